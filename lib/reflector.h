@@ -1,0 +1,265 @@
+/* reflector.h - the one public header of libreflector.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Conventions (STYLE.md): functions return gboolean or a pointer and take
+ * GError **error last; output parameters are written only on success; every
+ * returned pointer says below who frees it.  lib/ never prints and never
+ * exits: the programs in cmd/ do that.
+ */
+#pragma once
+
+#include <glib.h>
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                               */
+/* ------------------------------------------------------------------ */
+
+#define RF_ERROR (rf_error_quark ())
+GQuark rf_error_quark (void);
+
+typedef enum {
+  /* Something a later retry may cure: store busy or unreadable, disk full,
+   * transport down, a child that could not be started.  listdeliver: 75. */
+  RF_ERROR_TEMPORARY,
+  /* The address names no list.  listdeliver: 67. */
+  RF_ERROR_NO_SUCH_LIST,
+  /* The message cannot be parsed at all.  listdeliver: 65. */
+  RF_ERROR_BAD_MESSAGE,
+  /* A list policy refuses the message (non-member, too big).  listdeliver: 77. */
+  RF_ERROR_REJECTED,
+  /* The address is a role of a list that this build does not handle yet
+   * (-request, -owner, -confirm+, -join, -leave).  listdeliver: 67. */
+  RF_ERROR_UNSUPPORTED,
+  /* An administrator's input is wrong: bad address, bad setting value,
+   * unknown setting.  listctl prints it; never seen by listdeliver. */
+  RF_ERROR_INVALID,
+  /* The thing to create exists already (list, member). */
+  RF_ERROR_EXISTS,
+  /* The thing to change does not exist (member, setting). */
+  RF_ERROR_NOT_FOUND,
+  /* The configuration file is broken.  listdeliver: 75 (the sysadmin fixes
+   * it and the MTA's retry then succeeds). */
+  RF_ERROR_CONFIG,
+} RfErrorCode;
+
+/* ------------------------------------------------------------------ */
+/* Site configuration (reflector.conf, a GLib key file)                */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  char *state_dir;          /* [paths] state_dir, default /var/lib/reflector */
+  char *transport;          /* [delivery] transport: "sendmail" (only one so far) */
+  char *sendmail;           /* [delivery] sendmail, default /usr/sbin/sendmail */
+  char **sendmail_args;     /* [delivery] sendmail_args: extra argv before -oi
+                             * (e.g. "-C;/path/exim.conf"), NULL-terminated */
+  int parallel;             /* [delivery] parallel, default 8 */
+  char *listen;             /* [web] listen, default 127.0.0.1:8025 */
+  char *base_url;           /* [web] base_url, default http://127.0.0.1:8025 */
+  int message_days;         /* [retention] message_days, default 30 */
+  int activity_days;        /* [retention] activity_days, default 42 */
+  int redelivery_days;      /* [retention] redelivery_days, default 14 */
+  char *path;               /* the file read, or NULL when defaults only */
+} RfConfig;
+
+/* The file to read: @explicit_path if not NULL, else $REFLECTOR_CONFIG, else
+ * SYSCONFDIR/reflector/reflector.conf.  A missing default file is fine
+ * (defaults); a missing explicit file, an unknown group or key, or a bad
+ * value is RF_ERROR_CONFIG naming the file, group and key.
+ * Returns: (transfer full) free with rf_config_free(). */
+RfConfig *rf_config_load (const char *explicit_path, GError **error);
+void rf_config_free (RfConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfConfig, rf_config_free)
+
+/* ------------------------------------------------------------------ */
+/* List settings: ONE table; listctl set/get/show, validation and the  */
+/* man page's table all read it.                                       */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+  RF_SETTING_BOOL,    /* "on" / "off" (also accepts yes/no/true/false/1/0) */
+  RF_SETTING_INT,     /* a non-negative integer */
+  RF_SETTING_SIZE,    /* bytes, with optional k/M/G suffix (1024-based) */
+  RF_SETTING_ENUM,    /* one of allowed[] */
+  RF_SETTING_STRING,  /* free text, one line; "\n" in input means newline */
+} RfSettingType;
+
+typedef struct {
+  const char *name;
+  RfSettingType type;
+  const char *default_value;     /* in normalised form */
+  const char *const *allowed;    /* RF_SETTING_ENUM only, NULL-terminated */
+  const char *help;              /* one line, for listctl and the man page */
+} RfSettingDef;
+
+/* The whole table, in display order; *n_out receives its length. */
+const RfSettingDef *rf_settings_table (gsize *n_out);
+/* NULL if no such setting. */
+const RfSettingDef *rf_setting_lookup (const char *name);
+/* Check @value against @def and return its normalised form
+ * (e.g. "10m" -> "10485760", "yes" -> "on").  RF_ERROR_INVALID with a
+ * sentence naming the allowed values otherwise.  Returns: (transfer full). */
+char *rf_setting_normalize (const RfSettingDef *def, const char *value, GError **error);
+/* Typed readers of a normalised value. */
+gboolean rf_setting_value_bool (const char *normalized);
+guint64 rf_setting_value_uint (const char *normalized);
+
+/* ------------------------------------------------------------------ */
+/* Addresses (GMime's parser)                                          */
+/* ------------------------------------------------------------------ */
+
+/* Parse one bare or named address ("Ann <ann@Example.ORG>") and return its
+ * normalised addr-spec: the domain lower-cased, the local part kept as
+ * written (RFC 5321 says it may be case-sensitive).  RF_ERROR_INVALID for
+ * anything that is not exactly one address with a local part and a dotted
+ * domain.  Returns: (transfer full). */
+char *rf_address_normalize (const char *input, GError **error);
+/* Split a normalised address at its last '@'.  Both outputs transfer full. */
+gboolean rf_address_split (const char *address, char **local_out, char **domain_out);
+
+/* ------------------------------------------------------------------ */
+/* Store: one SQLite database in the state directory                    */
+/* ------------------------------------------------------------------ */
+
+typedef struct _RfStore RfStore;
+
+typedef enum {
+  RF_STORE_READ_ONLY = 0,
+  RF_STORE_READ_WRITE = 1 << 0,
+  RF_STORE_CREATE = 1 << 1,      /* create the state dir and database if missing */
+} RfStoreFlags;
+
+/* Open STATE_DIR/reflector.db (WAL, busy timeout, foreign keys) and apply
+ * pending migrations when writable.  A missing database without
+ * RF_STORE_CREATE is RF_ERROR_NOT_FOUND; SQLITE_BUSY and I/O trouble are
+ * RF_ERROR_TEMPORARY.  Returns: (transfer full) free with rf_store_close(). */
+RfStore *rf_store_open (const char *state_dir, RfStoreFlags flags, GError **error);
+void rf_store_close (RfStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfStore, rf_store_close)
+const char *rf_store_state_dir (RfStore *store);
+/* The schema version after migrations. */
+int rf_store_schema_version (RfStore *store);
+
+/* Transactions (BEGIN IMMEDIATE, so writers queue on the busy timeout). */
+gboolean rf_store_begin (RfStore *store, GError **error);
+gboolean rf_store_commit (RfStore *store, GError **error);
+void rf_store_rollback (RfStore *store);
+
+/* The clock every timestamp comes from: seconds since the epoch.  Tests set
+ * REFLECTOR_TEST_NOW (seconds) to inject a clock. */
+gint64 rf_now (void);
+
+/* ---- lists ---- */
+
+typedef struct {
+  gint64 id;
+  char *address;     /* normalised "dev@lists.example.org" */
+  char *local;       /* "dev" */
+  char *domain;      /* "lists.example.org" */
+  gint64 created;    /* rf_now() at creation */
+} RfList;
+
+void rf_list_free (RfList *list);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfList, rf_list_free)
+
+/* A list's local part: 1..40 of [a-z0-9._-], starting with a letter or
+ * digit, and not ending in a role suffix (-request, -owner, -bounces,
+ * -confirm, -join, -leave).  Journals "create". */
+gboolean rf_list_create (RfStore *store, const char *address, const char *actor,
+                         GError **error);
+/* Removes the list, its settings and members; the journal keeps its history
+ * (a "delete" event), so it can be restored later. */
+gboolean rf_list_delete (RfStore *store, const char *address, const char *actor,
+                         GError **error);
+/* RF_ERROR_NO_SUCH_LIST if absent.  Returns: (transfer full). */
+RfList *rf_list_lookup (RfStore *store, const char *address, GError **error);
+/* Returns: (transfer full) (element-type RfList) sorted by address. */
+GPtrArray *rf_list_all (RfStore *store, GError **error);
+
+/* ---- list settings ---- */
+
+/* The value in force (the stored one, else the table's default), normalised.
+ * RF_ERROR_NOT_FOUND for an unknown name.  Returns: (transfer full). */
+char *rf_list_get_setting (RfStore *store, const RfList *list, const char *name,
+                           GError **error);
+/* Validate through the settings table, store, journal ("set") and log.
+ * Setting the default value removes the stored row. */
+gboolean rf_list_set_setting (RfStore *store, const RfList *list, const char *name,
+                              const char *value, const char *actor, GError **error);
+/* Every setting of the table with its value in force.
+ * Returns: (transfer full) name -> value, both strings owned by the table. */
+GHashTable *rf_list_settings (RfStore *store, const RfList *list, GError **error);
+
+/* ---- members ---- */
+
+/* @address must be normalised (rf_address_normalize).  RF_ERROR_EXISTS if a
+ * member already.  Journals "subscribe". */
+gboolean rf_member_add (RfStore *store, const RfList *list, const char *address,
+                        const char *actor, GError **error);
+/* RF_ERROR_NOT_FOUND if not a member.  Journals "unsubscribe". */
+gboolean rf_member_remove (RfStore *store, const RfList *list, const char *address,
+                           const char *actor, GError **error);
+gboolean rf_member_is (RfStore *store, const RfList *list, const char *address,
+                       gboolean *is_member_out, GError **error);
+gint64 rf_member_count (RfStore *store, const RfList *list, GError **error);
+/* Returns: (transfer full) (element-type utf8) sorted addresses. */
+GPtrArray *rf_member_list (RfStore *store, const RfList *list, GError **error);
+
+/* Add or remove many normalised addresses in one transaction.  Addresses
+ * already in (for add) or already out (for remove) are counted in
+ * *unchanged_out, not errors.  @progress, if set, is called every few
+ * thousand addresses with the number done so far. */
+typedef void (*RfProgressFunc) (guint64 done, guint64 total, gpointer user_data);
+gboolean rf_member_add_many (RfStore *store, const RfList *list, GPtrArray *addresses,
+                             const char *actor, RfProgressFunc progress,
+                             gpointer user_data, guint64 *changed_out,
+                             guint64 *unchanged_out, GError **error);
+gboolean rf_member_remove_many (RfStore *store, const RfList *list, GPtrArray *addresses,
+                                const char *actor, RfProgressFunc progress,
+                                gpointer user_data, guint64 *changed_out,
+                                guint64 *unchanged_out, GError **error);
+
+/* ---- journal (membership and settings history) ---- */
+
+typedef struct {
+  gint64 id;
+  gint64 at;
+  char *list_address;
+  char *actor;
+  char *event;       /* "create" | "delete" | "subscribe" | "unsubscribe" | "set" */
+  char *subject;     /* address or setting name, or NULL */
+  char *value;       /* setting value, or NULL */
+} RfJournalEvent;
+void rf_journal_event_free (RfJournalEvent *event);
+/* Events of one list (or all lists when @list_address is NULL), oldest first.
+ * Returns: (transfer full) (element-type RfJournalEvent). */
+GPtrArray *rf_journal_events (RfStore *store, const char *list_address, GError **error);
+
+/* ---- activity log ---- */
+
+/* The one function every administrative action logs through: who (@actor,
+ * e.g. "listctl:root" or "listdeliver"), what (@action, e.g. "subscribe"),
+ * on what (@target), from where (@origin: "cli", "mta", an IP).  @detail is
+ * free text that MUST NOT carry a password, token or message body; the
+ * function itself drops any detail that looks like one (see activity.c).
+ * Failing to log never fails the action: errors are swallowed. */
+void rf_activity_log (RfStore *store, const char *actor, const char *action,
+                      const char *target, const char *origin, const char *detail);
+
+/* ------------------------------------------------------------------ */
+/* Delivery progress: what makes a retry resume, never restart          */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+  RF_RCPT_PENDING = 0,
+  RF_RCPT_SENT = 1,
+  RF_RCPT_FAILED = 2,   /* permanent failure reported by the transport */
+} RfRecipientState;
+
+/* (declarations of lib/store/delivery.c go here) */
+
+G_END_DECLS

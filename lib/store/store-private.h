@@ -1,0 +1,42 @@
+/* store-private.h - shared by the files of lib/store/, the only files that
+ * include sqlite3.h (STYLE.md §1: one adapter per dependency).
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "../rf-private.h"
+
+#include <sqlite3.h>
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+struct _RfStore {
+  sqlite3 *db;
+  char *state_dir;
+  gboolean writable;
+  int schema_version;
+};
+
+/* Turn the database's last error into a GError: SQLITE_BUSY, SQLITE_LOCKED,
+ * SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY (and anything
+ * unexpected) are RF_ERROR_TEMPORARY so that listdeliver exits 75;
+ * constraint violations are RF_ERROR_EXISTS.  @what says what was tried. */
+void _rf_store_set_error (RfStore *store, int rc, GError **error, const char *what);
+
+/* Prepare @sql; on failure set @error and return NULL. */
+sqlite3_stmt *_rf_store_prepare (RfStore *store, const char *sql, GError **error);
+
+/* Run @sql (no parameters, no rows). */
+gboolean _rf_store_exec (RfStore *store, const char *sql, GError **error);
+
+/* Step a statement that returns no row (INSERT/UPDATE/DELETE). */
+gboolean _rf_store_step_done (RfStore *store, sqlite3_stmt *stmt, GError **error,
+                              const char *what);
+
+/* Append one event to the membership journal (inside the caller's
+ * transaction).  @subject and @value may be NULL. */
+gboolean _rf_journal_append (RfStore *store, const char *list_address, const char *actor,
+                             const char *event, const char *subject, const char *value,
+                             GError **error);
