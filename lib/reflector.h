@@ -94,6 +94,9 @@ typedef struct {
   const char *default_value;     /* in normalised form */
   const char *const *allowed;    /* RF_SETTING_ENUM only, NULL-terminated */
   const char *help;              /* one line, for listctl and the man page */
+  gboolean multiline;            /* RF_SETTING_STRING: "\n" may make a newline
+                                  * (footer); otherwise a value is one line, so
+                                  * that no header can be injected */
 } RfSettingDef;
 
 /* The whole table, in display order; *n_out receives its length. */
@@ -148,6 +151,11 @@ int rf_store_schema_version (RfStore *store);
 gboolean rf_store_begin (RfStore *store, GError **error);
 gboolean rf_store_commit (RfStore *store, GError **error);
 void rf_store_rollback (RfStore *store);
+/* True while the store's connection is inside a transaction: the store's
+ * write functions then join the caller's transaction instead of opening
+ * their own. */
+gboolean rf_store_in_transaction (RfStore *store);
+
 
 /* The clock every timestamp comes from: seconds since the epoch.  Tests set
  * REFLECTOR_TEST_NOW (seconds) to inject a clock. */
@@ -246,9 +254,29 @@ GPtrArray *rf_journal_events (RfStore *store, const char *list_address, GError *
  * on what (@target), from where (@origin: "cli", "mta", an IP).  @detail is
  * free text that MUST NOT carry a password, token or message body; the
  * function itself drops any detail that looks like one (see activity.c).
+ * A NULL @origin is derived from the actor's program: "listctl..." is "cli",
+ * "listdeliver..." is "mta" (the store's write functions log that way).
  * Failing to log never fails the action: errors are swallowed. */
 void rf_activity_log (RfStore *store, const char *actor, const char *action,
                       const char *target, const char *origin, const char *detail);
+
+/* ------------------------------------------------------------------ */
+/* MTA routing map: STATE/mta/<domain>/<local>, one empty file per list,  */
+/* so that Exim routes with dsearch (domains = dsearch;STATE/mta)         */
+/* ------------------------------------------------------------------ */
+
+/* Create STATE_DIR/mta/<domain>/<local> for the normalised list address
+ * (directories 0755, file 0644, so the MTA's user can search them).
+ * RF_ERROR_INVALID for an address that would escape the directory,
+ * RF_ERROR_TEMPORARY for I/O trouble. */
+gboolean rf_mta_map_add (const char *state_dir, const char *list_address, GError **error);
+/* Remove the file, and the domain's directory once empty.  A missing file
+ * is fine. */
+gboolean rf_mta_map_remove (const char *state_dir, const char *list_address,
+                            GError **error);
+/* Make STATE/mta hold exactly the lists of @store (adds the missing, removes
+ * the stale). */
+gboolean rf_mta_map_sync (RfStore *store, GError **error);
 
 /* ------------------------------------------------------------------ */
 /* Delivery progress: what makes a retry resume, never restart          */

@@ -1,0 +1,243 @@
+/* config.c - reflector.conf, the site-wide settings (a GLib key file).
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "rf-private.h"
+
+#include <errno.h>
+#include <limits.h>
+
+#ifndef REFLECTOR_SYSCONFDIR
+#define REFLECTOR_SYSCONFDIR "/etc"
+#endif
+
+/* Every key the file may hold.  An unknown group or key is an error rather
+ * than ignored: a typo ("paralel = 4") would otherwise silently keep the
+ * default, and the sysadmin would never know why. */
+typedef enum { KEY_STRING, KEY_LIST, KEY_INT } KeyType;
+
+typedef struct {
+  const char *group;
+  const char *key;
+  KeyType type;
+  gsize offset;
+  int min, max;     /* KEY_INT only */
+} ConfigKey;
+
+static const ConfigKey config_keys[] = {
+  { "paths", "state_dir", KEY_STRING, G_STRUCT_OFFSET (RfConfig, state_dir), 0, 0 },
+  { "delivery", "transport", KEY_STRING, G_STRUCT_OFFSET (RfConfig, transport), 0, 0 },
+  { "delivery", "sendmail", KEY_STRING, G_STRUCT_OFFSET (RfConfig, sendmail), 0, 0 },
+  { "delivery", "sendmail_args", KEY_LIST, G_STRUCT_OFFSET (RfConfig, sendmail_args), 0, 0 },
+  { "delivery", "parallel", KEY_INT, G_STRUCT_OFFSET (RfConfig, parallel), 1, 1024 },
+  { "web", "listen", KEY_STRING, G_STRUCT_OFFSET (RfConfig, listen), 0, 0 },
+  { "web", "base_url", KEY_STRING, G_STRUCT_OFFSET (RfConfig, base_url), 0, 0 },
+  { "retention", "message_days", KEY_INT, G_STRUCT_OFFSET (RfConfig, message_days), 0, 36500 },
+  { "retention", "activity_days", KEY_INT, G_STRUCT_OFFSET (RfConfig, activity_days), 0, 36500 },
+  { "retention", "redelivery_days", KEY_INT, G_STRUCT_OFFSET (RfConfig, redelivery_days), 0,
+    36500 },
+};
+
+static const char *const transports[] = { "sendmail", NULL };
+
+static RfConfig *
+config_defaults (void)
+{
+  RfConfig *config = g_new0 (RfConfig, 1);
+
+  config->state_dir = g_strdup ("/var/lib/reflector");
+  config->transport = g_strdup ("sendmail");
+  config->sendmail = g_strdup ("/usr/sbin/sendmail");
+  config->sendmail_args = g_new0 (char *, 1);
+  config->parallel = 8;
+  config->listen = g_strdup ("127.0.0.1:8025");
+  config->base_url = g_strdup ("http://127.0.0.1:8025");
+  config->message_days = 30;
+  config->activity_days = 42;
+  config->redelivery_days = 14;
+  return config;
+}
+
+static const ConfigKey *
+find_key (const char *group, const char *key)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (config_keys); i++)
+    if (g_str_equal (config_keys[i].group, group) &&
+        (key == NULL || g_str_equal (config_keys[i].key, key)))
+      return &config_keys[i];
+  return NULL;
+}
+
+static gboolean
+read_key (RfConfig *config, GKeyFile *kf, const ConfigKey *def, const char *path,
+          GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  gpointer field = G_STRUCT_MEMBER_P (config, def->offset);
+
+  switch (def->type)
+    {
+    case KEY_STRING:
+      {
+        g_autofree char *value = g_key_file_get_string (kf, def->group, def->key, &local);
+
+        if (value == NULL)
+          break;
+        g_strstrip (value);
+        if (*value == '\0')
+          {
+            g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                         "%s: [%s] %s: empty value: remove the line to use the default",
+                         path, def->group, def->key);
+            return FALSE;
+          }
+        g_free (*(char **) field);
+        *(char **) field = g_steal_pointer (&value);
+        return TRUE;
+      }
+    case KEY_LIST:
+      {
+        char **value = g_key_file_get_string_list (kf, def->group, def->key, NULL, &local);
+
+        if (value == NULL)
+          break;
+        g_strfreev (*(char ***) field);
+        *(char ***) field = value;
+        return TRUE;
+      }
+    case KEY_INT:
+      {
+        g_autofree char *raw = g_key_file_get_value (kf, def->group, def->key, &local);
+        gint64 n;
+        char *end = NULL;
+
+        if (raw == NULL)
+          break;
+        g_strstrip (raw);
+        errno = 0;
+        n = g_ascii_strtoll (raw, &end, 10);
+        if (*raw == '\0' || *end != '\0' || errno != 0 || n < def->min || n > def->max)
+          {
+            g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                         "%s: [%s] %s: '%s' is not a number from %d to %d", path,
+                         def->group, def->key, raw, def->min, def->max);
+            return FALSE;
+          }
+        *(int *) field = (int) n;
+        return TRUE;
+      }
+    }
+  g_set_error (error, RF_ERROR, RF_ERROR_CONFIG, "%s: [%s] %s: %s", path, def->group,
+               def->key, local != NULL ? local->message : "unreadable value");
+  return FALSE;
+}
+
+static gboolean
+config_read (RfConfig *config, const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  g_autoptr (GError) local = NULL;
+  g_auto (GStrv) groups = NULL;
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, &local))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG, "%s: %s", path, local->message);
+      return FALSE;
+    }
+  groups = g_key_file_get_groups (kf, NULL);
+  for (char **g = groups; *g != NULL; g++)
+    {
+      g_auto (GStrv) keys = NULL;
+
+      if (find_key (*g, NULL) == NULL)
+        {
+          g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                       "%s: unknown group [%s]: see reflector.conf(5)", path, *g);
+          return FALSE;
+        }
+      keys = g_key_file_get_keys (kf, *g, NULL, NULL);
+      for (char **k = keys; k != NULL && *k != NULL; k++)
+        {
+          const ConfigKey *def = find_key (*g, *k);
+
+          if (def == NULL)
+            {
+              g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                           "%s: [%s] %s: unknown key: see reflector.conf(5)", path, *g, *k);
+              return FALSE;
+            }
+          if (!read_key (config, kf, def, path, error))
+            return FALSE;
+        }
+    }
+
+  if (!g_strv_contains (transports, config->transport))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [delivery] transport: '%s' is not a known transport (sendmail)", path,
+                   config->transport);
+      return FALSE;
+    }
+  if (!g_path_is_absolute (config->state_dir))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [paths] state_dir: '%s' is not an absolute path", path,
+                   config->state_dir);
+      return FALSE;
+    }
+  if (!g_path_is_absolute (config->sendmail))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [delivery] sendmail: '%s' is not an absolute path", path,
+                   config->sendmail);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+RfConfig *
+rf_config_load (const char *explicit_path, GError **error)
+{
+  g_autoptr (RfConfig) config = config_defaults ();
+  g_autofree char *fallback = NULL;
+  const char *path = explicit_path;
+  gboolean must_exist = TRUE;
+
+  if (path == NULL || *path == '\0')
+    path = g_getenv ("REFLECTOR_CONFIG");
+  if (path == NULL || *path == '\0')
+    {
+      fallback = g_build_filename (REFLECTOR_SYSCONFDIR, "reflector", "reflector.conf", NULL);
+      path = fallback;
+      must_exist = FALSE;
+    }
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (!must_exist)
+        return g_steal_pointer (&config);
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: no such configuration file: check the path", path);
+      return NULL;
+    }
+  if (!config_read (config, path, error))
+    return NULL;
+  config->path = g_strdup (path);
+  return g_steal_pointer (&config);
+}
+
+void
+rf_config_free (RfConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->state_dir);
+  g_free (config->transport);
+  g_free (config->sendmail);
+  g_strfreev (config->sendmail_args);
+  g_free (config->listen);
+  g_free (config->base_url);
+  g_free (config->path);
+  g_free (config);
+}
