@@ -1,2 +1,368 @@
-int main(void);
-int main(void){return 0;}
+/* listctl.c - manage lists: main, the command table, the exit codes.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "listctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <locale.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The commands, in the order 'listctl help' shows them.
+ *
+ * To add a command:
+ *   1. write listctl_<name> () in the file of its group (or a new file in
+ *      cmd/listctl/, which CMake picks up), declared in listctl.h;
+ *   2. add its row here, saying what it needs of the store;
+ *   3. document it in man/listctl.8 (SYNOPSIS and COMMANDS);
+ *   4. test every outcome and exit code in tests/e2e/t-listctl.sh;
+ *   5. add it to the shell completion once there is one.
+ */
+const ListctlCommand listctl_commands[] = {
+  { "create", listctl_create, LISTCTL_STORE_CREATE, "LIST", "create a list" },
+  { "delete", listctl_delete, LISTCTL_STORE_WRITE, "LIST",
+    "delete a list, its settings and members (the journal keeps its history)" },
+  { "lists", listctl_lists, LISTCTL_STORE_READ, "", "list the lists" },
+  { "show", listctl_show, LISTCTL_STORE_READ, "LIST", "show a list and its settings" },
+  { "set", listctl_set, LISTCTL_STORE_WRITE, "LIST NAME VALUE", "change a setting of a list" },
+  { "get", listctl_get, LISTCTL_STORE_READ, "LIST NAME", "print a setting of a list" },
+  { "members", listctl_members, LISTCTL_STORE_READ, "LIST",
+    "print the members of a list, one per line" },
+  { "subscribe", listctl_subscribe, LISTCTL_STORE_WRITE, "LIST [ADDRESS...|-]",
+    "add members: addresses, or one per line from --file FILE or - (stdin)" },
+  { "unsubscribe", listctl_unsubscribe, LISTCTL_STORE_WRITE, "LIST [ADDRESS...|-]",
+    "remove members: addresses, or one per line from --file FILE or - (stdin)" },
+  { "help", listctl_help, LISTCTL_NO_STORE, "[COMMAND|settings]",
+    "show the commands, one command's options, or the list settings" },
+};
+const gsize listctl_n_commands = G_N_ELEMENTS (listctl_commands);
+
+/* sysexits.h, as listctl.8's EXIT STATUS documents them */
+enum {
+  EXIT_USAGE = 64,
+  EXIT_DATAERR = 65,
+  EXIT_NOUSER = 67,
+  EXIT_CANTCREAT = 73,
+  EXIT_TEMPFAIL = 75,
+  EXIT_CONFIG = 78,
+};
+
+/* The one place an error becomes an exit code. */
+static int
+exit_code (const GError *error)
+{
+  if (error->domain == G_OPTION_ERROR)
+    return EXIT_USAGE;
+  if (error->domain != RF_ERROR)
+    return EXIT_TEMPFAIL;
+  switch ((RfErrorCode) error->code)
+    {
+    case RF_ERROR_INVALID:
+    case RF_ERROR_BAD_MESSAGE:
+      return EXIT_DATAERR;
+    case RF_ERROR_NO_SUCH_LIST:
+    case RF_ERROR_NOT_FOUND:
+      return EXIT_NOUSER;
+    case RF_ERROR_EXISTS:
+      return EXIT_CANTCREAT;
+    case RF_ERROR_CONFIG:
+      return EXIT_CONFIG;
+    case RF_ERROR_UNSUPPORTED:
+      return EXIT_USAGE;
+    case RF_ERROR_TEMPORARY:
+    case RF_ERROR_REJECTED:
+      return EXIT_TEMPFAIL;
+    }
+  return EXIT_TEMPFAIL;
+}
+
+const ListctlCommand *
+listctl_find_command (const char *name)
+{
+  for (gsize i = 0; i < listctl_n_commands; i++)
+    if (g_str_equal (listctl_commands[i].name, name))
+      return &listctl_commands[i];
+  return NULL;
+}
+
+void
+listctl_hint (GError **error, const char *hint)
+{
+  char *old;
+
+  if (error == NULL || *error == NULL || hint == NULL)
+    return;
+  old = (*error)->message;
+  (*error)->message = g_strconcat (old, ": ", hint, NULL);
+  g_free (old);
+}
+
+gboolean
+listctl_parse (ListctlContext *ctx, int *argc, char ***argv, const GOptionEntry *entries,
+               gboolean json, int min_args, int max_args, GError **error)
+{
+  const ListctlCommand *cmd = ctx->command;
+  g_autofree char *params = g_strdup_printf ("%s - %s", cmd->params, cmd->summary);
+  g_autoptr (GOptionContext) oc = g_option_context_new (params);
+  const GOptionEntry common[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &ctx->config_path,
+      "read FILE instead of the default reflector.conf", "FILE" },
+    { NULL },
+  };
+  const GOptionEntry json_entry[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &ctx->json, "print JSON", NULL },
+    { NULL },
+  };
+  g_autofree char *prgname = g_strdup_printf ("listctl %s", cmd->name);
+  int nargs;
+
+  g_set_prgname (prgname);
+  g_option_context_add_main_entries (oc, common, NULL);
+  if (json)
+    g_option_context_add_main_entries (oc, json_entry, NULL);
+  if (entries != NULL)
+    g_option_context_add_main_entries (oc, entries, NULL);
+  if (!g_option_context_parse (oc, argc, argv, error))
+    {
+      listctl_hint (error, "see 'listctl help'");
+      return FALSE;
+    }
+  /* GOption leaves the "--" that lets a value start with '-' */
+  for (int i = 1; i < *argc; i++)
+    if (g_str_equal ((*argv)[i], "--"))
+      {
+        memmove (&(*argv)[i], &(*argv)[i + 1], (*argc - i) * sizeof (char *));
+        (*argc)--;
+        break;
+      }
+  nargs = *argc - 1;
+  if (nargs < min_args || (max_args >= 0 && nargs > max_args))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "%s: usage: listctl %s %s", nargs < min_args ? "missing argument"
+                                                               : "too many arguments",
+                   cmd->name, cmd->params);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Run as the owner of the state directory when started as root, so that
+ * the files listctl creates stay writable by listdeliver (the MTA's user). */
+static gboolean
+become_state_owner (const char *state_dir, GError **error)
+{
+  struct stat st;
+  struct passwd *pw;
+  gid_t gid;
+
+  if (geteuid () != 0 || stat (state_dir, &st) != 0 || st.st_uid == 0)
+    return TRUE;
+  pw = getpwuid (st.st_uid);
+  gid = pw != NULL ? pw->pw_gid : st.st_gid;
+  if (setgid (gid) != 0 ||
+      (pw != NULL ? initgroups (pw->pw_name, gid) : setgroups (0, NULL)) != 0 ||
+      setuid (st.st_uid) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
+                   "cannot switch to the owner (uid %u) of '%s': %s", (unsigned) st.st_uid,
+                   state_dir, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+RfStore *
+listctl_store (ListctlContext *ctx, GError **error)
+{
+  RfStoreFlags flags = RF_STORE_READ_ONLY;
+
+  if (ctx->store != NULL)
+    return ctx->store;
+  if (ctx->config == NULL)
+    {
+      ctx->config = rf_config_load (ctx->config_path, error);
+      if (ctx->config == NULL)
+        {
+          listctl_hint (error, "fix the file (see reflector.conf(5))");
+          return NULL;
+        }
+    }
+  if (!become_state_owner (ctx->config->state_dir, error))
+    return NULL;
+  switch (ctx->command->need)
+    {
+    case LISTCTL_STORE_CREATE:
+      flags = RF_STORE_READ_WRITE | RF_STORE_CREATE;
+      break;
+    case LISTCTL_STORE_WRITE:
+      flags = RF_STORE_READ_WRITE;
+      break;
+    case LISTCTL_STORE_READ:
+    case LISTCTL_NO_STORE:
+      flags = RF_STORE_READ_ONLY;
+      break;
+    }
+  ctx->store = rf_store_open (ctx->config->state_dir, flags, error);
+  return ctx->store;
+}
+
+RfList *
+listctl_list (ListctlContext *ctx, const char *address, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  RfStore *store = listctl_store (ctx, &local);
+  RfList *list;
+
+  /* without a database there are no lists yet */
+  if (store == NULL && g_error_matches (local, RF_ERROR, RF_ERROR_NOT_FOUND))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_NO_SUCH_LIST, "no list '%s'", address);
+      listctl_hint (error, "create it with 'listctl create'");
+      return NULL;
+    }
+  if (store == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  list = rf_list_lookup (store, address, error);
+  if (list == NULL && error != NULL && g_error_matches (*error, RF_ERROR, RF_ERROR_NO_SUCH_LIST))
+    listctl_hint (error, "see 'listctl lists'");
+  return list;
+}
+
+void
+listctl_print_json (JsonNode *node)
+{
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, NULL);
+  puts (text);
+}
+
+char *
+listctl_escape_value (const char *value)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '\n')
+        g_string_append (out, "\\n");
+      else if (*p == '\\')
+        g_string_append (out, "\\\\");
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+listctl_format_time (gint64 t)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (t);
+
+  return dt != NULL ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ") : g_strdup ("?");
+}
+
+static void
+ensure_std_fds (void)
+{
+  /* a file opened later must never become stdout or stderr */
+  for (int fd = 0; fd <= 2; fd++)
+    if (fcntl (fd, F_GETFD) < 0 && errno == EBADF)
+      {
+        FILE *f = freopen ("/dev/null", fd == 0 ? "r" : "w",
+                           fd == 0 ? stdin : fd == 1 ? stdout : stderr);
+        (void) f;
+      }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *config_path = NULL;
+  gboolean want_help = FALSE, want_version = FALSE;
+  const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+      "read FILE instead of the default reflector.conf", "FILE" },
+    { "help", 'h', 0, G_OPTION_ARG_NONE, &want_help, "show the commands", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &want_version, "print the version", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) oc = g_option_context_new ("COMMAND [ARGS]");
+  g_autoptr (GError) error = NULL;
+  ListctlContext ctx = { 0 };
+  const ListctlCommand *cmd;
+  int status = 0;
+
+  ensure_std_fds ();
+  setlocale (LC_ALL, "");
+  g_set_prgname ("listctl");
+  /* global options stop at the command; the command parses the rest */
+  g_option_context_set_strict_posix (oc, TRUE);
+  g_option_context_set_help_enabled (oc, FALSE);
+  g_option_context_add_main_entries (oc, entries, NULL);
+  if (!g_option_context_parse (oc, &argc, &argv, &error))
+    {
+      fprintf (stderr, "listctl: %s: see 'listctl help'\n", error->message);
+      return EXIT_USAGE;
+    }
+  if (want_version)
+    {
+      printf ("listctl %s\n", REFLECTOR_VERSION);
+      return 0;
+    }
+  if (want_help)
+    {
+      listctl_print_usage (stdout);
+      return 0;
+    }
+  if (argc < 2)
+    {
+      listctl_print_usage (stderr);
+      return EXIT_USAGE;
+    }
+  cmd = listctl_find_command (argv[1]);
+  if (cmd == NULL)
+    {
+      fprintf (stderr, "listctl: unknown command '%s': see 'listctl help'\n", argv[1]);
+      return EXIT_USAGE;
+    }
+
+  ctx.command = cmd;
+  ctx.config_path = g_steal_pointer (&config_path);
+  ctx.actor = g_strdup_printf ("listctl:%s", g_get_user_name ());
+  if (!cmd->func (argc - 1, argv + 1, &ctx, &error))
+    {
+      g_autofree char *safe = g_strdup (error->message);
+
+      /* the message may quote a line of the user's file */
+      for (char *p = safe; *p != '\0'; p++)
+        if ((guchar) *p < 0x20)
+          *p = '?';
+      fprintf (stderr, "listctl: %s\n", safe);
+      status = exit_code (error);
+    }
+  if (fflush (stdout) != 0 && status == 0)
+    {
+      fprintf (stderr, "listctl: cannot write the output: %s\n", g_strerror (errno));
+      status = EXIT_TEMPFAIL;
+    }
+  rf_store_close (ctx.store);
+  rf_config_free (ctx.config);
+  g_free (ctx.config_path);
+  g_free (ctx.actor);
+  return status;
+}

@@ -1,0 +1,78 @@
+/* listctl.h - what the files of listctl share.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "reflector.h"
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+
+/* What a command needs of the store; main opens it once, as this says, the
+ * first time the command asks (after its arguments are checked, so that
+ * "listctl create --help" or a usage error never creates a database). */
+typedef enum {
+  LISTCTL_NO_STORE,       /* help */
+  LISTCTL_STORE_READ,     /* read-only */
+  LISTCTL_STORE_WRITE,    /* read-write; the database must exist */
+  LISTCTL_STORE_CREATE,   /* read-write; creates the state dir and database */
+} ListctlStoreNeed;
+
+typedef struct _ListctlContext ListctlContext;
+typedef gboolean (*ListctlFunc) (int argc, char **argv, ListctlContext *ctx, GError **error);
+
+typedef struct {
+  const char *name;
+  ListctlFunc func;
+  ListctlStoreNeed need;
+  const char *params;     /* for the usage line, e.g. "LIST NAME VALUE" */
+  const char *summary;    /* one line, for 'listctl help' */
+} ListctlCommand;
+
+struct _ListctlContext {
+  const ListctlCommand *command;
+  char *config_path;      /* --config, or NULL */
+  RfConfig *config;
+  RfStore *store;
+  char *actor;            /* "listctl:<user>", for the journal and the log */
+  gboolean json;          /* --json of the read commands */
+};
+
+extern const ListctlCommand listctl_commands[];
+extern const gsize listctl_n_commands;
+
+const ListctlCommand *listctl_find_command (const char *name);
+
+/* Parse the options of ctx->command (--config and --help always, --json when
+ * @json, plus @entries) and check that between @min_args and @max_args
+ * (-1: any) arguments remain.  A usage error is G_OPTION_ERROR (exit 64). */
+gboolean listctl_parse (ListctlContext *ctx, int *argc, char ***argv, const GOptionEntry *entries,
+                        gboolean json, int min_args, int max_args, GError **error);
+/* The store, opened as ctx->command says on first use. */
+RfStore *listctl_store (ListctlContext *ctx, GError **error);
+/* The list named on the command line, with a hint when it does not exist. */
+RfList *listctl_list (ListctlContext *ctx, const char *address, GError **error);
+/* Append ": @hint" to (*error)->message: the "what to do" of a message. */
+void listctl_hint (GError **error, const char *hint);
+/* Print @node as one line of JSON on stdout. */
+void listctl_print_json (JsonNode *node);
+/* A value as the user types it for 'set' (newline as \n, backslash as \\). */
+char *listctl_escape_value (const char *value);
+/* UTC ISO 8601, "2026-11-25T10:00:00Z". */
+char *listctl_format_time (gint64 t);
+
+gboolean listctl_create (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_delete (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_lists (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_show (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_set (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_get (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_members (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_subscribe (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_unsubscribe (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_help (int argc, char **argv, ListctlContext *ctx, GError **error);
+
+/* 'listctl help' without a command: the command table. */
+void listctl_print_usage (FILE *out);

@@ -1,0 +1,83 @@
+/* settings.c - listctl set, get.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "listctl.h"
+
+#include <stdio.h>
+
+static void
+setting_hint (GError **error)
+{
+  if (error != NULL && g_error_matches (*error, RF_ERROR, RF_ERROR_NOT_FOUND))
+    listctl_hint (error, "see 'listctl help settings'");
+}
+
+gboolean
+listctl_set (int argc, char **argv, ListctlContext *ctx, GError **error)
+{
+  g_autoptr (RfList) list = NULL;
+
+  if (!listctl_parse (ctx, &argc, &argv, NULL, FALSE, 3, 3, error))
+    return FALSE;
+  if (rf_setting_lookup (argv[2]) == NULL)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_NOT_FOUND, "no setting '%s'", argv[2]);
+      setting_hint (error);
+      return FALSE;
+    }
+  if ((list = listctl_list (ctx, argv[1], error)) == NULL)
+    return FALSE;
+  if (!rf_list_set_setting (ctx->store, list, argv[2], argv[3], ctx->actor, error))
+    {
+      setting_hint (error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+listctl_get (int argc, char **argv, ListctlContext *ctx, GError **error)
+{
+  g_autoptr (RfList) list = NULL;
+  g_autofree char *value = NULL;
+
+  if (!listctl_parse (ctx, &argc, &argv, NULL, TRUE, 2, 2, error))
+    return FALSE;
+  if (rf_setting_lookup (argv[2]) == NULL)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_NOT_FOUND, "no setting '%s'", argv[2]);
+      setting_hint (error);
+      return FALSE;
+    }
+  if ((list = listctl_list (ctx, argv[1], error)) == NULL)
+    return FALSE;
+  if ((value = rf_list_get_setting (ctx->store, list, argv[2], error)) == NULL)
+    {
+      setting_hint (error);
+      return FALSE;
+    }
+  if (ctx->json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "list");
+      json_builder_add_string_value (b, list->address);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, argv[2]);
+      json_builder_set_member_name (b, "value");
+      json_builder_add_string_value (b, value);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      listctl_print_json (root);
+    }
+  else
+    {
+      g_autofree char *shown = listctl_escape_value (value);
+      printf ("%s\n", shown);
+    }
+  return TRUE;
+}
