@@ -1,0 +1,159 @@
+/* test-settings.c - the settings table: normalisation and rejection.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "reflector.h"
+
+#include <string.h>
+
+static char *
+norm (const char *name, const char *value, GError **error)
+{
+  const RfSettingDef *def = rf_setting_lookup (name);
+
+  g_assert_nonnull (def);
+  return rf_setting_normalize (def, value, error);
+}
+
+static void
+assert_norm (const char *name, const char *value, const char *expected)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *got = norm (name, value, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (got, ==, expected);
+}
+
+static void
+assert_reject (const char *name, const char *value, const char *message_part)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *got = norm (name, value, &error);
+
+  if (got != NULL)
+    g_error ("%s: '%s' accepted as '%s'", name, value, got);
+  g_assert_error (error, RF_ERROR, RF_ERROR_INVALID);
+  if (strstr (error->message, message_part) == NULL)
+    g_error ("message '%s' lacks '%s'", error->message, message_part);
+  /* every message names the setting */
+  g_assert_nonnull (strstr (error->message, name));
+}
+
+static void
+test_table (void)
+{
+  gsize n = 0;
+  const RfSettingDef *defs = rf_settings_table (&n);
+
+  g_assert_cmpuint (n, >=, 6);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *again = rf_setting_normalize (&defs[i], defs[i].default_value, &error);
+
+      /* defaults are stored in normalised form */
+      g_assert_no_error (error);
+      g_assert_cmpstr (again, ==, defs[i].default_value);
+      g_assert_true (rf_setting_lookup (defs[i].name) == &defs[i]);
+      g_assert_nonnull (defs[i].help);
+      g_assert_true (defs[i].type != RF_SETTING_ENUM || defs[i].allowed != NULL);
+    }
+  g_assert_null (rf_setting_lookup ("no_such_setting"));
+  g_assert_null (rf_setting_lookup (NULL));
+  g_assert_cmpstr (rf_setting_lookup ("posting")->default_value, ==, "members");
+  g_assert_cmpstr (rf_setting_lookup ("max_message_size")->default_value, ==, "10485760");
+  g_assert_cmpstr (rf_setting_lookup ("list_headers")->default_value, ==, "on");
+}
+
+static void
+test_bool (void)
+{
+  static const char *const on[] = { "on", "ON", "yes", "True", "1" };
+  static const char *const off[] = { "off", "No", "false", "0" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (on); i++)
+    assert_norm ("list_headers", on[i], "on");
+  for (gsize i = 0; i < G_N_ELEMENTS (off); i++)
+    assert_norm ("list_headers", off[i], "off");
+  assert_reject ("list_headers", "maybe", "is not on or off");
+  assert_reject ("list_headers", "", "is not on or off");
+  g_assert_true (rf_setting_value_bool ("on"));
+  g_assert_false (rf_setting_value_bool ("off"));
+}
+
+static void
+test_size (void)
+{
+  assert_norm ("max_message_size", "0", "0");
+  assert_norm ("max_message_size", "1000", "1000");
+  assert_norm ("max_message_size", "10k", "10240");
+  assert_norm ("max_message_size", "10K", "10240");
+  assert_norm ("max_message_size", "10M", "10485760");
+  assert_norm ("max_message_size", "2g", "2147483648");
+  assert_reject ("max_message_size", "", "is not a size");
+  assert_reject ("max_message_size", "-1", "is not a size");
+  assert_reject ("max_message_size", "10x", "is not a size");
+  assert_reject ("max_message_size", "10MB", "is not a size");
+  assert_reject ("max_message_size", "k", "is not a size");
+  assert_reject ("max_message_size", " 10", "is not a size");
+  assert_reject ("max_message_size", "99999999999999999999", "is not a size");
+  assert_reject ("max_message_size", "9999999999999G", "is not a size");
+  g_assert_cmpuint (rf_setting_value_uint ("10485760"), ==, 10485760);
+}
+
+static void
+test_int (void)
+{
+  /* no setting of the table is an int yet: test the type on a local row */
+  RfSettingDef def = { "count", RF_SETTING_INT, "0", NULL, "a count", FALSE };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *v = rf_setting_normalize (&def, "42", &error);
+  g_autofree char *bad = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (v, ==, "42");
+  bad = rf_setting_normalize (&def, "4k", &error);
+  g_assert_null (bad);
+  g_assert_error (error, RF_ERROR, RF_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "is not a non-negative whole number"));
+}
+
+static void
+test_enum (void)
+{
+  assert_norm ("posting", "open", "open");
+  assert_norm ("posting", "Members", "members");
+  assert_reject ("posting", "moderated", "is not one of: open, members");
+  assert_reject ("posting", "", "is not one of");
+}
+
+static void
+test_string (void)
+{
+  assert_norm ("subject_prefix", "[dev] ", "[dev] ");
+  assert_norm ("subject_prefix", "", "");
+  assert_norm ("description", "Développeurs", "Développeurs");
+  assert_norm ("footer", "--\\nbye", "--\nbye");
+  assert_norm ("footer", "a\\\\nb", "a\\nb");      /* \\ is a backslash */
+  assert_norm ("footer", "C:\\dir", "C:\\dir");    /* lone backslash kept */
+  assert_reject ("subject_prefix", "a\\nb", "must be one line");
+  assert_reject ("description", "a\nb", "control character");
+  assert_reject ("footer", "a\nb", "with \\n for a new line");
+  assert_reject ("footer", "a\tb", "control character");
+  assert_reject ("description", "\xff\xfe", "not valid UTF-8");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/settings/table", test_table);
+  g_test_add_func ("/settings/bool", test_bool);
+  g_test_add_func ("/settings/size", test_size);
+  g_test_add_func ("/settings/int", test_int);
+  g_test_add_func ("/settings/enum", test_enum);
+  g_test_add_func ("/settings/string", test_string);
+  return g_test_run ();
+}
