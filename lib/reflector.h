@@ -288,6 +288,99 @@ typedef enum {
   RF_RCPT_FAILED = 2,   /* permanent failure reported by the transport */
 } RfRecipientState;
 
-/* (declarations of lib/store/delivery.c go here) */
+/* A delivery is one incoming message (by its key, rf_spool_key()) being
+ * fanned out to one list.  The first run snapshots the members as pending;
+ * every outcome is committed as soon as the transport reports it, so a run
+ * that is killed or exits 75 leaves exactly the members not reached yet.
+ * *created_out says whether this call made the row; *done_out whether an
+ * earlier run finished it (a retry then sends nothing). */
+gboolean rf_delivery_open (RfStore *store, const RfList *list, const char *msg_key,
+                           gint64 *id_out, gboolean *created_out, gboolean *done_out,
+                           GError **error);
+/* Returns: (transfer full) (element-type utf8) the pending addresses, sorted. */
+GPtrArray *rf_delivery_pending (RfStore *store, gint64 delivery_id, GError **error);
+/* Record one recipient's outcome (@detail: the transport's reason, or NULL). */
+gboolean rf_delivery_record (RfStore *store, gint64 delivery_id, const char *address,
+                             RfRecipientState state, const char *detail, GError **error);
+gboolean rf_delivery_counts (RfStore *store, gint64 delivery_id, guint64 *pending_out,
+                             guint64 *sent_out, guint64 *failed_out, GError **error);
+gboolean rf_delivery_finish (RfStore *store, gint64 delivery_id, GError **error);
+
+/* ------------------------------------------------------------------ */
+/* Addresses of a list and their roles                                  */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+  RF_ROLE_POST,       /* LIST@domain */
+  RF_ROLE_BOUNCES,    /* LIST-bounces+<local>=<domain>@domain (VERP) */
+  RF_ROLE_CONFIRM,    /* LIST-confirm+<token>@domain */
+  RF_ROLE_REQUEST,    /* LIST-request@domain */
+  RF_ROLE_OWNER,      /* LIST-owner@domain */
+  RF_ROLE_JOIN,       /* LIST-join@domain */
+  RF_ROLE_LEAVE,      /* LIST-leave@domain */
+} RfRole;
+
+typedef struct {
+  char *list_address;  /* "dev@lists.example.org", lower-cased */
+  RfRole role;
+  char *tag;           /* after the '+': VERP "alice=example.org" or token; else NULL */
+} RfRecipient;
+void rf_recipient_free (RfRecipient *recipient);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfRecipient, rf_recipient_free)
+
+/* Split an address the MTA handed over into list and role.  Pure syntax:
+ * whether the list exists is the store's question.  RF_ERROR_NO_SUCH_LIST
+ * for something that is no address.  Returns: (transfer full). */
+RfRecipient *rf_recipient_parse (const char *address, GError **error);
+/* "-request", "-bounces+", ... for messages; "" for RF_ROLE_POST. */
+const char *rf_role_suffix (RfRole role);
+
+/* The envelope sender of @member's copy of a post to @list_address:
+ * LIST-bounces+<local>=<domain>@<list domain>, or, when that local part
+ * would pass RFC 5321's 64 characters or the member's local part holds
+ * characters unsafe in it, LIST-bounces+h<26 base32 chars of a 128-bit
+ * BLAKE2b of the member>@<list domain>.  Returns: (transfer full). */
+char *rf_verp_sender (const char *list_address, const char *member);
+/* The member a VERP tag "alice=example.org" names (NULL for the hashed
+ * form, which only the member table can resolve).  Returns: (transfer full). */
+char *rf_verp_decode (const char *tag);
+
+/* ------------------------------------------------------------------ */
+/* Spool: the incoming message made durable before anything else       */
+/* ------------------------------------------------------------------ */
+
+/* The key of one incoming message for one recipient address: 32 hex chars
+ * of a BLAKE2b over both, so that the MTA's retry of the same message
+ * finds the same delivery.  Returns: (transfer full). */
+char *rf_spool_key (const char *recipient, GBytes *message);
+
+/* ------------------------------------------------------------------ */
+/* listdeliver: one message from the MTA                                */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+  RF_DELIVERED,          /* every member reached (or failed permanently) */
+  RF_ALREADY_DELIVERED,  /* an earlier run of the same message finished */
+  RF_LOOP_DROPPED,       /* carried our own List-Id or X-Loop */
+  RF_BOUNCE_RECEIVED,    /* a VERP bounce, logged */
+} RfDeliverOutcome;
+
+typedef struct {
+  RfDeliverOutcome outcome;
+  guint64 sent;          /* copies accepted by the transport, all runs */
+  guint64 failed;        /* permanent transport failures, all runs */
+  guint64 sent_now;      /* of them, in this run */
+} RfDeliverReport;
+
+/* Handle one message the MTA piped for @recipient (the full address, role
+ * suffix included), from @envelope_sender (may be NULL or "").  @raw is
+ * the message without any mbox "From " line.  The error's code says what
+ * the MTA should do: RF_ERROR_TEMPORARY (75: retry; what was sent stays
+ * sent), RF_ERROR_BAD_MESSAGE (65), RF_ERROR_NO_SUCH_LIST and
+ * RF_ERROR_UNSUPPORTED (67), RF_ERROR_REJECTED (77), RF_ERROR_CONFIG (75).
+ * The message is one sentence for the bounce: no body, no token. */
+gboolean rf_deliver (const RfConfig *config, const char *recipient,
+                     const char *envelope_sender, GBytes *raw,
+                     RfDeliverReport *report, GError **error);
 
 G_END_DECLS
