@@ -1,0 +1,94 @@
+/* mime.c - one message in, one rendered message out.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "mime-private.h"
+#include "policy/policy.h"
+
+#include <string.h>
+
+/* A message "cannot be parsed at all" (exit 65) when it does not start with
+ * a header field: GMime would take anything, and a list must not send a
+ * blob of text with no From or Subject to its members. */
+static gboolean
+starts_with_header (const guint8 *data, gsize len)
+{
+  gsize i = 0;
+
+  while (i < len && data[i] != ':')
+    {
+      guchar c = data[i];
+
+      /* field-name: printable ASCII except ':' and space (RFC 5322 2.2) */
+      if (c <= 32 || c >= 127)
+        return FALSE;
+      i++;
+    }
+  return i > 0 && i < len;
+}
+
+GMimeMessage *
+_rf_mime_parse (GBytes *raw, GError **error)
+{
+  g_autoptr (GMimeStream) stream = NULL;
+  g_autoptr (GMimeParser) parser = NULL;
+  g_autoptr (GMimeParserOptions) options = NULL;
+  GMimeMessage *message;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (raw, &len);
+
+  _rf_mime_init ();
+  if (len == 0)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_BAD_MESSAGE, "the message is empty");
+      return NULL;
+    }
+  if (!starts_with_header (data, len))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_BAD_MESSAGE,
+                   "the message has no header: it does not start with a header field");
+      return NULL;
+    }
+  /* the stream reads the caller's bytes in place; the message keeps the
+   * stream (persistent parsing) so no body is copied */
+  stream = g_mime_stream_mem_new_with_buffer ((const char *) data, len);
+  parser = g_mime_parser_new_with_stream (stream);
+  g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
+  options = g_mime_parser_options_new ();
+  g_mime_parser_options_set_rfc2047_compliance_mode (options, GMIME_RFC_COMPLIANCE_LOOSE);
+  g_mime_parser_options_set_address_compliance_mode (options, GMIME_RFC_COMPLIANCE_LOOSE);
+  g_mime_parser_options_set_parameter_compliance_mode (options, GMIME_RFC_COMPLIANCE_LOOSE);
+  message = g_mime_parser_construct_message (parser, options);
+  if (message == NULL || g_mime_message_get_mime_part (message) == NULL)
+    {
+      g_clear_object (&message);
+      g_set_error (error, RF_ERROR, RF_ERROR_BAD_MESSAGE,
+                   "the message cannot be parsed as MIME");
+      return NULL;
+    }
+  return message;
+}
+
+GBytes *
+_rf_mime_render (GMimeMessage *message, GError **error)
+{
+  g_autoptr (GMimeFormatOptions) format = g_mime_format_options_new ();
+  GByteArray *bytes = g_byte_array_new ();
+  g_autoptr (GMimeStream) stream = g_mime_stream_mem_new_with_byte_array (bytes);
+
+  /* sendmail -oi takes lines ending in LF and adds the CR itself */
+  g_mime_format_options_set_newline_format (format, GMIME_NEWLINE_FORMAT_UNIX);
+  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (stream), FALSE);
+  if (g_mime_object_write_to_stream (GMIME_OBJECT (message), format, stream) < 0)
+    {
+      g_byte_array_unref (bytes);
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot render the message");
+      return NULL;
+    }
+  /* a message must end with a line break, or the last line is lost by some
+   * MTAs' dot-stuffing */
+  if (bytes->len == 0 || bytes->data[bytes->len - 1] != '\n')
+    g_byte_array_append (bytes, (const guint8 *) "\n", 1);
+  return g_byte_array_free_to_bytes (bytes);
+}

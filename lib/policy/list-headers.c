@@ -1,0 +1,86 @@
+/* list-headers.c - the List-* headers of RFC 2369 and RFC 2919.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A post that went through another list first carries that list's List-*
+ * headers; a reader's "unsubscribe" button must act on this list, so the
+ * old ones go.
+ */
+#include "policy.h"
+
+#include <string.h>
+
+static const char *const list_header_names[] = {
+  "List-Id", "List-Post", "List-Help", "List-Subscribe", "List-Unsubscribe",
+  "List-Unsubscribe-Post", "List-Owner", "List-Archive", "Precedence",
+};
+
+/* The phrase of List-Id: a quoted string, or RFC 2047 words for non-ASCII. */
+static char *
+list_id_phrase (const char *description)
+{
+  GString *q;
+
+  for (const char *p = description; *p != '\0'; p++)
+    if ((guchar) *p >= 0x80)
+      return g_mime_utils_header_encode_phrase (NULL, description, "utf-8");
+  q = g_string_new ("\"");
+  for (const char *p = description; *p != '\0'; p++)
+    {
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (q, '\\');
+      g_string_append_c (q, *p);
+    }
+  g_string_append_c (q, '"');
+  return g_string_free (q, FALSE);
+}
+
+gboolean
+_rf_policy_list_headers (GMimeMessage *message, const RfPolicyContext *ctx, GError **error)
+{
+  GMimeObject *object = GMIME_OBJECT (message);
+  GMimeHeaderList *headers = g_mime_object_get_header_list (object);
+  const RfList *list = ctx->list;
+  const char *description = _rf_policy_setting (ctx, "description");
+  g_autofree char *list_id = NULL;
+  g_autofree char *mailto_base = NULL;
+  g_autofree char *value = NULL;
+
+  if (!rf_setting_value_bool (_rf_policy_setting (ctx, "list_headers")))
+    return TRUE;
+  for (gsize i = 0; i < G_N_ELEMENTS (list_header_names); i++)
+    while (g_mime_header_list_remove (headers, list_header_names[i]))
+      ;
+
+  /* RFC 2919: the list's address with '@' turned into '.' */
+  list_id = g_strdup_printf ("%s.%s", list->local, list->domain);
+  if (*description != '\0')
+    {
+      g_autofree char *phrase = list_id_phrase (description);
+
+      value = g_strdup_printf ("%s <%s>", phrase, list_id);
+    }
+  else
+    value = g_strdup_printf ("<%s>", list_id);
+  g_mime_object_append_header (object, "List-Id", value, NULL);
+
+  mailto_base = g_strdup_printf ("<mailto:%s", list->local);
+  {
+    g_autofree char *post = g_strdup_printf ("<mailto:%s>", list->address);
+    g_autofree char *help = g_strdup_printf ("%s-request@%s?subject=help>", mailto_base,
+                                             list->domain);
+    g_autofree char *subscribe = g_strdup_printf ("%s-join@%s>", mailto_base, list->domain);
+    g_autofree char *unsubscribe = g_strdup_printf ("%s-leave@%s>", mailto_base, list->domain);
+    g_autofree char *owner = g_strdup_printf ("%s-owner@%s>", mailto_base, list->domain);
+
+    g_mime_object_append_header (object, "List-Post", post, NULL);
+    g_mime_object_append_header (object, "List-Help", help, NULL);
+    g_mime_object_append_header (object, "List-Subscribe", subscribe, NULL);
+    g_mime_object_append_header (object, "List-Unsubscribe", unsubscribe, NULL);
+    g_mime_object_append_header (object, "List-Owner", owner, NULL);
+  }
+  /* keeps vacation programs and auto-responders from answering the list */
+  g_mime_object_append_header (object, "Precedence", "list", NULL);
+  return TRUE;
+}

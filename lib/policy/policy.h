@@ -1,0 +1,52 @@
+/* policy.h - the policy table: ordered functions over one parsed message.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each policy is one file in lib/policy/ and one row in policy.c's table.
+ * A policy reads the list's settings from the context, changes the message
+ * in place, and never does I/O.  It is called for every post; when its
+ * setting is off it returns TRUE at once.
+ */
+#pragma once
+
+#include "../mime-private.h"
+
+typedef struct {
+  const RfList *list;
+  GHashTable *settings;   /* name -> value in force (rf_list_settings) */
+  const RfConfig *config;
+} RfPolicyContext;
+
+typedef gboolean (*RfPolicyFunc) (GMimeMessage *message, const RfPolicyContext *ctx,
+                                  GError **error);
+
+typedef struct {
+  const char *name;
+  RfPolicyFunc apply;
+} RfPolicy;
+
+/* The table, in the order the policies run. */
+const RfPolicy *_rf_policy_table (gsize *n_out);
+/* Run every policy; the first failure stops and is returned, prefixed
+ * with the policy's name. */
+gboolean _rf_policy_apply_all (GMimeMessage *message, const RfPolicyContext *ctx,
+                               GError **error);
+
+/* A setting's value in force ("" if absent, which the table never allows). */
+const char *_rf_policy_setting (const RfPolicyContext *ctx, const char *name);
+
+/* The rows. */
+gboolean _rf_policy_subject_prefix (GMimeMessage *message, const RfPolicyContext *ctx,
+                                    GError **error);
+gboolean _rf_policy_footer (GMimeMessage *message, const RfPolicyContext *ctx,
+                            GError **error);
+gboolean _rf_policy_list_headers (GMimeMessage *message, const RfPolicyContext *ctx,
+                                  GError **error);
+gboolean _rf_policy_loop_guard (GMimeMessage *message, const RfPolicyContext *ctx,
+                                GError **error);
+
+/* mime.c: parse the MTA's bytes (RF_ERROR_BAD_MESSAGE when impossible) and
+ * render the transformed message once.  Both return (transfer full). */
+GMimeMessage *_rf_mime_parse (GBytes *raw, GError **error);
+GBytes *_rf_mime_render (GMimeMessage *message, GError **error);
