@@ -1,1 +1,172 @@
-int main(void){return 0;}
+/* listdeliver - the MTA's pipe command: one message on stdin, for one list
+ * address, answered with a sysexits code (listdeliver(8)).
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Everything the MTA needs to decide is in the exit code: 0 done, 65/67/77
+ * bounce with our one line of stderr as the reason, 75 try again later.
+ * Anything unexpected is 75: a message is never lost because of us.
+ */
+#include "reflector.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+static const char usage_line[] =
+  "usage: listdeliver [--config FILE] [-f SENDER] [--] [RECIPIENT]";
+
+/* One line on stderr: the MTA copies it into the bounce or its log. */
+G_GNUC_PRINTF (2, 3)
+static int
+fail (int code, const char *format, ...)
+{
+  va_list ap;
+  g_autofree char *text = NULL;
+
+  va_start (ap, format);
+  text = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  for (char *p = text; *p != '\0'; p++)
+    if (*p == '\n' || *p == '\r')
+      *p = ' ';
+  fprintf (stderr, "listdeliver: %s\n", text);
+  return code;
+}
+
+static int
+exit_code_of (const GError *error)
+{
+  if (error->domain != RF_ERROR)
+    return EX_TEMPFAIL;
+  switch ((RfErrorCode) error->code)
+    {
+    case RF_ERROR_BAD_MESSAGE: return EX_DATAERR;
+    case RF_ERROR_NO_SUCH_LIST:
+    case RF_ERROR_UNSUPPORTED: return EX_NOUSER;
+    case RF_ERROR_REJECTED: return EX_NOPERM;
+    default: return EX_TEMPFAIL;
+    }
+}
+
+/* All of stdin.  NULL with errno set on a read error. */
+static GBytes *
+read_all (int fd)
+{
+  g_autoptr (GByteArray) buf = g_byte_array_sized_new (64 * 1024);
+  guint8 chunk[64 * 1024];
+
+  for (;;)
+    {
+      ssize_t n = read (fd, chunk, sizeof chunk);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      g_byte_array_append (buf, chunk, (guint) n);
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&buf));
+}
+
+/* Without a leading mbox "From " line (some MTAs and test tools add one). */
+static GBytes *
+without_mbox_from (GBytes *raw)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (raw, &len);
+  const char *nl;
+
+  if (len < 5 || memcmp (data, "From ", 5) != 0)
+    return g_bytes_ref (raw);
+  nl = memchr (data, '\n', len);
+  if (nl == NULL)
+    return g_bytes_new (NULL, 0);
+  return g_bytes_new_from_bytes (raw, nl + 1 - data, len - (gsize) (nl + 1 - data));
+}
+
+/* Exim's pipe sets RECIPIENT to the whole address; should an MTA give it
+ * without the suffix that routed it, LOCAL_PART_SUFFIX puts it back. */
+static char *
+recipient_from_env (void)
+{
+  const char *rcpt = g_getenv ("RECIPIENT");
+  const char *suffix = g_getenv ("LOCAL_PART_SUFFIX");
+  const char *at;
+  g_autofree char *local = NULL;
+
+  if (rcpt == NULL || *rcpt == '\0')
+    return NULL;
+  at = strrchr (rcpt, '@');
+  if (suffix == NULL || *suffix == '\0' || at == NULL)
+    return g_strdup (rcpt);
+  local = g_strndup (rcpt, at - rcpt);
+  if (g_str_has_suffix (local, suffix))
+    return g_strdup (rcpt);
+  return g_strconcat (local, suffix, at, NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+  static const struct option options[] = {
+    { "config", required_argument, NULL, 'c' },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+  };
+  const char *config_path = NULL;
+  g_autofree char *sender = NULL;
+  g_autofree char *recipient = NULL;
+  g_autoptr (RfConfig) config = NULL;
+  g_autoptr (GBytes) input = NULL;
+  g_autoptr (GBytes) raw = NULL;
+  g_autoptr (GError) error = NULL;
+  RfDeliverReport report;
+  int c;
+
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, "+f:h", options, NULL)) != -1)
+    switch (c)
+      {
+      case 'c': config_path = optarg; break;
+      case 'f': g_free (sender); sender = g_strdup (optarg); break;
+      case 'h': printf ("%s\n", usage_line); return EX_OK;
+      case 'V': printf ("listdeliver %s\n", REFLECTOR_VERSION); return EX_OK;
+      default:
+        /* a broken pipe command is the sysadmin's to fix: keep the mail */
+        return fail (EX_TEMPFAIL, "unknown option '%s'; %s", argv[optind - 1], usage_line);
+      }
+  if (argc - optind > 1)
+    return fail (EX_TEMPFAIL, "more than one recipient; %s", usage_line);
+  if (geteuid () == 0)
+    return fail (EX_TEMPFAIL, "refusing to run as root: run me as the list service user "
+                              "(the owner of the state directory), e.g. with the pipe "
+                              "transport's user option");
+  recipient = argc - optind == 1 ? g_strdup (argv[optind]) : recipient_from_env ();
+  if (recipient == NULL)
+    return fail (EX_TEMPFAIL, "no recipient: give the list address as argument or in "
+                              "$RECIPIENT; %s", usage_line);
+  if (sender == NULL)
+    sender = g_strdup (g_getenv ("SENDER"));
+
+  config = rf_config_load (config_path, &error);
+  if (config == NULL)
+    return fail (EX_TEMPFAIL, "%s", error->message);
+
+  input = read_all (STDIN_FILENO);
+  if (input == NULL)
+    return fail (EX_TEMPFAIL, "cannot read the message from stdin: %s", g_strerror (errno));
+  raw = without_mbox_from (input);
+
+  if (!rf_deliver (config, recipient, sender, raw, &report, &error))
+    return fail (exit_code_of (error), "%s", error->message);
+  return EX_OK;
+}

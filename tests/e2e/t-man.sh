@@ -43,4 +43,10 @@ for code in 0 64 65 67 73 75 78; do
     check "listctl.8 EXIT STATUS lists $code" grep -q "^\.It $code\$" "$RF_SRC/man/listctl.8"
 done
 
+# listdeliver.8's EXIT STATUS has every code of DESIGN.md's table
+check "listdeliver.8 has an EXIT STATUS section" grep -q '^\.Sh EXIT STATUS' "$RF_SRC/man/listdeliver.8"
+for code in 0 65 67 75 77; do
+    check "listdeliver.8 EXIT STATUS lists $code" grep -Eq "^\.It $code( |\$)" "$RF_SRC/man/listdeliver.8"
+done
+
 rf_done

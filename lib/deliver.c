@@ -1,0 +1,287 @@
+/* deliver.c - the path of one post (DESIGN.md): address, screen, policies,
+ * render once, fan out with recorded progress.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The order is what makes "nothing lost, nothing twice" hold:
+ *   1. the message is on disk (spool/<key>.msg) before we look at anything,
+ *      so a crash at any later point leaves it for the MTA's retry and for
+ *      the sysadmin;
+ *   2. one run per message at a time (spool/<key>.lock);
+ *   3. the rendered copy (spool/<key>.out) exists before the delivery row,
+ *      so every run that finds the row sends the same bytes;
+ *   4. each recipient's outcome is committed as the transport reports it.
+ * Permanent outcomes (bounced, dropped, delivered) remove the spool files:
+ * the MTA holds the message until we answer, we keep nothing after.
+ */
+#include "policy/policy.h"
+#include "screen-private.h"
+#include "spool-private.h"
+#include "transport-private.h"
+
+#include <sodium.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+  RfStore *store;
+  gint64 delivery_id;
+  guint64 sent_now;
+  guint64 temporary;
+  char *last_temporary;   /* the reason of the last temporary failure */
+} Progress;
+
+static gboolean
+record_result (const char *address, RfRecipientState state, const char *detail,
+               gpointer user_data, GError **error)
+{
+  Progress *progress = user_data;
+
+  if (state == RF_RCPT_SENT)
+    progress->sent_now++;
+  else if (state == RF_RCPT_PENDING)
+    {
+      progress->temporary++;
+      g_free (progress->last_temporary);
+      progress->last_temporary = g_strdup (detail);
+    }
+  return rf_delivery_record (progress->store, progress->delivery_id, address, state, detail,
+                             error);
+}
+
+/* The rendered copy: made once, reused by every retry. */
+static gboolean
+render_once (GMimeMessage *message, const RfPolicyContext *ctx, const char *out_path,
+             GError **error)
+{
+  g_autoptr (GBytes) rendered = NULL;
+  GMimeHeaderList *headers;
+  gsize len;
+  const void *data;
+
+  if (g_file_test (out_path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  /* the envelope of the previous hop is the MTA's to write, per copy */
+  headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+  while (g_mime_header_list_remove (headers, "Return-Path"))
+    ;
+  if (!_rf_policy_apply_all (message, ctx, error))
+    return FALSE;
+  rendered = _rf_mime_render (message, error);
+  if (rendered == NULL)
+    return FALSE;
+  data = g_bytes_get_data (rendered, &len);
+  return _rf_spool_write_file (out_path, data, len, error);
+}
+
+static gboolean
+fan_out (const RfConfig *config, RfStore *store, const RfList *list, gint64 delivery_id,
+         const char *out_path, RfDeliverReport *report, GError **error)
+{
+  g_autoptr (GPtrArray) pending = NULL;
+  Progress progress = { store, delivery_id, 0, 0, NULL };
+  guint64 n_pending, n_sent, n_failed;
+  gboolean ok;
+
+  pending = rf_delivery_pending (store, delivery_id, error);
+  if (pending == NULL)
+    return FALSE;
+  ok = _rf_sendmail_fanout (config, out_path, list->address, pending, record_result, &progress,
+                            error);
+  report->sent_now = progress.sent_now;
+  if (!ok)
+    {
+      g_free (progress.last_temporary);
+      return FALSE;
+    }
+  if (!rf_delivery_counts (store, delivery_id, &n_pending, &n_sent, &n_failed, error))
+    {
+      g_free (progress.last_temporary);
+      return FALSE;
+    }
+  report->sent = n_sent;
+  report->failed = n_failed;
+  if (n_pending > 0)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
+                   "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                   " members not reached yet (%s); the MTA will retry and only they will "
+                   "be sent to",
+                   n_pending, n_pending + n_sent + n_failed,
+                   progress.last_temporary != NULL ? progress.last_temporary
+                                                   : "temporary failure");
+      g_free (progress.last_temporary);
+      return FALSE;
+    }
+  g_free (progress.last_temporary);
+  return TRUE;
+}
+
+static gboolean
+deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
+              const char *envelope_sender, GBytes *raw, const char *spool_dir, const char *key,
+              RfDeliverReport *report, GError **error)
+{
+  g_autoptr (GHashTable) settings = NULL;
+  g_autoptr (GMimeMessage) message = NULL;
+  g_autofree char *out_path = _rf_spool_path (spool_dir, key, "out");
+  RfPolicyContext ctx;
+  gboolean loop = FALSE, created = FALSE, done = FALSE;
+  gint64 delivery_id = 0;
+  g_autoptr (GError) refused = NULL;
+
+  settings = rf_list_settings (store, list, error);
+  if (settings == NULL)
+    return FALSE;
+  message = _rf_mime_parse (raw, error);
+  if (message == NULL)
+    return FALSE;
+  if (!_rf_screen (store, list, settings, message, g_bytes_get_size (raw), envelope_sender,
+                   &loop, &refused))
+    {
+      if (g_error_matches (refused, RF_ERROR, RF_ERROR_REJECTED))
+        rf_activity_log (store, "listdeliver", "reject", list->address, "mta",
+                         refused->message);
+      g_propagate_error (error, g_steal_pointer (&refused));
+      return FALSE;
+    }
+  if (loop)
+    {
+      rf_activity_log (store, "listdeliver", "loop-drop", list->address, "mta",
+                       "a post carrying this list's own List-Id or X-Loop was dropped");
+      report->outcome = RF_LOOP_DROPPED;
+      return TRUE;
+    }
+
+  ctx = (RfPolicyContext) { list, settings, config };
+  if (!render_once (message, &ctx, out_path, error))
+    return FALSE;
+  if (!rf_delivery_open (store, list, key, &delivery_id, &created, &done, error))
+    return FALSE;
+  if (done)
+    {
+      report->outcome = RF_ALREADY_DELIVERED;
+      return TRUE;
+    }
+  if (!fan_out (config, store, list, delivery_id, out_path, report, error))
+    return FALSE;
+  if (!rf_delivery_finish (store, delivery_id, error))
+    return FALSE;
+  {
+    g_autofree char *detail =
+        g_strdup_printf ("%" G_GUINT64_FORMAT " copies sent, %" G_GUINT64_FORMAT
+                         " refused by the transport",
+                         report->sent, report->failed);
+
+    rf_activity_log (store, "listdeliver", "post", list->address, "mta", detail);
+  }
+  report->outcome = RF_DELIVERED;
+  return TRUE;
+}
+
+static gboolean
+bounce_received (RfStore *store, const RfList *list, const RfRecipient *recipient,
+                 RfDeliverReport *report)
+{
+  g_autofree char *member = rf_verp_decode (recipient->tag);
+  g_autofree char *detail = NULL;
+
+  /* the parsing and scoring of bounces is a later issue; for now a bounce
+   * is acknowledged (the MTA must not bounce a bounce) and logged */
+  detail = member != NULL ? g_strdup_printf ("bounce for member %s", member)
+                          : g_strdup ("bounce for a hashed VERP address");
+  rf_activity_log (store, "listdeliver", "bounce", list->address, "mta", detail);
+  report->outcome = RF_BOUNCE_RECEIVED;
+  return TRUE;
+}
+
+gboolean
+rf_deliver (const RfConfig *config, const char *recipient, const char *envelope_sender,
+            GBytes *raw, RfDeliverReport *report, GError **error)
+{
+  g_autoptr (RfRecipient) r = NULL;
+  g_autoptr (RfStore) store = NULL;
+  g_autoptr (RfList) list = NULL;
+  g_autofree char *spool_dir = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *msg_path = NULL;
+  g_autoptr (GError) local = NULL;
+  gsize len;
+  const void *data;
+  int lock_fd;
+  gboolean ok;
+
+  memset (report, 0, sizeof *report);
+  if (sodium_init () < 0)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot initialise libsodium");
+      return FALSE;
+    }
+  r = rf_recipient_parse (recipient, error);
+  if (r == NULL)
+    return FALSE;
+
+  /* 1. durable before anything else */
+  spool_dir = _rf_spool_dir (config->state_dir, error);
+  if (spool_dir == NULL)
+    return FALSE;
+  key = rf_spool_key (recipient, raw);
+  msg_path = _rf_spool_path (spool_dir, key, "msg");
+  data = g_bytes_get_data (raw, &len);
+  if (!g_file_test (msg_path, G_FILE_TEST_EXISTS) &&
+      !_rf_spool_write_file (msg_path, data != NULL ? data : "", len, error))
+    return FALSE;
+
+  /* 2. one run per message */
+  lock_fd = _rf_spool_lock (spool_dir, key, error);
+  if (lock_fd < 0)
+    return FALSE;
+
+  store = rf_store_open (config->state_dir, RF_STORE_READ_WRITE, &local);
+  if (store == NULL)
+    {
+      if (g_error_matches (local, RF_ERROR, RF_ERROR_NOT_FOUND))
+        g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
+                     "no database in %s: create a list with 'listctl create' first, "
+                     "or set state_dir in reflector.conf",
+                     config->state_dir);
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
+      close (lock_fd);
+      return FALSE;
+    }
+
+  list = rf_list_lookup (store, r->list_address, &local);
+  if (list == NULL)
+    {
+      if (g_error_matches (local, RF_ERROR, RF_ERROR_NO_SUCH_LIST))
+        {
+          g_clear_error (&local);
+          g_set_error (&local, RF_ERROR, RF_ERROR_NO_SUCH_LIST, "no such list: %s",
+                       r->list_address);
+        }
+      ok = FALSE;
+    }
+  else if (r->role == RF_ROLE_BOUNCES)
+    ok = bounce_received (store, list, r, report);
+  else if (r->role != RF_ROLE_POST)
+    {
+      g_set_error (&local, RF_ERROR, RF_ERROR_UNSUPPORTED,
+                   "%s: the %s%s address of %s is not handled yet by this version of reflector",
+                   recipient, rf_role_suffix (r->role),
+                   r->role == RF_ROLE_CONFIRM ? "<token>" : "", r->list_address);
+      ok = FALSE;
+    }
+  else
+    ok = deliver_post (config, store, list, envelope_sender, raw, spool_dir, key, report,
+                       &local);
+
+  /* keep the spool only while the MTA will come back with the message */
+  if (ok || !g_error_matches (local, RF_ERROR, RF_ERROR_TEMPORARY))
+    _rf_spool_remove (spool_dir, key);
+  close (lock_fd);
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local));
+  return ok;
+}

@@ -1,0 +1,26 @@
+/* transport-private.h - handing copies to the MTA (transport-sendmail.c).
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "rf-private.h"
+
+/* Called once per recipient as soon as its outcome is known:
+ * RF_RCPT_SENT (accepted), RF_RCPT_FAILED (permanent: the transport said
+ * the address is bad), RF_RCPT_PENDING (temporary: try again later).
+ * @detail is the transport's reason, or NULL.  Returning FALSE (with
+ * @error set) stops the fan-out: no new copy is started. */
+typedef gboolean (*RfSendResultFunc) (const char *address, RfRecipientState state,
+                                      const char *detail, gpointer user_data,
+                                      GError **error);
+
+/* Send the file @message_path to each of @recipients with
+ * `sendmail [sendmail_args] -oi -f <VERP> -- <recipient>` (execv, no
+ * shell), config->parallel at a time, each with its own VERP sender for
+ * @list_address.  FALSE only when @on_result stopped it; per-recipient
+ * trouble goes to @on_result. */
+gboolean _rf_sendmail_fanout (const RfConfig *config, const char *message_path,
+                              const char *list_address, GPtrArray *recipients,
+                              RfSendResultFunc on_result, gpointer user_data, GError **error);
