@@ -52,8 +52,8 @@ record_result (const char *address, RfRecipientState state, const char *detail,
 
 /* The rendered copy: made once, reused by every retry. */
 static gboolean
-render_once (GMimeMessage *message, const RfPolicyContext *ctx, const char *out_path,
-             GError **error)
+render_once (GMimeMessage *message, GBytes *raw, gboolean lossy, const RfPolicyContext *ctx,
+             const char *out_path, GError **error)
 {
   g_autoptr (GBytes) rendered = NULL;
   GMimeHeaderList *headers;
@@ -62,13 +62,18 @@ render_once (GMimeMessage *message, const RfPolicyContext *ctx, const char *out_
 
   if (g_file_test (out_path, G_FILE_TEST_EXISTS))
     return TRUE;
-  /* the envelope of the previous hop is the MTA's to write, per copy */
-  headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
-  while (g_mime_header_list_remove (headers, "Return-Path"))
-    ;
-  if (!_rf_policy_apply_all (message, ctx, error))
-    return FALSE;
-  rendered = _rf_mime_render (message, error);
+  if (lossy)
+    rendered = _rf_policy_pass_through (raw, ctx, error);
+  else
+    {
+      /* the envelope of the previous hop is the MTA's to write, per copy */
+      headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+      while (g_mime_header_list_remove (headers, "Return-Path"))
+        ;
+      if (!_rf_policy_apply_all (message, ctx, error))
+        return FALSE;
+      rendered = _rf_mime_render (message, error);
+    }
   if (rendered == NULL)
     return FALSE;
   data = g_bytes_get_data (rendered, &len);
@@ -127,14 +132,16 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
   g_autoptr (GMimeMessage) message = NULL;
   g_autofree char *out_path = _rf_spool_path (spool_dir, key, "out");
   RfPolicyContext ctx;
-  gboolean loop = FALSE, created = FALSE, done = FALSE;
+  g_autoptr (GBytes) fixed = NULL;
+  gboolean loop = FALSE, created = FALSE, done = FALSE, lossy = FALSE;
   gint64 delivery_id = 0;
   g_autoptr (GError) refused = NULL;
 
   settings = rf_list_settings (store, list, error);
   if (settings == NULL)
     return FALSE;
-  message = _rf_mime_parse (raw, error);
+  fixed = _rf_mime_fix_line_ends (raw);
+  message = _rf_mime_parse (fixed, &lossy, error);
   if (message == NULL)
     return FALSE;
   if (!_rf_screen (store, list, settings, message, g_bytes_get_size (raw), envelope_sender,
@@ -155,7 +162,7 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
     }
 
   ctx = (RfPolicyContext) { list, settings, config };
-  if (!render_once (message, &ctx, out_path, error))
+  if (!render_once (message, fixed, lossy, &ctx, out_path, error))
     return FALSE;
   if (!rf_delivery_open (store, list, key, &delivery_id, &created, &done, error))
     return FALSE;
@@ -164,6 +171,10 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
       report->outcome = RF_ALREADY_DELIVERED;
       return TRUE;
     }
+  if (created && lossy)
+    rf_activity_log (store, "listdeliver", "pass-through", list->address, "mta",
+                     "malformed header lines: the post goes out as received, with the "
+                     "list's header fields but without subject prefix and footer");
   if (!fan_out (config, store, list, delivery_id, out_path, report, error))
     return FALSE;
   if (!rf_delivery_finish (store, delivery_id, error))

@@ -28,8 +28,57 @@ starts_with_header (const guint8 *data, gsize len)
   return i > 0 && i < len;
 }
 
+/* Parser issues after which GMime's tree no longer holds every line of the
+ * input: a header line with an invalid name is skipped, a multipart without
+ * boundary or a part with neither headers nor content loses structure. */
+static void
+note_lossy (gint64 offset, GMimeParserWarning issue, const char *item, gpointer user_data)
+{
+  gboolean *lossy = user_data;
+
+  switch (issue)
+    {
+    case GMIME_CRIT_INVALID_HEADER_NAME:
+    case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
+    case GMIME_CRIT_NESTING_OVERFLOW:
+    case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
+      *lossy = TRUE;
+      break;
+    default:
+      break;
+    }
+}
+
+GBytes *
+_rf_mime_fix_line_ends (GBytes *raw)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (raw, &len);
+  const guint8 *lf = memchr (data, '\n', MIN (len, 1000));
+  const guint8 *cr = memchr (data, '\r', MIN (len, 1000));
+  GByteArray *out;
+
+  /* an old Mac's bare CRs: GMime would read the whole message as one
+   * header line and the copy would be empty */
+  if (cr == NULL || (lf != NULL && lf < cr + 2))
+    return g_bytes_ref (raw);
+  out = g_byte_array_sized_new (len);
+  for (gsize i = 0; i < len; i++)
+    {
+      if (data[i] == '\r')
+        {
+          g_byte_array_append (out, (const guint8 *) "\n", 1);
+          if (i + 1 < len && data[i + 1] == '\n')
+            i++;
+        }
+      else
+        g_byte_array_append (out, data + i, 1);
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
 GMimeMessage *
-_rf_mime_parse (GBytes *raw, GError **error)
+_rf_mime_parse (GBytes *raw, gboolean *lossy_out, GError **error)
 {
   g_autoptr (GMimeStream) stream = NULL;
   g_autoptr (GMimeParser) parser = NULL;
@@ -59,6 +108,11 @@ _rf_mime_parse (GBytes *raw, GError **error)
   g_mime_parser_options_set_rfc2047_compliance_mode (options, GMIME_RFC_COMPLIANCE_LOOSE);
   g_mime_parser_options_set_address_compliance_mode (options, GMIME_RFC_COMPLIANCE_LOOSE);
   g_mime_parser_options_set_parameter_compliance_mode (options, GMIME_RFC_COMPLIANCE_LOOSE);
+  if (lossy_out != NULL)
+    {
+      *lossy_out = FALSE;
+      g_mime_parser_options_set_warning_callback (options, note_lossy, lossy_out);
+    }
   message = g_mime_parser_construct_message (parser, options);
   if (message == NULL || g_mime_message_get_mime_part (message) == NULL)
     {

@@ -5,14 +5,16 @@
  */
 #include "policy/policy.h"
 
+#include <string.h>
+
 /* Order matters: the footer goes into the body before anything looks at
  * the headers, and the List-* and X-Loop headers come last, so that they
  * describe the copy as sent. */
 static const RfPolicy policies[] = {
-  { "subject_prefix", _rf_policy_subject_prefix },
-  { "footer", _rf_policy_footer },
-  { "list_headers", _rf_policy_list_headers },
-  { "loop_guard", _rf_policy_loop_guard },
+  { "subject_prefix", _rf_policy_subject_prefix, FALSE },
+  { "footer", _rf_policy_footer, FALSE },
+  { "list_headers", _rf_policy_list_headers, TRUE },
+  { "loop_guard", _rf_policy_loop_guard, TRUE },
 };
 
 const RfPolicy *
@@ -46,4 +48,34 @@ _rf_policy_apply_all (GMimeMessage *message, const RfPolicyContext *ctx, GError 
         return FALSE;
       }
   return TRUE;
+}
+
+GBytes *
+_rf_policy_pass_through (GBytes *raw, const RfPolicyContext *ctx, GError **error)
+{
+  g_autoptr (GMimeMessage) shell = NULL;
+  g_autoptr (GMimeFormatOptions) format = g_mime_format_options_new ();
+  g_autofree char *fields = NULL;
+  GByteArray *out;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (raw, &len);
+
+  _rf_mime_init ();
+  /* the header-only policies write into an empty message, whose header
+   * block is then put in front of the original */
+  shell = g_mime_message_new (FALSE);
+  for (gsize i = 0; i < G_N_ELEMENTS (policies); i++)
+    if (policies[i].headers_only && !policies[i].apply (shell, ctx, error))
+      {
+        g_prefix_error (error, "policy %s: ", policies[i].name);
+        return NULL;
+      }
+  g_mime_format_options_set_newline_format (format, GMIME_NEWLINE_FORMAT_UNIX);
+  fields = g_mime_object_get_headers (GMIME_OBJECT (shell), format);
+  out = g_byte_array_sized_new (strlen (fields) + len + 1);
+  g_byte_array_append (out, (const guint8 *) fields, strlen (fields));
+  g_byte_array_append (out, data, len);
+  if (len == 0 || data[len - 1] != '\n')
+    g_byte_array_append (out, (const guint8 *) "\n", 1);
+  return g_byte_array_free_to_bytes (out);
 }

@@ -24,6 +24,9 @@ typedef gboolean (*RfPolicyFunc) (GMimeMessage *message, const RfPolicyContext *
 typedef struct {
   const char *name;
   RfPolicyFunc apply;
+  /* only adds header fields: also runs on a post that passes through
+   * unparsed (see _rf_policy_pass_through) */
+  gboolean headers_only;
 } RfPolicy;
 
 /* The table, in the order the policies run. */
@@ -32,6 +35,13 @@ const RfPolicy *_rf_policy_table (gsize *n_out);
  * with the policy's name. */
 gboolean _rf_policy_apply_all (GMimeMessage *message, const RfPolicyContext *ctx,
                                GError **error);
+
+/* The copy of a post that GMime cannot represent line for line (its
+ * parser skipped input: _rf_mime_parse's *lossy_out): the original bytes,
+ * untouched, after the header fields of the headers_only policies.
+ * Nothing of the post is lost; the subject prefix and footer are not
+ * applied.  Returns: (transfer full). */
+GBytes *_rf_policy_pass_through (GBytes *raw, const RfPolicyContext *ctx, GError **error);
 
 /* A setting's value in force ("" if absent, which the table never allows). */
 const char *_rf_policy_setting (const RfPolicyContext *ctx, const char *name);
@@ -47,6 +57,10 @@ gboolean _rf_policy_loop_guard (GMimeMessage *message, const RfPolicyContext *ct
                                 GError **error);
 
 /* mime.c: parse the MTA's bytes (RF_ERROR_BAD_MESSAGE when impossible) and
- * render the transformed message once.  Both return (transfer full). */
-GMimeMessage *_rf_mime_parse (GBytes *raw, GError **error);
+ * render the transformed message once.  Both return (transfer full).
+ * *lossy_out (may be NULL) tells that the parser skipped some input. */
+GMimeMessage *_rf_mime_parse (GBytes *raw, gboolean *lossy_out, GError **error);
+/* Bare-CR line ends (old Mac mail) turned into LF; other input as is.
+ * Returns: (transfer full). */
+GBytes *_rf_mime_fix_line_ends (GBytes *raw);
 GBytes *_rf_mime_render (GMimeMessage *message, GError **error);

@@ -49,7 +49,7 @@ parse (const char *text)
 {
   g_autoptr (GBytes) raw = g_bytes_new (text, strlen (text));
   g_autoptr (GError) error = NULL;
-  GMimeMessage *m = _rf_mime_parse (raw, &error);
+  GMimeMessage *m = _rf_mime_parse (raw, NULL, &error);
 
   g_assert_no_error (error);
   return m;
@@ -338,11 +338,70 @@ test_parse_errors (void)
     {
       g_autoptr (GBytes) raw = g_bytes_new (bad[i], strlen (bad[i]));
       g_autoptr (GError) error = NULL;
-      g_autoptr (GMimeMessage) m = _rf_mime_parse (raw, &error);
+      g_autoptr (GMimeMessage) m = _rf_mime_parse (raw, NULL, &error);
 
       g_assert_null (m);
       g_assert_error (error, RF_ERROR, RF_ERROR_BAD_MESSAGE);
     }
+}
+
+/* A header block GMime would skip lines of (no blank line before the body,
+ * a folded line without its leading space) goes out byte for byte, after
+ * the list's own header fields; subject prefix and footer are left out. */
+static void
+test_pass_through (Fixture *f, gconstpointer data)
+{
+  static const char broken[] =
+    "From: a@b.test\n"
+    "Subject: no separator\n"
+    "counter to RFC 2822, there's no separating newline here\n"
+    "more body\n";
+  g_autoptr (GBytes) raw = g_bytes_new_static (broken, strlen (broken));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (GBytes) out = NULL;
+  g_autofree char *text = NULL;
+  gboolean lossy = FALSE;
+  gsize len;
+  const char *bytes;
+
+  set (f, "subject_prefix", "[dev] ");
+  set (f, "footer", "the footer");
+  m = _rf_mime_parse (raw, &lossy, &error);
+  g_assert_no_error (error);
+  g_assert_true (lossy);
+  out = _rf_policy_pass_through (raw, &f->ctx, &error);
+  g_assert_no_error (error);
+  bytes = g_bytes_get_data (out, &len);
+  text = g_strndup (bytes, len);
+  g_assert_true (g_str_has_prefix (text, "List-Id: <dev.lists.test>\n"));
+  g_assert_true (g_str_has_suffix (text, broken));
+  g_assert_nonnull (strstr (text, "\nX-Loop: dev@lists.test\nFrom: a@b.test\n"));
+  g_assert_null (strstr (text, "[dev]"));
+  g_assert_null (strstr (text, "the footer"));
+
+  /* a well-formed post is not lossy */
+  g_clear_object (&m);
+  g_bytes_unref (raw);
+  raw = g_bytes_new_static (plain, strlen (plain));
+  m = _rf_mime_parse (raw, &lossy, &error);
+  g_assert_no_error (error);
+  g_assert_false (lossy);
+}
+
+static void
+test_bare_cr (void)
+{
+  static const char mac[] = "From: a@b.test\rSubject: old Mac\r\rline one\rline two\r";
+  g_autoptr (GBytes) raw = g_bytes_new_static (mac, strlen (mac));
+  g_autoptr (GBytes) fixed = _rf_mime_fix_line_ends (raw);
+  g_autoptr (GBytes) lf = g_bytes_new_static ("a: b\r\n\r\nx\r\n", 11);
+  g_autoptr (GBytes) lf_same = _rf_mime_fix_line_ends (lf);
+
+  g_assert_cmpmem (g_bytes_get_data (fixed, NULL), g_bytes_get_size (fixed),
+                   "From: a@b.test\nSubject: old Mac\n\nline one\nline two\n", 51);
+  /* CRLF mail is left alone */
+  g_assert_true (lf_same == lf);
 }
 
 static void
@@ -367,7 +426,9 @@ main (int argc, char **argv)
   ADD ("/policy/subject-prefix", test_subject_prefix);
   ADD ("/policy/footer/plain", test_footer_plain);
   ADD ("/policy/footer/multipart", test_footer_multipart);
+  ADD ("/policy/pass-through", test_pass_through);
   g_test_add_func ("/mime/parse-errors", test_parse_errors);
+  g_test_add_func ("/mime/bare-cr", test_bare_cr);
   g_test_add_func ("/policy/table", test_table_order);
   return g_test_run ();
 }
