@@ -1,0 +1,155 @@
+#!/bin/bash
+# t-corpus.sh - listdeliver on every message of tests/data/corpus (1,518 real
+# messages from ten mail projects' test suites, see its README and LICENSES):
+# a list with posting=open and 3 members, a stub sendmail that saves each copy.
+# Asserts: no crash (no signal, no sanitizer report), no hang (20 s each),
+# every exit code one listdeliver may give for a post from a stranger (0
+# delivered, 65 unparseable, 77 refused: too big), and for 0: one copy per
+# member, each parseable, each holding the original's text.
+# RF_CORPUS_JOBS (default 2) workers; RF_CORPUS_FILTER limits to paths matching
+# a regex (debugging).
+source "$RF_TESTS/lib/common.sh"
+rf_need python3 setpriv timeout
+rf_tmpdir
+
+CORPUS=$RF_TESTS/data/corpus
+JOBS=${RF_CORPUS_JOBS:-2}
+[ -x "$RF_BIN/listdeliver" ] || { echo "not ok - $RF_BIN/listdeliver is not built"; exit 1; }
+[ -x "$RF_BIN/listctl" ] || { echo "not ok - $RF_BIN/listctl is not built"; exit 1; }
+mkdir -p "$TD/bin" "$TD/res"
+# copies: the run user may not be able to reach the build tree
+cp "$RF_BIN/listdeliver" "$RF_BIN/listctl" "$TD/bin/"
+
+# a copy: the workers run as the test user, who may not reach the tree
+cp -r "$CORPUS" "$TD/corpus"
+find "$TD/corpus" -mindepth 2 -type f ! -name README ! -path '*/licences/*' | sort |
+    grep -E -- "${RF_CORPUS_FILTER:-.}" > "$TD/files"
+total=$(wc -l < "$TD/files")
+echo "# $total messages, $JOBS workers"
+[ "$total" -gt 1000 ] || [ -n "${RF_CORPUS_FILTER:-}" ]; ok "corpus present ($total messages)"
+
+# one state dir, list and stub per worker: copies land in W/cur, and the
+# runner moves them next to the result of the message
+for w in $(seq 1 "$JOBS"); do
+    W=$TD/w$w
+    mkdir -p "$W/state" "$W/cur"
+    cat > "$W/sendmail" <<EOF
+#!/bin/sh
+# stub sendmail: argv is [-oi -f VERP -- member]; save the copy per member
+for a; do rcpt=\$a; done
+printf '%s\n' "\$*" > "$W/cur/\$rcpt.argv"
+exec cat > "$W/cur/\$rcpt"
+EOF
+    chmod 755 "$W/sendmail"
+    printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = 3\n' \
+        "$W/state" "$W/sendmail" > "$W/reflector.conf"
+    [ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$W"
+    rf_as_user "$TD/bin/listctl" --config "$W/reflector.conf" create corpus@lists.test > /dev/null &&
+    rf_as_user "$TD/bin/listctl" --config "$W/reflector.conf" set corpus@lists.test posting open &&
+    rf_as_user "$TD/bin/listctl" --config "$W/reflector.conf" subscribe corpus@lists.test \
+        a@example.test b@example.test c@other.test > /dev/null
+    ok "worker $w: list with posting=open and 3 members"
+done
+
+# each worker runs as the test user (listdeliver refuses root) over every
+# JOBS-th message, 20 s at most each; the copies move next to the result
+cat > "$TD/worker.sh" <<'EOF'
+w=$1 JOBS=$2 TD=$3
+W=$TD/w$w
+i=0
+while IFS= read -r f; do
+    i=$((i+1))
+    [ $(( (i - 1) % JOBS + 1 )) = "$w" ] || continue
+    r=$TD/res/$i
+    mkdir -p "$r"
+    timeout -k 5 20 "$TD/bin/listdeliver" --config "$W/reflector.conf" \
+        -f poster@example.test corpus@lists.test < "$f" > "$r/out" 2> "$r/err"
+    echo $? > "$r/rc"
+    printf '%s\n' "$f" > "$r/file"
+    mv "$W"/cur/* "$r/" 2>/dev/null
+done < "$TD/files"
+EOF
+[ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD/res" "$TD/worker.sh"
+start=$(date +%s)
+for w in $(seq 1 "$JOBS"); do rf_as_user bash "$TD/worker.sh" "$w" "$JOBS" "$TD" & done
+wait
+echo "# ran in $(( $(date +%s) - start )) s"
+
+python3 - "$TD/res" "$total" > "$TD/report" <<'EOF'
+import sys, os, re, email, email.policy, collections
+res, total = sys.argv[1], int(sys.argv[2])
+members = ['a@example.test', 'b@example.test', 'c@other.test']
+SAN = re.compile(rb'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:')
+
+def texts(msg):
+    out = []
+    for p in msg.walk():
+        if p.get_content_type() != 'text/plain' or p.is_multipart():
+            continue
+        if p.get_content_disposition() == 'attachment':
+            continue
+        raw = p.get_payload(decode=True) or b''
+        cs = p.get_content_charset() or 'us-ascii'
+        try:
+            t = raw.decode(cs, 'replace')
+        except LookupError:
+            t = raw.decode('latin-1')
+        out.append(' '.join(t.split()))
+    return out
+
+counts = collections.Counter()
+fails = []
+for n in sorted(os.listdir(res), key=int):
+    d = os.path.join(res, n)
+    rc = int(open(os.path.join(d, 'rc')).read())
+    f = open(os.path.join(d, 'file')).read().strip()
+    name = os.path.relpath(f, os.path.dirname(os.path.dirname(f)))
+    err = open(os.path.join(d, 'err'), 'rb').read()
+    counts[rc] += 1
+    if SAN.search(err):
+        fails.append((name, rc, 'sanitizer report: ' + err.decode('utf-8', 'replace')[:300]))
+        continue
+    if rc in (124, 137):
+        fails.append((name, rc, 'hang: killed after 20 s')); continue
+    if rc > 128:
+        fails.append((name, rc, 'crash: signal %d' % (rc - 128))); continue
+    if rc not in (0, 65, 77):
+        fails.append((name, rc, 'unexpected exit: ' + err.decode('utf-8', 'replace').strip()[:200])); continue
+    if rc != 0:
+        line = err.decode('utf-8', 'replace').strip()
+        if not line.startswith('listdeliver: ') or '\n' in line:
+            fails.append((name, rc, 'exit %d without one "listdeliver: " line: %r' % (rc, line[:200])))
+        continue
+    got = sorted(x for x in os.listdir(d) if '@' in x and not x.endswith('.argv'))
+    if got != sorted(members):
+        fails.append((name, rc, 'copies for %s, want one for each of %s' % (got, members))); continue
+    with open(f, 'rb') as fh:
+        orig = email.message_from_binary_file(fh, policy=email.policy.compat32)
+    otexts = [t for t in texts(orig) if t]
+    for m in members:
+        with open(os.path.join(d, m), 'rb') as fh:
+            data = fh.read()
+        try:
+            copy = email.message_from_bytes(data, policy=email.policy.compat32)
+        except Exception as e:
+            fails.append((name, rc, '%s: copy not parseable: %s' % (m, e))); break
+        if not copy.keys():
+            fails.append((name, rc, '%s: copy has no header' % m)); break
+        ctext = ' '.join(texts(copy))
+        missing = [t for t in otexts if t[:2000] not in ctext]
+        if missing:
+            fails.append((name, rc, '%s: original text part missing from the copy: %r' % (m, missing[0][:120]))); break
+
+print('# exit codes: ' + ', '.join('%d: %d' % kv for kv in sorted(counts.items())))
+print('# checked %d of %d messages' % (sum(counts.values()), total))
+for name, rc, why in fails:
+    print('# FAIL %s (exit %d): %s' % (name, rc, why))
+print('FAILURES %d' % len(fails))
+EOF
+sed -n '/^# exit codes/,/^# checked/p' "$TD/report"
+grep '^# FAIL' "$TD/report" | head -40
+nfail=$(sed -n 's/^FAILURES //p' "$TD/report")
+check_eq "every message ran" "$total" "$(ls "$TD/res" | wc -l)"
+check_eq "no crash, no hang, no sanitizer report, only exit 0/65/77, one good copy per member for 0" \
+    0 "${nfail:-missing}"
+rf_done
