@@ -82,11 +82,15 @@ without_mbox_from (GBytes *raw)
 {
   gsize len;
   const char *data = g_bytes_get_data (raw, &len);
-  const char *nl;
+  const char *nl, *cr;
 
   if (len < 5 || memcmp (data, "From ", 5) != 0)
     return g_bytes_ref (raw);
+  /* the line may end in CR only (old Mac mail): whichever comes first */
   nl = memchr (data, '\n', len);
+  cr = memchr (data, '\r', nl != NULL ? (gsize) (nl - data) : len);
+  if (cr != NULL)
+    nl = cr + 1 < data + len && cr[1] == '\n' ? cr + 1 : cr;
   if (nl == NULL)
     return g_bytes_new (NULL, 0);
   return g_bytes_new_from_bytes (raw, nl + 1 - data, len - (gsize) (nl + 1 - data));

@@ -14,18 +14,21 @@
 static gboolean
 starts_with_header (const guint8 *data, gsize len)
 {
-  gsize i = 0;
+  gsize i = 0, start;
 
-  while (i < len && data[i] != ':')
-    {
-      guchar c = data[i];
-
-      /* field-name: printable ASCII except ':' and space (RFC 5322 2.2) */
-      if (c <= 32 || c >= 127)
-        return FALSE;
-      i++;
-    }
-  return i > 0 && i < len;
+  /* a UTF-8 byte-order mark, as some Windows tools write one */
+  if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF)
+    i = 3;
+  /* field-name: printable ASCII except ':' (RFC 5322 2.2) ... */
+  start = i;
+  while (i < len && data[i] > 32 && data[i] < 127 && data[i] != ':')
+    i++;
+  if (i == start)
+    return FALSE;
+  /* ... then the obsolete syntax's blanks before the colon (4.5.8) */
+  while (i < len && (data[i] == ' ' || data[i] == '\t'))
+    i++;
+  return i < len && data[i] == ':';
 }
 
 /* Parser issues after which GMime's tree no longer holds every line of the
@@ -54,9 +57,13 @@ _rf_mime_fix_line_ends (GBytes *raw)
 {
   gsize len;
   const guint8 *data = g_bytes_get_data (raw, &len);
-  const guint8 *lf = memchr (data, '\n', MIN (len, 1000));
-  const guint8 *cr = memchr (data, '\r', MIN (len, 1000));
+  const guint8 *lf, *cr;
   GByteArray *out;
+
+  if (len == 0)
+    return g_bytes_ref (raw);
+  lf = memchr (data, '\n', MIN (len, 1000));
+  cr = memchr (data, '\r', MIN (len, 1000));
 
   /* an old Mac's bare CRs: GMime would read the whole message as one
    * header line and the copy would be empty */

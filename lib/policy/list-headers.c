@@ -63,7 +63,6 @@ _rf_policy_list_headers (GMimeMessage *message, const RfPolicyContext *ctx, GErr
     }
   else
     value = g_strdup_printf ("<%s>", list_id);
-  g_mime_object_append_header (object, "List-Id", value, NULL);
 
   mailto_base = g_strdup_printf ("<mailto:%s", list->local);
   {
@@ -73,14 +72,21 @@ _rf_policy_list_headers (GMimeMessage *message, const RfPolicyContext *ctx, GErr
     g_autofree char *subscribe = g_strdup_printf ("%s-join@%s>", mailto_base, list->domain);
     g_autofree char *unsubscribe = g_strdup_printf ("%s-leave@%s>", mailto_base, list->domain);
     g_autofree char *owner = g_strdup_printf ("%s-owner@%s>", mailto_base, list->domain);
+    /* keeps vacation programs and auto-responders from answering the list */
+    const char *fields[][2] = {
+      { "List-Id", value },
+      { "List-Post", post },
+      { "List-Help", help },
+      { "List-Subscribe", subscribe },
+      { "List-Unsubscribe", unsubscribe },
+      { "List-Owner", owner },
+      { "Precedence", "list" },
+    };
 
-    g_mime_object_append_header (object, "List-Post", post, NULL);
-    g_mime_object_append_header (object, "List-Help", help, NULL);
-    g_mime_object_append_header (object, "List-Subscribe", subscribe, NULL);
-    g_mime_object_append_header (object, "List-Unsubscribe", unsubscribe, NULL);
-    g_mime_object_append_header (object, "List-Owner", owner, NULL);
+    /* at the top, in this order, like trace fields: a reader that gives up
+     * at the first malformed header line of a post still sees them */
+    for (gsize i = G_N_ELEMENTS (fields); i > 0; i--)
+      g_mime_object_prepend_header (object, fields[i - 1][0], fields[i - 1][1], NULL);
   }
-  /* keeps vacation programs and auto-responders from answering the list */
-  g_mime_object_append_header (object, "Precedence", "list", NULL);
   return TRUE;
 }

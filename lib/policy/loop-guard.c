@@ -10,6 +10,6 @@
 gboolean
 _rf_policy_loop_guard (GMimeMessage *message, const RfPolicyContext *ctx, GError **error)
 {
-  g_mime_object_append_header (GMIME_OBJECT (message), "X-Loop", ctx->list->address, NULL);
+  g_mime_object_prepend_header (GMIME_OBJECT (message), "X-Loop", ctx->list->address, NULL);
   return TRUE;
 }

@@ -128,6 +128,10 @@ test_defaults (Fixture *f, gconstpointer data)
   g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (m), "Precedence"), ==, "list");
   g_assert_cmpstr (g_mime_object_get_header (GMIME_OBJECT (m), "Message-ID"), ==,
                    "<1@example.test>");
+  /* our fields lead the header block; the post's own follow, in order */
+  g_assert_true (g_str_has_prefix (out, "X-Loop: dev@lists.test\nList-Id: <dev.lists.test>\n"
+                                        "List-Post: <mailto:dev@lists.test>\n"));
+  g_assert_nonnull (strstr (out, "Precedence: list\nFrom: Ann <ann@example.test>\nTo: dev@lists.test\n"));
   /* the body is untouched */
   g_assert_nonnull (g_strrstr (out, "\n\nFirst line.\n"));
   g_assert_true (g_str_has_suffix (out, "\n\nFirst line.\n"));
@@ -374,9 +378,9 @@ test_pass_through (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   bytes = g_bytes_get_data (out, &len);
   text = g_strndup (bytes, len);
-  g_assert_true (g_str_has_prefix (text, "List-Id: <dev.lists.test>\n"));
+  g_assert_true (g_str_has_prefix (text, "X-Loop: dev@lists.test\nList-Id: <dev.lists.test>\n"));
   g_assert_true (g_str_has_suffix (text, broken));
-  g_assert_nonnull (strstr (text, "\nX-Loop: dev@lists.test\nFrom: a@b.test\n"));
+  g_assert_nonnull (strstr (text, "\nPrecedence: list\nFrom: a@b.test\n"));
   g_assert_null (strstr (text, "[dev]"));
   g_assert_null (strstr (text, "the footer"));
 
@@ -405,6 +409,24 @@ test_bare_cr (void)
 }
 
 static void
+test_parse_lenient (void)
+{
+  /* obsolete blanks before the colon (RFC 5322 4.5.8), a UTF-8 BOM */
+  const char *good[] = { "Subject :x\n\nb\n", "From  : a@b.test\n\nb\n",
+                         "\xEF\xBB\xBF" "From: a@b.test\n\nb\n", NULL };
+
+  for (int i = 0; good[i] != NULL; i++)
+    {
+      g_autoptr (GBytes) raw = g_bytes_new (good[i], strlen (good[i]));
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GMimeMessage) m = _rf_mime_parse (raw, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (m);
+    }
+}
+
+static void
 test_table_order (void)
 {
   gsize n;
@@ -429,6 +451,7 @@ main (int argc, char **argv)
   ADD ("/policy/pass-through", test_pass_through);
   g_test_add_func ("/mime/parse-errors", test_parse_errors);
   g_test_add_func ("/mime/bare-cr", test_bare_cr);
+  g_test_add_func ("/mime/parse-lenient", test_parse_lenient);
   g_test_add_func ("/policy/table", test_table_order);
   return g_test_run ();
 }
