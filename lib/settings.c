@@ -18,7 +18,7 @@ static const RfSettingDef settings[] = {
   { "posting", RF_SETTING_ENUM, "members", posting_allowed,
     "who may post: anyone (open) or only members (members)", FALSE },
   { "subject_prefix", RF_SETTING_STRING, "", NULL,
-    "text put before the Subject of each post unless already there, e.g. \"[dev] \"", FALSE },
+    "text put before the Subject of each post, then one space, unless already there, e.g. \"[dev]\"", FALSE },
   { "footer", RF_SETTING_STRING, "", NULL,
     "text appended to each post; \\n in the value starts a new line", TRUE },
   { "max_message_size", RF_SETTING_SIZE, "10485760", NULL,

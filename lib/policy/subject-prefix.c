@@ -1,5 +1,9 @@
 /* subject-prefix.c - "[dev] " in front of the subject, once.
  *
+ * The setting is trimmed and one space follows it, whether the sysadmin
+ * typed "[dev]" or "[dev] " (as Mailman 3 does): a prefix glued to the
+ * subject is never what anyone wants.
+ *
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,7 +25,7 @@ _rf_policy_subject_prefix (GMimeMessage *message, const RfPolicyContext *ctx, GE
    * with every round of the thread */
   if (subject != NULL && strstr (subject, bare) != NULL)
     return TRUE;
-  subject_new = g_strconcat (prefix, subject != NULL && *subject != '\0' ? subject : "(no subject)",
+  subject_new = g_strconcat (bare, " ", subject != NULL && *subject != '\0' ? subject : "(no subject)",
                              NULL);
   g_mime_message_set_subject (message, subject_new, NULL);
   return TRUE;

@@ -202,6 +202,19 @@ test_subject_prefix (Fixture *f, gconstpointer data)
   g_assert_cmpstr (g_mime_message_get_subject (n), ==, "[dev] (no subject)");
   u = apply (f, utf8, NULL);
   g_assert_cmpstr (g_mime_message_get_subject (u), ==, "[dev] café");
+
+  /* with or without a trailing space in the setting: one space after it */
+  {
+    g_autoptr (GMimeMessage) bare = NULL;
+    g_autoptr (GMimeMessage) spaced = NULL;
+
+    set (f, "subject_prefix", "[dev]");
+    bare = apply (f, plain, NULL);
+    g_assert_cmpstr (g_mime_message_get_subject (bare), ==, "[dev] Hello");
+    set (f, "subject_prefix", "  [dev]   ");
+    spaced = apply (f, plain, NULL);
+    g_assert_cmpstr (g_mime_message_get_subject (spaced), ==, "[dev] Hello");
+  }
 }
 
 /* The decoded text of the first text/plain leaf, and how many there are. */
