@@ -7,6 +7,7 @@
 #   check "description" cmd...   runs cmd, records pass/fail
 #   check_eq "description" expected actual
 #   rf_as_user cmd...         runs cmd as the test user when root (listdeliver refuses root)
+#   RF_PYTHON                 a python3 every user can run (not a per-user shim)
 #   rf_done                   prints "N passed, N failed" and exits 1 if any failed
 #
 # Programs: $RF_BIN/listdeliver, $RF_BIN/listctl (set by ctest; default ./build).
@@ -15,6 +16,7 @@ RF_BIN=${RF_BIN:-$(pwd)/build}
 RF_TESTS=${RF_TESTS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 RF_SRC=${RF_SRC:-$(cd "$RF_TESTS/.." && pwd)}
 RF_TEST_USER=${RF_TEST_USER:-mtatest}
+RF_PYTHON=/usr/bin/python3
 _rf_pass=0
 _rf_fail=0
 
@@ -42,6 +44,12 @@ rf_ensure_test_user() {
 }
 
 # run a command as the unprivileged test user when we are root
+# (RF_AS_USER is the same as a prefix, for "${RF_AS_USER[@]}" cmd & when $!
+# must be the command's own pid, e.g. to kill it)
+RF_AS_USER=()
+if [ "$(id -u)" = 0 ]; then
+    RF_AS_USER=(setpriv --reuid="$RF_TEST_USER" --regid="$RF_TEST_USER" --init-groups --)
+fi
 rf_as_user() {
     if [ "$(id -u)" = 0 ]; then
         setpriv --reuid="$RF_TEST_USER" --regid="$(id -gn "$RF_TEST_USER")" --init-groups -- "$@"
