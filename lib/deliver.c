@@ -26,6 +26,7 @@
 
 typedef struct {
   RfStore *store;
+  const RfPolicyContext *ctx;
   gint64 delivery_id;
   guint64 sent_now;
   guint64 temporary;
@@ -48,6 +49,25 @@ record_result (const char *address, RfRecipientState state, const char *detail,
     }
   return rf_delivery_record (progress->store, progress->delivery_id, address, state, detail,
                              error);
+}
+
+/* The member's own List-Unsubscribe lines (one-click link), or NULL. */
+static char *
+copy_header (const char *address, gpointer user_data, GError **error)
+{
+  Progress *progress = user_data;
+  g_autoptr (GError) local = NULL;
+  g_autofree char *token = NULL;
+
+  if (!_rf_policy_one_click (progress->ctx))
+    return NULL;
+  token = rf_unsubscribe_token (progress->store, progress->ctx->list, address, &local);
+  if (token == NULL && !g_error_matches (local, RF_ERROR, RF_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  return _rf_policy_one_click_lines (progress->ctx, token);
 }
 
 /* The rendered copy: made once, reused by every retry. */
@@ -81,19 +101,20 @@ render_once (GMimeMessage *message, GBytes *raw, gboolean lossy, const RfPolicyC
 }
 
 static gboolean
-fan_out (const RfConfig *config, RfStore *store, const RfList *list, gint64 delivery_id,
+fan_out (const RfConfig *config, RfStore *store, const RfPolicyContext *ctx, gint64 delivery_id,
          const char *out_path, RfDeliverReport *report, GError **error)
 {
+  const RfList *list = ctx->list;
   g_autoptr (GPtrArray) pending = NULL;
-  Progress progress = { store, delivery_id, 0, 0, NULL };
+  Progress progress = { store, ctx, delivery_id, 0, 0, NULL };
   guint64 n_pending, n_sent, n_failed;
   gboolean ok;
 
   pending = rf_delivery_pending (store, delivery_id, error);
   if (pending == NULL)
     return FALSE;
-  ok = _rf_sendmail_fanout (config, out_path, list->address, pending, record_result, &progress,
-                            error);
+  ok = _rf_sendmail_fanout (config, out_path, list->address, pending, copy_header, record_result,
+                            &progress, error);
   report->sent_now = progress.sent_now;
   if (!ok)
     {
@@ -175,7 +196,7 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
     rf_activity_log (store, "listdeliver", "pass-through", list->address, "mta",
                      "malformed header lines: the post goes out as received, with the "
                      "list's header fields but without subject prefix and footer");
-  if (!fan_out (config, store, list, delivery_id, out_path, report, error))
+  if (!fan_out (config, store, &ctx, delivery_id, out_path, report, error))
     return FALSE;
   if (!rf_delivery_finish (store, delivery_id, error))
     return FALSE;

@@ -383,4 +383,33 @@ gboolean rf_deliver (const RfConfig *config, const char *recipient,
                      const char *envelope_sender, GBytes *raw,
                      RfDeliverReport *report, GError **error);
 
+/* ------------------------------------------------------------------ */
+/* Site key (keys.c) and one-click unsubscribe (store/unsubscribe.c)    */
+/* ------------------------------------------------------------------ */
+
+#define RF_SITE_KEY_BYTES 32
+#define RF_UNSUB_HASH_BYTES 16
+
+/* A key for one purpose, derived (crypto_kdf) from STATE_DIR/site.key,
+ * which is created (32 random bytes, 0600) on first use.  @context is at
+ * most 8 characters and names the purpose ("unsubscr").  Losing the file
+ * invalidates every link computed from it. */
+gboolean rf_site_subkey (const char *state_dir, const char *context, guint64 id,
+                         guint8 out[RF_SITE_KEY_BYTES], GError **error);
+
+/* The token of @address's one-click unsubscribe link (RFC 8058): 160 bits,
+ * URL-safe base64, the same in every post until the member leaves and
+ * comes back.  Not stored: the database keeps a hash only.
+ * RF_ERROR_NOT_FOUND if @address is not a member. */
+char *rf_unsubscribe_token (RfStore *store, const RfList *list, const char *address,
+                            GError **error);
+/* Whose token is it.  RF_ERROR_NOT_FOUND (with a message that does not
+ * repeat the token) for an unknown or spent token. */
+gboolean rf_unsubscribe_lookup (RfStore *store, const char *token, RfList **list_out,
+                                char **address_out, GError **error);
+/* Unsubscribe the token's member (journal actor "one-click"), log it
+ * without the token. */
+gboolean rf_unsubscribe_by_token (RfStore *store, const char *token, const char *origin,
+                                  RfList **list_out, char **address_out, GError **error);
+
 G_END_DECLS

@@ -16,11 +16,18 @@ typedef gboolean (*RfSendResultFunc) (const char *address, RfRecipientState stat
                                       const char *detail, gpointer user_data,
                                       GError **error);
 
+/* The header lines (each ending in "\n") that go in front of @address's
+ * copy only, or NULL for none; NULL with @error set makes the copy pending
+ * (temporary) with the error as its reason. */
+typedef char *(*RfCopyHeaderFunc) (const char *address, gpointer user_data, GError **error);
+
 /* Send the file @message_path to each of @recipients with
  * `sendmail [sendmail_args] -oi -f <VERP> -- <recipient>` (execv, no
  * shell), config->parallel at a time, each with its own VERP sender for
- * @list_address.  FALSE only when @on_result stopped it; per-recipient
- * trouble goes to @on_result. */
+ * @list_address, and the lines of @header_for (may be NULL) in front.
+ * FALSE only when @on_result stopped it; per-recipient trouble goes to
+ * @on_result. */
 gboolean _rf_sendmail_fanout (const RfConfig *config, const char *message_path,
                               const char *list_address, GPtrArray *recipients,
-                              RfSendResultFunc on_result, gpointer user_data, GError **error);
+                              RfCopyHeaderFunc header_for, RfSendResultFunc on_result,
+                              gpointer user_data, GError **error);

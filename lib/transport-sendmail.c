@@ -7,7 +7,10 @@
  * argument of its own after "--", so no address can become an option or a
  * command.  Each child opens the rendered file itself, so each reads it
  * from the start; its stderr goes to a memfd that we read after it exits,
- * which gives the bounce a reason without a poll loop.
+ * which gives the bounce a reason without a poll loop.  A copy with lines
+ * of its own (the one-click unsubscribe link) is assembled in a memfd
+ * instead: those lines, then the file, copied in the kernel by sendfile(),
+ * so the parent never blocks on a child reading a pipe.
  */
 #include "transport-private.h"
 
@@ -17,6 +20,8 @@
 #include <spawn.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -112,8 +117,55 @@ reap_one (Child *children, int n_children, int *running, const char *program,
   return on_result (child->address, state, detail, user_data, error);
 }
 
+/* A memfd holding @head then all of @message_fd, positioned at 0; -1 with
+ * errno set on failure. */
+static int
+assemble_copy (const char *head, int message_fd, off_t size)
+{
+  int fd = memfd_create ("copy", MFD_CLOEXEC);
+  gsize len = strlen (head);
+  off_t offset = 0;
+  int errsv;
+
+  if (fd < 0)
+    return -1;
+  while (len > 0)
+    {
+      ssize_t n = write (fd, head, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        goto fail;
+      head += n;
+      len -= (gsize) n;
+    }
+  while (offset < size)
+    {
+      ssize_t n = sendfile (fd, message_fd, &offset, (size_t) (size - offset));
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = EIO;   /* the file shrank under us */
+          goto fail;
+        }
+    }
+  if (lseek (fd, 0, SEEK_SET) != 0)
+    goto fail;
+  return fd;
+fail:
+  errsv = errno;
+  close (fd);
+  errno = errsv;
+  return -1;
+}
+
+/* @copy_fd >= 0: the child's stdin; else it opens @message_path. */
 static pid_t
-spawn_one (const RfConfig *config, const char *message_path, const char *verp,
+spawn_one (const RfConfig *config, const char *message_path, int copy_fd, const char *verp,
            const char *address, int err_fd, int *errno_out)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
@@ -132,7 +184,10 @@ spawn_one (const RfConfig *config, const char *message_path, const char *verp,
   g_ptr_array_add (argv, NULL);
 
   posix_spawn_file_actions_init (&actions);
-  posix_spawn_file_actions_addopen (&actions, 0, message_path, O_RDONLY, 0);
+  if (copy_fd >= 0)
+    posix_spawn_file_actions_adddup2 (&actions, copy_fd, 0);
+  else
+    posix_spawn_file_actions_addopen (&actions, 0, message_path, O_RDONLY, 0);
   posix_spawn_file_actions_addopen (&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_adddup2 (&actions, err_fd, 2);
   rc = posix_spawn (&pid, config->sendmail, &actions, NULL, (char **) argv->pdata, environ);
@@ -143,23 +198,40 @@ spawn_one (const RfConfig *config, const char *message_path, const char *verp,
 
 gboolean
 _rf_sendmail_fanout (const RfConfig *config, const char *message_path, const char *list_address,
-                     GPtrArray *recipients, RfSendResultFunc on_result, gpointer user_data,
-                     GError **error)
+                     GPtrArray *recipients, RfCopyHeaderFunc header_for,
+                     RfSendResultFunc on_result, gpointer user_data, GError **error)
 {
   int parallel = CLAMP (config->parallel, 1, 256);
+  int message_fd = -1;
+  off_t message_size = 0;
   g_autofree Child *children = g_new0 (Child, parallel);
   int running = 0;
   guint next = 0;
   gboolean stop = FALSE;
   g_autoptr (GError) stopped = NULL;
 
+  if (header_for != NULL)
+    {
+      struct stat st;
+
+      message_fd = open (message_path, O_RDONLY | O_CLOEXEC);
+      if (message_fd < 0 || fstat (message_fd, &st) != 0)
+        {
+          g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot read %s: %s", message_path,
+                       g_strerror (errno));
+          if (message_fd >= 0)
+            close (message_fd);
+          return FALSE;
+        }
+      message_size = st.st_size;
+    }
   while ((!stop && next < recipients->len) || running > 0)
     {
       while (!stop && next < recipients->len && running < parallel)
         {
           const char *address = g_ptr_array_index (recipients, next++);
           g_autofree char *verp = rf_verp_sender (list_address, address);
-          int slot = 0, err_fd, spawn_errno = 0;
+          int slot = 0, err_fd, copy_fd = -1, spawn_errno = 0;
           pid_t pid;
 
           while (children[slot].pid != 0)
@@ -173,7 +245,28 @@ _rf_sendmail_fanout (const RfConfig *config, const char *message_path, const cha
               stop = !on_result (address, RF_RCPT_PENDING, detail, user_data, &stopped);
               continue;
             }
-          pid = spawn_one (config, message_path, verp, address, err_fd, &spawn_errno);
+          if (header_for != NULL)
+            {
+              g_autoptr (GError) head_error = NULL;
+              g_autofree char *head = header_for (address, user_data, &head_error);
+              g_autofree char *detail = NULL;
+
+              if (head != NULL)
+                copy_fd = assemble_copy (head, message_fd, message_size);
+              if (head_error != NULL || (head != NULL && copy_fd < 0))
+                {
+                  detail = head_error != NULL
+                               ? g_strdup (head_error->message)
+                               : g_strdup_printf ("cannot assemble the copy: %s",
+                                                  g_strerror (errno));
+                  close (err_fd);
+                  stop = !on_result (address, RF_RCPT_PENDING, detail, user_data, &stopped);
+                  continue;
+                }
+            }
+          pid = spawn_one (config, message_path, copy_fd, verp, address, err_fd, &spawn_errno);
+          if (copy_fd >= 0)
+            close (copy_fd);
           if (pid < 0)
             {
               g_autofree char *detail = g_strdup_printf ("cannot run %s: %s", config->sendmail,
@@ -193,6 +286,8 @@ _rf_sendmail_fanout (const RfConfig *config, const char *message_path, const cha
                      stopped == NULL ? &stopped : NULL))
         stop = TRUE;
     }
+  if (message_fd >= 0)
+    close (message_fd);
   if (stopped != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&stopped));

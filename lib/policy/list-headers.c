@@ -6,6 +6,11 @@
  * A post that went through another list first carries that list's List-*
  * headers; a reader's "unsubscribe" button must act on this list, so the
  * old ones go.
+ *
+ * List-Unsubscribe differs per member when the site has a web base URL:
+ * each copy then carries its member's one-click link (RFC 8058), put in
+ * front of the shared rendering by the transport, and the shared copy has
+ * none.
  */
 #include "policy.h"
 
@@ -34,6 +39,32 @@ list_id_phrase (const char *description)
     }
   g_string_append_c (q, '"');
   return g_string_free (q, FALSE);
+}
+
+gboolean
+_rf_policy_one_click (const RfPolicyContext *ctx)
+{
+  return rf_setting_value_bool (_rf_policy_setting (ctx, "list_headers")) &&
+         ctx->config != NULL && ctx->config->base_url != NULL &&
+         *ctx->config->base_url != '\0';
+}
+
+char *
+_rf_policy_one_click_lines (const RfPolicyContext *ctx, const char *token)
+{
+  const RfList *list = ctx->list;
+  g_autofree char *base = NULL;
+
+  if (token == NULL)
+    return g_strdup_printf ("List-Unsubscribe: <mailto:%s-leave@%s>\n", list->local,
+                            list->domain);
+  base = g_strdup (ctx->config->base_url);
+  while (g_str_has_suffix (base, "/"))
+    base[strlen (base) - 1] = '\0';
+  /* folded after the comma: a long base URL keeps the line under 998 */
+  return g_strdup_printf ("List-Unsubscribe: <%s/u/%s>,\n <mailto:%s-leave@%s>\n"
+                          "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n",
+                          base, token, list->local, list->domain);
 }
 
 gboolean
@@ -78,7 +109,7 @@ _rf_policy_list_headers (GMimeMessage *message, const RfPolicyContext *ctx, GErr
       { "List-Post", post },
       { "List-Help", help },
       { "List-Subscribe", subscribe },
-      { "List-Unsubscribe", unsubscribe },
+      { "List-Unsubscribe", _rf_policy_one_click (ctx) ? NULL : unsubscribe },
       { "List-Owner", owner },
       { "Precedence", "list" },
     };
@@ -86,7 +117,8 @@ _rf_policy_list_headers (GMimeMessage *message, const RfPolicyContext *ctx, GErr
     /* at the top, in this order, like trace fields: a reader that gives up
      * at the first malformed header line of a post still sees them */
     for (gsize i = G_N_ELEMENTS (fields); i > 0; i--)
-      g_mime_object_prepend_header (object, fields[i - 1][0], fields[i - 1][1], NULL);
+      if (fields[i - 1][1] != NULL)
+        g_mime_object_prepend_header (object, fields[i - 1][0], fields[i - 1][1], NULL);
   }
   return TRUE;
 }

@@ -51,6 +51,13 @@ gboolean _rf_policy_subject_prefix (GMimeMessage *message, const RfPolicyContext
                                     GError **error);
 gboolean _rf_policy_footer (GMimeMessage *message, const RfPolicyContext *ctx,
                             GError **error);
+/* Whether each copy gets its own List-Unsubscribe with a one-click link
+ * (RFC 8058) in front, instead of the shared mailto-only field. */
+gboolean _rf_policy_one_click (const RfPolicyContext *ctx);
+/* The lines in front of one copy: List-Unsubscribe with the link of
+ * @token (and the mailto) and List-Unsubscribe-Post; mailto only when
+ * @token is NULL (a member who left while the post was going out). */
+char *_rf_policy_one_click_lines (const RfPolicyContext *ctx, const char *token);
 gboolean _rf_policy_list_headers (GMimeMessage *message, const RfPolicyContext *ctx,
                                   GError **error);
 gboolean _rf_policy_loop_guard (GMimeMessage *message, const RfPolicyContext *ctx,

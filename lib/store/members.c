@@ -16,7 +16,7 @@
   "VALUES (?, ?, ?, ?, ?, NULL)"
 
 static const char *const add_sql =
-  "INSERT OR IGNORE INTO members (list_id, address, since) VALUES (?, ?, ?)";
+  "INSERT OR IGNORE INTO members (list_id, address, since, unsub_hash) VALUES (?, ?, ?, ?)";
 static const char *const remove_sql = "DELETE FROM members WHERE list_id = ? AND address = ?";
 
 /* One statement for both directions; the journal event names which. */
@@ -32,7 +32,11 @@ change_many (RfStore *store, const RfList *list, GPtrArray *addresses, gboolean 
   guint64 changed = 0, unchanged = 0;
   gint64 now = rf_now ();
   g_autofree char *detail = NULL;
+  guint8 unsub_key[RF_SITE_KEY_BYTES];
 
+  /* the key before the transaction: it may create the key file */
+  if (add && !_rf_unsub_key (store, unsub_key, error))
+    return FALSE;
   if (own && !rf_store_begin (store, error))
     return FALSE;
   change = _rf_store_prepare (store, add ? add_sql : remove_sql, error);
@@ -54,6 +58,14 @@ change_many (RfStore *store, const RfList *list, GPtrArray *addresses, gboolean 
       const char *address = g_ptr_array_index (addresses, i);
 
       sqlite3_bind_text (change, 2, address, -1, SQLITE_STATIC);
+      if (add)
+        {
+          g_autofree char *token = _rf_unsub_token (unsub_key, list->address, address, now);
+          guint8 hash[RF_UNSUB_HASH_BYTES];
+
+          _rf_unsub_hash (token, hash);
+          sqlite3_bind_blob (change, 4, hash, sizeof hash, SQLITE_TRANSIENT);
+        }
       if (!_rf_store_step_done (store, change, error, add ? "cannot add a member"
                                                           : "cannot remove a member"))
         goto fail;

@@ -40,3 +40,11 @@ gboolean _rf_store_step_done (RfStore *store, sqlite3_stmt *stmt, GError **error
 gboolean _rf_journal_append (RfStore *store, const char *list_address, const char *actor,
                              const char *event, const char *subject, const char *value,
                              GError **error);
+
+/* unsubscribe.c: the key, token and hash of one-click unsubscribe links;
+ * the hash of members subscribed before the column existed. */
+gboolean _rf_unsub_key (RfStore *store, guint8 key[RF_SITE_KEY_BYTES], GError **error);
+char *_rf_unsub_token (const guint8 key[RF_SITE_KEY_BYTES], const char *list_address,
+                       const char *address, gint64 since);
+void _rf_unsub_hash (const char *token, guint8 hash[RF_UNSUB_HASH_BYTES]);
+gboolean _rf_unsub_backfill (RfStore *store, GError **error);

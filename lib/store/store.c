@@ -66,7 +66,15 @@ static const char *const migrations[] = {
   "  tries INTEGER NOT NULL DEFAULT 0,"
   "  last_error TEXT,"
   "  PRIMARY KEY (delivery_id, address)) WITHOUT ROWID;",
+  /* 2: issue 4, one-click unsubscribe: the hash of each member's token
+   * (filled in C for existing members: see _rf_unsub_backfill) */
+  "ALTER TABLE members ADD COLUMN unsub_hash BLOB;"
+  "CREATE UNIQUE INDEX members_by_unsub_hash ON members (unsub_hash)"
+  "  WHERE unsub_hash IS NOT NULL;",
 };
+
+/* The schema version whose migration added members.unsub_hash. */
+#define UNSUB_HASH_VERSION 2
 
 void
 _rf_store_set_error (RfStore *store, int rc, GError **error, const char *what)
@@ -168,6 +176,9 @@ migrate (RfStore *store, GError **error)
         return FALSE;
     }
   store->schema_version = G_N_ELEMENTS (migrations);
+  /* hashes need the site key, which SQL cannot compute */
+  if (have > 0 && have < UNSUB_HASH_VERSION && !_rf_unsub_backfill (store, error))
+    return FALSE;
   return TRUE;
 }
 

@@ -136,9 +136,11 @@ check_match "VERP sender for carol" '^-oi -f dev-bounces\+carol=other\.test@list
 python3 - "$(ls "$TD"/out/bob@example.test.*)" > "$TD/hdr" <<'EOF'
 import sys, email, email.policy
 m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.compat32)
-for k in ('List-Id', 'List-Post', 'List-Help', 'List-Subscribe', 'List-Unsubscribe', 'List-Owner',
-          'Precedence', 'X-Loop', 'Subject'):
-    print('%s: %s' % (k, m.get(k)))
+for k in ('List-Id', 'List-Post', 'List-Help', 'List-Subscribe', 'List-Unsubscribe',
+          'List-Unsubscribe-Post', 'List-Owner', 'Precedence', 'X-Loop', 'Subject'):
+    print('%s: %s' % (k, ' '.join(str(m.get(k)).split())))
+    if len(m.get_all(k) or []) > 1:
+        print('DUPLICATE:', k)
 print('FIRST:', m.keys()[0])
 print('FROMLINE:', open(sys.argv[1], 'rb').read().startswith(b'From '))
 print('BODY:', m.get_payload(decode=True).decode().replace('\n', '|'))
@@ -146,7 +148,20 @@ EOF
 h=$(cat "$TD/hdr")
 check_match "List-Id" '^List-Id: <dev\.lists\.test>$' "$(grep '^List-Id' "$TD/hdr")"
 check_match "List-Post" '^List-Post: <mailto:dev@lists\.test>$' "$(grep '^List-Post' "$TD/hdr")"
-check_match "List-Unsubscribe mailto" '^List-Unsubscribe: <mailto:dev-leave@lists\.test>' "$(grep '^List-Unsubscribe' "$TD/hdr")"
+# one-click (RFC 8058): the default base_url, a token of 160 bits, then the mailto
+check_match "List-Unsubscribe: one-click link and mailto" \
+    '^List-Unsubscribe: <http://127\.0\.0\.1:8025/u/[A-Za-z0-9_-]{27}>, <mailto:dev-leave@lists\.test>$' \
+    "$(grep '^List-Unsubscribe:' "$TD/hdr")"
+check_match "List-Unsubscribe-Post" '^List-Unsubscribe-Post: List-Unsubscribe=One-Click$' \
+    "$(grep '^List-Unsubscribe-Post:' "$TD/hdr")"
+check_eq "no list field twice" "" "$(grep '^DUPLICATE' "$TD/hdr")"
+token_of() { grep -h -A1 '^List-Unsubscribe:' "$@" | grep -o '/u/[A-Za-z0-9_-]*' | sort -u; }
+tb=$(token_of "$TD"/out/bob@example.test.*)
+ta=$(token_of "$TD"/out/alice@example.test.*)
+check_match "bob's copy has one token" '^/u/[A-Za-z0-9_-]{27}$' "$tb"
+check "alice's token is not bob's" test -n "$ta" -a "$ta" != "$tb"
+check_eq "the database holds no token in clear" 0 \
+    "$(cat "$TD"/state/reflector.db* | grep -c -a -F -e "${ta#/u/}" -e "${tb#/u/}")"
 check_match "List-Subscribe mailto" '^List-Subscribe: <mailto:dev-join@lists\.test>' "$(grep '^List-Subscribe' "$TD/hdr")"
 check_match "List-Help" '^List-Help: <mailto:dev-request@lists\.test\?subject=help>' "$(grep '^List-Help' "$TD/hdr")"
 check_match "List-Owner" '^List-Owner: <mailto:dev-owner@lists\.test>' "$(grep '^List-Owner' "$TD/hdr")"
@@ -160,6 +175,7 @@ check_eq "the spool is empty after delivery" "" "$(ls "$TD/state/spool" 2>/dev/n
 
 # a reply keeps one prefix; list_headers off drops the List-* fields
 post 'bob@example.test' "Re: [dev] first post" | ld --config "$TD/reflector.conf" dev@lists.test
+check_eq "bob's token is the same in his next post" "$tb" "$(token_of $(ls -t "$TD"/out/bob@example.test.* | head -1))"
 check_match "a reply's subject keeps one prefix" '^Subject: \[dev\] Re: first post$|^Subject: Re: \[dev\] first post$' \
     "$(grep -h '^Subject' "$TD"/out/alice@example.test.* | tail -1)"
 clear_out

@@ -1,0 +1,197 @@
+/* unsubscribe.c - the per-member tokens of one-click unsubscribe (RFC 8058).
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each copy carries a link with a token for its recipient.  The token is
+ * not stored: it is computed when a copy is sent, as a keyed BLAKE2b of
+ * (list, member, subscription time) under a key derived from the site key,
+ * so it is the same in every post (long-lived, as RFC 8058 wants) and a new
+ * one after a re-subscription.  The database keeps only a hash of it, the
+ * lookup key of POST /u/<token>: whoever copies the database cannot forge
+ * or recover a link.
+ */
+#include "store-private.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#define TOKEN_BYTES 20   /* 160 bits */
+#define KDF_CONTEXT "unsubscr"
+
+gboolean
+_rf_unsub_key (RfStore *store, guint8 key[RF_SITE_KEY_BYTES], GError **error)
+{
+  return rf_site_subkey (store->state_dir, KDF_CONTEXT, 1, key, error);
+}
+
+char *
+_rf_unsub_token (const guint8 key[RF_SITE_KEY_BYTES], const char *list_address,
+                 const char *address, gint64 since)
+{
+  crypto_generichash_state state;
+  guint8 mac[TOKEN_BYTES];
+  char text[sodium_base64_ENCODED_LEN (TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  g_autofree char *stamp = g_strdup_printf ("%" G_GINT64_FORMAT, since);
+
+  crypto_generichash_init (&state, key, RF_SITE_KEY_BYTES, sizeof mac);
+  /* lengths included: ("a", "bc") and ("ab", "c") must differ */
+  crypto_generichash_update (&state, (const guint8 *) list_address, strlen (list_address) + 1);
+  crypto_generichash_update (&state, (const guint8 *) address, strlen (address) + 1);
+  crypto_generichash_update (&state, (const guint8 *) stamp, strlen (stamp) + 1);
+  crypto_generichash_final (&state, mac, sizeof mac);
+  sodium_bin2base64 (text, sizeof text, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return g_strdup (text);
+}
+
+void
+_rf_unsub_hash (const char *token, guint8 hash[RF_UNSUB_HASH_BYTES])
+{
+  crypto_generichash (hash, RF_UNSUB_HASH_BYTES, (const guint8 *) token, strlen (token), NULL, 0);
+}
+
+/* Members subscribed before migration 2 have no hash yet. */
+gboolean
+_rf_unsub_backfill (RfStore *store, GError **error)
+{
+  g_autoptr (sqlite3_stmt) find = NULL;
+  g_autoptr (sqlite3_stmt) update = NULL;
+  guint8 key[RF_SITE_KEY_BYTES];
+  gboolean have_key = FALSE, ok = FALSE;
+  int rc;
+
+  if (!rf_store_begin (store, error))
+    return FALSE;
+  find = _rf_store_prepare (store,
+                            "SELECT l.address, m.address, m.since, m.list_id FROM members m "
+                            "JOIN lists l ON l.id = m.list_id WHERE m.unsub_hash IS NULL",
+                            error);
+  update = _rf_store_prepare (store,
+                              "UPDATE members SET unsub_hash = ? WHERE list_id = ? AND address = ?",
+                              error);
+  if (find == NULL || update == NULL)
+    goto out;
+  while ((rc = sqlite3_step (find)) == SQLITE_ROW)
+    {
+      g_autofree char *token = NULL;
+      guint8 hash[RF_UNSUB_HASH_BYTES];
+
+      if (!have_key && !(have_key = _rf_unsub_key (store, key, error)))
+        goto out;
+      token = _rf_unsub_token (key, (const char *) sqlite3_column_text (find, 0),
+                               (const char *) sqlite3_column_text (find, 1),
+                               sqlite3_column_int64 (find, 2));
+      _rf_unsub_hash (token, hash);
+      sqlite3_bind_blob (update, 1, hash, sizeof hash, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (update, 2, sqlite3_column_int64 (find, 3));
+      sqlite3_bind_text (update, 3, (const char *) sqlite3_column_text (find, 1), -1,
+                         SQLITE_TRANSIENT);
+      if (!_rf_store_step_done (store, update, error, "cannot store an unsubscribe hash"))
+        goto out;
+      sqlite3_reset (update);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _rf_store_set_error (store, rc, error, "cannot read the members");
+      goto out;
+    }
+  ok = TRUE;
+out:
+  sodium_memzero (key, sizeof key);
+  g_clear_pointer (&find, sqlite3_finalize);
+  g_clear_pointer (&update, sqlite3_finalize);
+  if (!ok)
+    {
+      rf_store_rollback (store);
+      return FALSE;
+    }
+  return rf_store_commit (store, error);
+}
+
+char *
+rf_unsubscribe_token (RfStore *store, const RfList *list, const char *address, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  guint8 key[RF_SITE_KEY_BYTES];
+  char *token;
+  int rc;
+
+  stmt = _rf_store_prepare (store, "SELECT since FROM members WHERE list_id = ? AND address = ?",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, list->id);
+  sqlite3_bind_text (stmt, 2, address, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_NOT_FOUND, "'%s' is not a member of '%s'", address,
+                   list->address);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      _rf_store_set_error (store, rc, error, "cannot read a member");
+      return NULL;
+    }
+  if (!_rf_unsub_key (store, key, error))
+    return NULL;
+  token = _rf_unsub_token (key, list->address, address, sqlite3_column_int64 (stmt, 0));
+  sodium_memzero (key, sizeof key);
+  return token;
+}
+
+gboolean
+rf_unsubscribe_lookup (RfStore *store, const char *token, RfList **list_out, char **address_out,
+                       GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  guint8 hash[RF_UNSUB_HASH_BYTES];
+  int rc;
+
+  _rf_unsub_hash (token, hash);
+  stmt = _rf_store_prepare (store,
+                            "SELECT l.address, m.address FROM members m JOIN lists l "
+                            "ON l.id = m.list_id WHERE m.unsub_hash = ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      /* the token itself is a secret: it goes in no message */
+      g_set_error (error, RF_ERROR, RF_ERROR_NOT_FOUND,
+                   "this unsubscribe link is unknown: the address may have left the list "
+                   "already");
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      _rf_store_set_error (store, rc, error, "cannot read a member");
+      return FALSE;
+    }
+  *list_out = rf_list_lookup (store, (const char *) sqlite3_column_text (stmt, 0), error);
+  if (*list_out == NULL)
+    return FALSE;
+  *address_out = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  return TRUE;
+}
+
+gboolean
+rf_unsubscribe_by_token (RfStore *store, const char *token, const char *origin,
+                         RfList **list_out, char **address_out, GError **error)
+{
+  g_autoptr (RfList) list = NULL;
+  g_autofree char *address = NULL;
+
+  if (!rf_unsubscribe_lookup (store, token, &list, &address, error))
+    return FALSE;
+  if (!rf_member_remove (store, list, address, "one-click", error))
+    return FALSE;
+  rf_activity_log (store, "one-click", "unsubscribe", list->address, origin,
+                   "a member left through the link in a post");
+  *list_out = g_steal_pointer (&list);
+  *address_out = g_steal_pointer (&address);
+  return TRUE;
+}

@@ -1,0 +1,255 @@
+/* test-unsubscribe.c - one-click unsubscribe tokens: size, lookup, removal,
+ * nothing in clear in the database, a new token after a re-subscription,
+ * and the backfill of members from before the hash column.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "reflector.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#define ACTOR "listctl:test"
+
+typedef struct {
+  char *dir;
+  RfStore *store;
+  RfList *list;
+} Fixture;
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_setenv ("REFLECTOR_TEST_NOW", "1700000000", TRUE);
+  f->dir = g_dir_make_tmp ("rf-unsub-XXXXXX", NULL);
+  f->store = rf_store_open (f->dir, RF_STORE_READ_WRITE | RF_STORE_CREATE, &error);
+  g_assert_no_error (error);
+  g_assert_true (rf_list_create (f->store, "dev@lists.test", ACTOR, &error));
+  f->list = rf_list_lookup (f->store, "dev@lists.test", &error);
+  g_assert_no_error (error);
+  g_assert_true (rf_member_add (f->store, f->list, "alice@example.test", ACTOR, &error));
+  g_assert_true (rf_member_add (f->store, f->list, "bob@example.test", ACTOR, &error));
+  g_assert_no_error (error);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  const char *names[] = { "reflector.db", "reflector.db-wal", "reflector.db-shm", "site.key" };
+
+  rf_list_free (f->list);
+  rf_store_close (f->store);
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *p = g_build_filename (f->dir, names[i], NULL);
+      g_unlink (p);
+    }
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  g_unsetenv ("REFLECTOR_TEST_NOW");
+}
+
+static char *
+token_of (Fixture *f, const char *address)
+{
+  g_autoptr (GError) error = NULL;
+  char *token = rf_unsubscribe_token (f->store, f->list, address, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (token);
+  return token;
+}
+
+/* every file of the state dir but the key, as one buffer */
+static GByteArray *
+database_bytes (Fixture *f)
+{
+  const char *names[] = { "reflector.db", "reflector.db-wal" };
+  GByteArray *all = g_byte_array_new ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *p = g_build_filename (f->dir, names[i], NULL);
+      g_autofree char *data = NULL;
+      gsize len = 0;
+
+      if (g_file_get_contents (p, &data, &len, NULL))
+        g_byte_array_append (all, (const guint8 *) data, (guint) len);
+    }
+  return all;
+}
+
+static void
+test_token_shape (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a = token_of (f, "alice@example.test");
+  g_autofree char *a2 = token_of (f, "alice@example.test");
+  g_autofree char *b = token_of (f, "bob@example.test");
+
+  /* 27 URL-safe base64 characters: 160 bits */
+  g_assert_cmpuint (strlen (a), ==, 27);
+  for (const char *p = a; *p != '\0'; p++)
+    g_assert_true (g_ascii_isalnum (*p) || *p == '-' || *p == '_');
+  g_assert_cmpstr (a, ==, a2);   /* long-lived: the same in every post */
+  g_assert_cmpstr (a, !=, b);
+}
+
+static void
+test_lookup_and_unsubscribe (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *a = token_of (f, "alice@example.test");
+  g_autoptr (RfList) list = NULL;
+  g_autoptr (RfList) list2 = NULL;
+  g_autofree char *who = NULL;
+  g_autofree char *who2 = NULL;
+  gboolean member = TRUE;
+
+  g_assert_true (rf_unsubscribe_lookup (f->store, a, &list, &who, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (list->address, ==, "dev@lists.test");
+  g_assert_cmpstr (who, ==, "alice@example.test");
+
+  g_assert_true (rf_unsubscribe_by_token (f->store, a, "web", &list2, &who2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (who2, ==, "alice@example.test");
+  g_assert_true (rf_member_is (f->store, f->list, "alice@example.test", &member, &error));
+  g_assert_false (member);
+  g_assert_true (rf_member_is (f->store, f->list, "bob@example.test", &member, &error));
+  g_assert_true (member);
+
+  /* spent: a second click finds nobody, and the message has no token */
+  g_clear_pointer (&list2, rf_list_free);
+  g_clear_pointer (&who2, g_free);
+  g_assert_false (rf_unsubscribe_by_token (f->store, a, "web", &list2, &who2, &error));
+  g_assert_error (error, RF_ERROR, RF_ERROR_NOT_FOUND);
+  g_assert_null (strstr (error->message, a));
+}
+
+static void
+test_unknown_token (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RfList) list = NULL;
+  g_autofree char *who = NULL;
+  g_autofree char *a = token_of (f, "alice@example.test");
+
+  /* one character changed */
+  a[0] = a[0] == 'A' ? 'B' : 'A';
+  g_assert_false (rf_unsubscribe_lookup (f->store, a, &list, &who, &error));
+  g_assert_error (error, RF_ERROR, RF_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (rf_unsubscribe_lookup (f->store, "", &list, &who, &error));
+  g_assert_error (error, RF_ERROR, RF_ERROR_NOT_FOUND);
+}
+
+static void
+test_nothing_in_clear (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a = token_of (f, "alice@example.test");
+  g_autofree char *b = token_of (f, "bob@example.test");
+  g_autoptr (GByteArray) db = database_bytes (f);
+
+  g_assert_cmpuint (db->len, >, 0);
+  g_assert_null (memmem (db->data, db->len, a, strlen (a)));
+  g_assert_null (memmem (db->data, db->len, b, strlen (b)));
+}
+
+static void
+test_new_token_after_resubscribe (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *old = token_of (f, "alice@example.test");
+  g_autofree char *new = NULL;
+  g_autoptr (RfList) list = NULL;
+  g_autofree char *who = NULL;
+
+  g_assert_true (rf_member_remove (f->store, f->list, "alice@example.test", ACTOR, &error));
+  g_setenv ("REFLECTOR_TEST_NOW", "1700086400", TRUE);
+  g_assert_true (rf_member_add (f->store, f->list, "alice@example.test", ACTOR, &error));
+  g_assert_no_error (error);
+  new = token_of (f, "alice@example.test");
+  g_assert_cmpstr (old, !=, new);
+  g_assert_false (rf_unsubscribe_lookup (f->store, old, &list, &who, &error));
+  g_assert_error (error, RF_ERROR, RF_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (rf_unsubscribe_lookup (f->store, new, &list, &who, &error));
+  g_assert_cmpstr (who, ==, "alice@example.test");
+}
+
+/* a database from before migration 2: members without a hash get one when
+ * it is opened, and their links work */
+static void
+test_backfill (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "reflector.db", NULL);
+  g_autofree char *a = NULL;
+  g_autoptr (RfList) list = NULL;
+  g_autofree char *who = NULL;
+  sqlite3 *db;
+
+  rf_list_free (f->list);
+  rf_store_close (f->store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "DROP INDEX members_by_unsub_hash;"
+                                 "ALTER TABLE members DROP COLUMN unsub_hash;"
+                                 "PRAGMA user_version = 1;",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  f->store = rf_store_open (f->dir, RF_STORE_READ_WRITE, &error);
+  g_assert_no_error (error);
+  f->list = rf_list_lookup (f->store, "dev@lists.test", &error);
+  a = token_of (f, "alice@example.test");
+  g_assert_true (rf_unsubscribe_lookup (f->store, a, &list, &who, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (who, ==, "alice@example.test");
+}
+
+/* the key file: created 0600, and the same key after a reopen */
+static void
+test_site_key (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "site.key", NULL);
+  guint8 k1[RF_SITE_KEY_BYTES], k2[RF_SITE_KEY_BYTES], k3[RF_SITE_KEY_BYTES];
+  GStatBuf st;
+
+  g_assert_true (rf_site_subkey (f->dir, "test", 1, k1, &error));
+  g_assert_true (rf_site_subkey (f->dir, "test", 1, k2, &error));
+  g_assert_true (rf_site_subkey (f->dir, "other", 1, k3, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (k1, sizeof k1, k2, sizeof k2);
+  g_assert_true (memcmp (k1, k3, sizeof k1) != 0);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (st.st_size, ==, RF_SITE_KEY_BYTES);
+
+  /* a truncated key file is an error that says what to do */
+  g_assert_true (g_file_set_contents (path, "short", 5, NULL));
+  g_assert_false (rf_site_subkey (f->dir, "test", 1, k1, &error));
+  g_assert_error (error, RF_ERROR, RF_ERROR_TEMPORARY);
+  g_assert_nonnull (strstr (error->message, "restore it from a backup"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, setup, fn, teardown)
+  ADD ("/unsubscribe/token-shape", test_token_shape);
+  ADD ("/unsubscribe/lookup-and-unsubscribe", test_lookup_and_unsubscribe);
+  ADD ("/unsubscribe/unknown-token", test_unknown_token);
+  ADD ("/unsubscribe/nothing-in-clear", test_nothing_in_clear);
+  ADD ("/unsubscribe/new-token-after-resubscribe", test_new_token_after_resubscribe);
+  ADD ("/unsubscribe/backfill", test_backfill);
+  ADD ("/unsubscribe/site-key", test_site_key);
+  return g_test_run ();
+}
