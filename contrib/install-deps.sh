@@ -25,11 +25,16 @@ fi
 # build: compiler, cmake, pkg-config and the -dev packages of CMakeLists.txt
 # tests: mandoc (man page lint), python3 (free port, MIME parsing of copies),
 #        swaks (SMTP client), postfix, util-linux (setpriv), time (peak RSS),
-#        Exim's runtime libraries (for the unpacked binary)
+#        Exim's runtime libraries (for the unpacked binary),
+#        chromium (browser tests, driven by playwright-core from npm)
 PKGS="build-essential cmake pkg-config
       libgmime-3.0-dev libglib2.0-dev libsqlite3-dev libsodium-dev libjson-glib-dev
       mandoc python3 swaks postfix util-linux passwd time procps
-      libidn12 libidn2-0 libgnutls30 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0 libcrypt1"
+      libidn12 libidn2-0 libgnutls30 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0 libcrypt1
+      chromium"
+# Node.js for the browser tests' driver: Debian's, unless one is there already
+# (a nodesource nodejs carries its own npm and conflicts with Debian's npm)
+command -v node > /dev/null && command -v npm > /dev/null || PKGS="$PKGS nodejs npm"
 
 missing=
 for p in $PKGS; do
@@ -84,4 +89,19 @@ if ! grep -q '^Exim version' "$log"; then
     cat "$log" >&2
     echo "install-deps.sh: the unpacked Exim does not run: see above" >&2
     exit 1
+fi
+
+# the browser tests' driver: playwright-core, which drives the Debian chromium
+# above (it downloads no browser of its own); in a folder of its own, with its
+# own package.json, so npm does not walk up into another project
+BROWSER_MODULES=${BROWSER_MODULES:-/opt/reflector-test/browser}
+if [ ! -f "$BROWSER_MODULES/node_modules/playwright-core/package.json" ]; then
+    mkdir -p "$BROWSER_MODULES"
+    [ -f "$BROWSER_MODULES/package.json" ] ||
+        echo '{"name":"reflector-browser-tests","private":true}' > "$BROWSER_MODULES/package.json"
+    if ! (cd "$BROWSER_MODULES" && npm install --no-audit --no-fund playwright-core@1) > "$log" 2>&1; then
+        cat "$log" >&2
+        echo "install-deps.sh: npm install playwright-core failed (the npm registry must be reachable)" >&2
+        exit 1
+    fi
 fi
