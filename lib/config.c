@@ -31,6 +31,7 @@ static const ConfigKey config_keys[] = {
   { "delivery", "sendmail", KEY_STRING, G_STRUCT_OFFSET (RfConfig, sendmail), 0, 0 },
   { "delivery", "sendmail_args", KEY_LIST, G_STRUCT_OFFSET (RfConfig, sendmail_args), 0, 0 },
   { "delivery", "parallel", KEY_INT, G_STRUCT_OFFSET (RfConfig, parallel), 1, 1024 },
+  { "delivery", "relays", KEY_LIST, G_STRUCT_OFFSET (RfConfig, relays), 0, 0 },
   { "web", "listen", KEY_STRING, G_STRUCT_OFFSET (RfConfig, listen), 0, 0 },
   { "web", "base_url", KEY_STRING, G_STRUCT_OFFSET (RfConfig, base_url), 0, 0 },
   { "retention", "message_days", KEY_INT, G_STRUCT_OFFSET (RfConfig, message_days), 0, 36500 },
@@ -39,7 +40,7 @@ static const ConfigKey config_keys[] = {
     36500 },
 };
 
-static const char *const transports[] = { "sendmail", NULL };
+static const char *const transports[] = { "sendmail", "smtp", NULL };
 
 static RfConfig *
 config_defaults (void)
@@ -51,6 +52,8 @@ config_defaults (void)
   config->sendmail = g_strdup ("/usr/sbin/sendmail");
   config->sendmail_args = g_new0 (char *, 1);
   config->parallel = 8;
+  config->relays = g_new0 (char *, 2);
+  config->relays[0] = g_strdup ("127.0.0.1:25");
   config->listen = g_strdup ("127.0.0.1:8025");
   config->base_url = g_strdup ("http://127.0.0.1:8025");
   config->message_days = 30;
@@ -175,8 +178,15 @@ config_read (RfConfig *config, const char *path, GError **error)
   if (!g_strv_contains (transports, config->transport))
     {
       g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
-                   "%s: [delivery] transport: '%s' is not a known transport (sendmail)", path,
+                   "%s: [delivery] transport: '%s' is not a known transport (sendmail, smtp)", path,
                    config->transport);
+      return FALSE;
+    }
+  if (g_str_equal (config->transport, "smtp") &&
+      (config->relays == NULL || config->relays[0] == NULL || *config->relays[0] == '\0'))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [delivery] relays: transport smtp needs at least one host:port", path);
       return FALSE;
     }
   if (!g_path_is_absolute (config->state_dir))
@@ -236,6 +246,7 @@ rf_config_free (RfConfig *config)
   g_free (config->transport);
   g_free (config->sendmail);
   g_strfreev (config->sendmail_args);
+  g_strfreev (config->relays);
   g_free (config->listen);
   g_free (config->base_url);
   g_free (config->path);

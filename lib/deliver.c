@@ -113,8 +113,12 @@ fan_out (const RfConfig *config, RfStore *store, const RfPolicyContext *ctx, gin
   pending = rf_delivery_pending (store, delivery_id, error);
   if (pending == NULL)
     return FALSE;
-  ok = _rf_sendmail_fanout (config, out_path, list->address, pending, copy_header, record_result,
-                            &progress, error);
+  if (g_str_equal (config->transport, "smtp"))
+    ok = _rf_smtp_fanout (config, out_path, list->address, pending, copy_header, record_result,
+                          &progress, error);
+  else
+    ok = _rf_sendmail_fanout (config, out_path, list->address, pending, copy_header,
+                              record_result, &progress, error);
   report->sent_now = progress.sent_now;
   if (!ok)
     {

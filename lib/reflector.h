@@ -53,11 +53,13 @@ typedef enum {
 
 typedef struct {
   char *state_dir;          /* [paths] state_dir, default /var/lib/reflector */
-  char *transport;          /* [delivery] transport: "sendmail" (only one so far) */
+  char *transport;          /* [delivery] transport: "sendmail" or "smtp" */
   char *sendmail;           /* [delivery] sendmail, default /usr/sbin/sendmail */
   char **sendmail_args;     /* [delivery] sendmail_args: extra argv before -oi
                              * (e.g. "-C;/path/exim.conf"), NULL-terminated */
   int parallel;             /* [delivery] parallel, default 8 */
+  char **relays;            /* [delivery] relays (smtp): host:port list,
+                             * default 127.0.0.1:25 */
   char *listen;             /* [web] listen, default 127.0.0.1:8025 */
   char *base_url;           /* [web] base_url, default http://127.0.0.1:8025 */
   int message_days;         /* [retention] message_days, default 30 */

@@ -31,3 +31,12 @@ gboolean _rf_sendmail_fanout (const RfConfig *config, const char *message_path,
                               const char *list_address, GPtrArray *recipients,
                               RfCopyHeaderFunc header_for, RfSendResultFunc on_result,
                               gpointer user_data, GError **error);
+
+/* The same over SMTP (transport-smtp.c): config->parallel connections to
+ * config->relays, each reused for copy after copy, with PIPELINING when
+ * offered.  FALSE also when no relay could be reached for the copies not
+ * yet handed over (RF_ERROR_TEMPORARY). */
+gboolean _rf_smtp_fanout (const RfConfig *config, const char *message_path,
+                          const char *list_address, GPtrArray *recipients,
+                          RfCopyHeaderFunc header_for, RfSendResultFunc on_result,
+                          gpointer user_data, GError **error);

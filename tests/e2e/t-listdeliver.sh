@@ -224,6 +224,15 @@ check_eq "the same message once more after success: exit 0" 0 "$RC"
 check_eq "... and no copy sent" 0 "$(grep -c '' "$TD/out/argv")"
 rm -f "$TD/fail"/*
 
+# transport smtp with nothing listening: 75, naming the relay and why
+printf '[paths]\nstate_dir = %s\n[delivery]\ntransport = smtp\nrelays = 127.0.0.1:1\n' "$TD/state" > "$TD/smtp.conf"
+[ "$(id -u)" != 0 ] || chown "$RF_TEST_USER:" "$TD/smtp.conf"
+post 'alice@example.test' "no relay" | ld --config "$TD/smtp.conf" dev@lists.test
+expect "smtp transport, relay down" 75 "no relay took the copies \(relay 127\.0\.0\.1:1: Connection refused\); the MTA will retry"
+printf '[paths]\nstate_dir = %s\n[delivery]\ntransport = carrier-pigeon\n' "$TD/state" > "$TD/bad.conf"
+post 'alice@example.test' "bad transport" | ld --config "$TD/bad.conf" dev@lists.test
+expect "unknown transport in the config" 75 "\[delivery\] transport: 'carrier-pigeon' is not a known transport \(sendmail, smtp\)"
+
 # a second listdeliver on the same message while the first holds it
 clear_out
 post 'alice@example.test' "concurrent" > "$TD/conc.eml"

@@ -79,6 +79,7 @@ exim_up() {
     RUN_GROUP=$(id -gn "$RUN_USER")
     STATE=$T/state
     mkdir -p "$T/spool" "$T/log" "$T/mail/_catchall" "$STATE" "$T/bin" "$T/contrib" "$T/san"
+    : > "$T/defer-list"
     [ -x "$RF_BIN/listdeliver" ] || { echo "not ok - $RF_BIN/listdeliver is not built"; exit 1; }
     [ -x "$RF_BIN/listctl" ] || { echo "not ok - $RF_BIN/listctl is not built"; exit 1; }
     # copies: the run user may not be able to reach the build tree
