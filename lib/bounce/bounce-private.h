@@ -34,6 +34,10 @@ RfBounceClass _rf_bounce_class_from_text (const char *text, gboolean *strong_out
 /* The first enhanced status code ("5.1.1") in @text, or NULL; else the
  * class digit of the first SMTP reply code in *reply_out ('4', '5' or 0). */
 char *_rf_bounce_find_status (const char *text, char *reply_out);
+/* Where the remote server's answer starts in a long line of prose: the
+ * offset of its reply code ("550 5.1.1 ...") when the line is longer than a
+ * diagnostic may be, else 0. */
+gsize _rf_bounce_code_offset (const char *line);
 /* One line, whitespace collapsed, at most _RF_BOUNCE_DIAG_MAX characters. */
 char *_rf_bounce_one_line (const char *text);
 

@@ -176,15 +176,25 @@ classify (RfBounceRecipient *r, const char *action, const char *report)
     return RF_BOUNCE_NOT_BOUNCE;
   if (action != NULL && g_str_equal (action, "delayed"))
     return RF_BOUNCE_TEMPORARY;
-  if (r->status == NULL && r->diagnostic != NULL)
-    r->status = _rf_bounce_find_status (r->diagnostic, &reply);
-  if (r->status == NULL && reply == 0 && r->diagnostic != NULL)
-    g_free (_rf_bounce_find_status (r->diagnostic, &reply));
+  if (r->diagnostic != NULL)
+    {
+      /* the remote server's own code beats the one the reporting MTA
+       * wrote in Status: (often a guess, "5.1.1" for anything) */
+      g_autofree char *said = _rf_bounce_find_status (r->diagnostic, &reply);
+
+      if (said != NULL && g_strcmp0 (said, r->status) != 0)
+        {
+          g_free (r->status);
+          r->status = g_steal_pointer (&said);
+        }
+    }
   by_status = _rf_bounce_class_from_status (r->status, &specific);
   by_words = _rf_bounce_class_from_text (r->diagnostic, &strong);
   if (by_words == RF_BOUNCE_UNKNOWN)
     by_words = _rf_bounce_class_from_text (report, &strong);
 
+  if (r->status != NULL && r->status[0] == '4' && !specific && by_words == RF_BOUNCE_POLICY)
+    return RF_BOUNCE_POLICY;
   if (r->status != NULL && (r->status[0] == '4' || r->status[0] == '2'))
     return by_status;
   if (r->status == NULL && reply == '4')
@@ -192,7 +202,8 @@ classify (RfBounceRecipient *r, const char *action, const char *report)
   if (specific)
     {
       /* "5.7.1 ... user unknown": the address is what is refused */
-      if (by_status == RF_BOUNCE_POLICY && strong && by_words == RF_BOUNCE_PERMANENT)
+      if (by_status == RF_BOUNCE_POLICY && g_str_has_prefix (r->status, "5.7.") && strong &&
+          by_words == RF_BOUNCE_PERMANENT)
         return RF_BOUNCE_PERMANENT;
       return by_status;
     }
@@ -233,7 +244,16 @@ rf_bounce_parse (GBytes *raw, GError **error)
     }
   bounce = g_new0 (RfBounce, 1);
   bounce->recipients = g_ptr_array_new_with_free_func ((GDestroyNotify) recipient_free);
-  fixed = _rf_mime_fix_line_ends (raw);
+  {
+    /* an mbox "From " line, as a mailbox file has it */
+    const char *data = g_bytes_get_data (raw, &len);
+    const char *nl = len > 5 && memcmp (data, "From ", 5) == 0 ? memchr (data, '\n', len) : NULL;
+    g_autoptr (GBytes) body =
+      nl != NULL ? g_bytes_new_from_bytes (raw, nl + 1 - data, len - (nl + 1 - data))
+                 : g_bytes_ref (raw);
+
+    fixed = _rf_mime_fix_line_ends (body);
+  }
   message = _rf_mime_parse (fixed, NULL, NULL);
   if (message != NULL)
     {

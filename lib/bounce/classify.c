@@ -40,11 +40,13 @@ static const StatusRule status_rules[] = {
   { "5.2.", RF_BOUNCE_UNKNOWN, FALSE },
   { "5.3.4", RF_BOUNCE_TEMPORARY, TRUE },   /* message too big for system */
   { "5.3.", RF_BOUNCE_TEMPORARY, FALSE },   /* mail system status */
-  { "5.4.1", RF_BOUNCE_PERMANENT, FALSE },  /* no answer; Exchange Online: no
-                                             * such recipient */
+  { "5.4.1", RF_BOUNCE_PERMANENT, TRUE },   /* Exchange Online: "Recipient
+                                             * address rejected: Access
+                                             * denied", no such recipient */
   { "5.4.4", RF_BOUNCE_PERMANENT, FALSE },  /* unable to route */
   { "5.4.", RF_BOUNCE_TEMPORARY, FALSE },   /* network and routing */
-  { "5.5.", RF_BOUNCE_UNKNOWN, FALSE },     /* protocol */
+  { "5.5.", RF_BOUNCE_TEMPORARY, FALSE },   /* protocol: our side's trouble,
+                                             * unless the words say more */
   { "5.6.", RF_BOUNCE_POLICY, TRUE },       /* media: content refused */
   { "5.7.13", RF_BOUNCE_PERMANENT, TRUE },  /* user account disabled */
   { "5.7.27", RF_BOUNCE_PERMANENT, TRUE },  /* sender domain has null MX */
@@ -52,6 +54,9 @@ static const StatusRule status_rules[] = {
   { "5.7.0", RF_BOUNCE_POLICY, FALSE },
   { "5.7.", RF_BOUNCE_POLICY, TRUE },       /* security and policy */
   { "5.", RF_BOUNCE_UNKNOWN, FALSE },
+  { "4.7.", RF_BOUNCE_POLICY, TRUE },       /* refused for now: reputation,
+                                             * blocklist, rate of a sender */
+  { "4.0.0", RF_BOUNCE_TEMPORARY, FALSE },  /* the words may say "blocked" */
   { "4.", RF_BOUNCE_TEMPORARY, TRUE },      /* persistent transient failure */
   { "2.", RF_BOUNCE_NOT_BOUNCE, TRUE },     /* delivered, relayed, expanded */
 };
@@ -91,7 +96,10 @@ static const TextRule text_rules[] = {
   { "delivery (has been |is )?(temporarily )?delayed|has not (yet )?been delivered"
     "|not (yet )?been able to deliver|will (continue|keep) (to )?(try|retry)ing"
     "|warning: (message|could not)|delivery status notification \\(delay\\)"
-    "|still trying|delivery attempts will continue|retry timeout not reached",
+    "|still trying|delivery attempts will continue|retry timeout not reached"
+    "|all hosts have been failing for a long time|has been delayed|will be retried"
+    "|warning message only|host not found, try again|receiving mail at a rate"
+    "|does not support tls|starttls|line limit|transaction failed",
     RF_BOUNCE_TEMPORARY, FALSE },
   /* the mailbox or the domain is gone */
   { "user (is )?unknown|unknown (user|recipient|local[- ]part|mailbox|address)"
@@ -111,12 +119,14 @@ static const TextRule text_rules[] = {
     "|this account (has been|is) (disabled|suspended)|address (has )?moved"
     "|(host|domain)( name)? (not found|unknown|does not exist)"
     "|host or domain name not found|no such domain|unknown (host|domain)"
-    "|name service error|all relevant mx records point to non-existent hosts"
+    "|all relevant mx records point to non-existent hosts"
     "|domain (is )?(not|no longer) (accept|receiv)ing mail|does not accept mail"
     "|null mx|no mx (record|host)|mx lookup failed|dns (error|lookup failed)"
     "|unable to route|no route to (host|domain)|recipient not found"
     "|destination (mailbox|address) (is )?(not|unavailable)"
-    "|the email account that you tried to reach (does not exist|is disabled)",
+    "|the email account that you tried to reach (does not exist|is disabled)"
+    "|mailbox is frozen|account (is |has been )?blocked|doesn't have an? [^ ]+ account"
+    "|domain is not reachable",
     RF_BOUNCE_PERMANENT, TRUE },
   /* later: a full mailbox, a slow or busy server, a message too big */
   { "(mailbox|mail ?box|inbox|account|disk|folder) (is )?(full|over ?quota|exceeded)"
@@ -139,7 +149,8 @@ static const TextRule text_rules[] = {
     "|policy|content (rejected|filter)|message content|rejected|denied|not permitted"
     "|not allowed|refused|relay(ing)? (denied|not permitted|access)|not authori[sz]ed"
     "|prohibited|filter|security|\\bbanned\\b|abuse|suspicious|rfc ?5322|rfc ?2822"
-    "|header|not compliant|unsolicited|tls (is )?required|encryption required",
+    "|header|not compliant|unsolicited|tls (is )?required|encryption required"
+    "|permission to post|groups\\.google\\.com|violation|invalid ip",
     RF_BOUNCE_POLICY, FALSE },
 };
 
@@ -209,6 +220,26 @@ _rf_bounce_find_status (const char *text, char *reply_out)
       *reply_out = code[0];
     }
   return NULL;
+}
+
+gsize
+_rf_bounce_code_offset (const char *line)
+{
+  static GRegex *code_re;
+  static gsize done = 0;
+  g_autoptr (GMatchInfo) match = NULL;
+  gint start = 0, end = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      code_re = g_regex_new ("(?<![0-9.-])([245][0-9][0-9][ -]|[245]\\.[0-9]{1,3}\\.[0-9]{1,3}(?![0-9.]))",
+                             G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&done, 1);
+    }
+  if (g_utf8_strlen (line, -1) <= _RF_BOUNCE_DIAG_MAX || !g_regex_match (code_re, line, 0, &match))
+    return 0;
+  g_match_info_fetch_pos (match, 0, &start, &end);
+  return start;
 }
 
 char *

@@ -33,6 +33,7 @@ static const MtaRule mta_rules[] = {
   { "exchange", NULL, "protection.outlook.com" },
   { "exchange", NULL, "Microsoft Exchange" },
   { "exchange", "X-MS-Exchange-Organization-AuthSource", NULL },
+  { "googlegroups", NULL, "groups.google.com" },
   { "gmail", "From", "mailer-daemon@googlemail.com" },
   { "gmail", NULL, "Delivery to the following recipient failed permanently" },
   { "gmail", NULL, "Google tried to deliver your message" },
@@ -277,7 +278,6 @@ _rf_bounce_text_diagnostic (const char *text, const char *address)
   g_autofree char *region = NULL;
   g_auto (GStrv) lines = NULL;
   const char *from = NULL;
-  gboolean seen_address = address == NULL;
 
   if (text == NULL)
     return NULL;
@@ -292,10 +292,7 @@ _rf_bounce_text_diagnostic (const char *text, const char *address)
         from = region + (hit - lower_region);
     }
   if (from == NULL)
-    {
-      from = region;
-      seen_address = TRUE;
-    }
+    from = region;
   lines = g_strsplit (from, "\n", -1);
   for (int pass = 0; pass < 2; pass++)
     for (char **l = lines; *l != NULL; l++)
@@ -306,10 +303,24 @@ _rf_bounce_text_diagnostic (const char *text, const char *address)
 
         /* the first pass wants a status or reply code; the second any
          * line with words of the table */
-        if ((pass == 0 && (status != NULL || reply != 0)) ||
-            (pass == 1 && _rf_bounce_class_from_text (*l, &strong) != RF_BOUNCE_UNKNOWN))
+        if (pass == 0 && (status != NULL || reply != 0))
+          {
+            /* the answer goes on in the indented lines below (Exim,
+             * sendmail), up to two of them */
+            g_autoptr (GString) joined = g_string_new (*l + _rf_bounce_code_offset (*l));
+
+            for (int more = 1; more <= 2 && l[more] != NULL &&
+                               (l[more][0] == ' ' || l[more][0] == '\t') &&
+                               l[more][strspn (l[more], " \t")] != '\0';
+                 more++)
+              {
+                g_string_append_c (joined, ' ');
+                g_string_append (joined, l[more]);
+              }
+            return _rf_bounce_one_line (joined->str);
+          }
+        if (pass == 1 && _rf_bounce_class_from_text (*l, &strong) != RF_BOUNCE_UNKNOWN)
           return _rf_bounce_one_line (*l);
       }
-  (void) seen_address;
   return NULL;
 }
