@@ -99,7 +99,10 @@ static const TextRule text_rules[] = {
     "|still trying|delivery attempts will continue|retry timeout not reached"
     "|all hosts have been failing for a long time|has been delayed|will be retried"
     "|warning message only|host not found, try again|receiving mail at a rate"
-    "|does not support tls|starttls|line limit|transaction failed",
+    "|does not support tls|starttls|line limit|transaction failed"
+    "|did not accept our requests to connect|socket error|unable to connect"
+    "|operation timed|in the queue too long|host not reachable|not responding"
+    "|not delivered within|host not\\s+found,\\s+try again",
     RF_BOUNCE_TEMPORARY, FALSE },
   /* the mailbox or the domain is gone */
   { "user (is )?unknown|unknown (user|recipient|local[- ]part|mailbox|address)"
@@ -196,7 +199,7 @@ _rf_bounce_class_from_text (const char *text, gboolean *strong_out)
 char *
 _rf_bounce_find_status (const char *text, char *reply_out)
 {
-  static GRegex *status_re, *reply_re;
+  static GRegex *status_re, *reply_re, *answer_re;
   static gsize done = 0;
   g_autoptr (GMatchInfo) match = NULL;
 
@@ -204,6 +207,9 @@ _rf_bounce_find_status (const char *text, char *reply_out)
     {
       status_re = g_regex_new ("(?<![0-9.])([245])\\.([0-9]{1,3})\\.([0-9]{1,3})(?![0-9.])",
                                G_REGEX_OPTIMIZE, 0, NULL);
+      /* "550-'5.7.1" or "550 5.7.1": the code the remote server gave */
+      answer_re = g_regex_new ("(?<![0-9.])[245][0-9][0-9][ -]['#]?([245]\\.[0-9]{1,3}\\.[0-9]{1,3})"
+                               "(?![0-9.])", G_REGEX_OPTIMIZE, 0, NULL);
       reply_re = g_regex_new ("(?<![0-9.-])([245])[0-9][0-9](?![0-9.])[ -]", G_REGEX_OPTIMIZE, 0,
                               NULL);
       g_once_init_leave (&done, 1);
@@ -211,6 +217,9 @@ _rf_bounce_find_status (const char *text, char *reply_out)
   *reply_out = 0;
   if (text == NULL)
     return NULL;
+  if (g_regex_match (answer_re, text, 0, &match))
+    return g_match_info_fetch (match, 1);
+  g_clear_pointer (&match, g_match_info_free);
   if (g_regex_match (status_re, text, 0, &match))
     return g_match_info_fetch (match, 0);
   g_clear_pointer (&match, g_match_info_free);
