@@ -66,6 +66,30 @@ static const char *const migrations[] = {
   "  tries INTEGER NOT NULL DEFAULT 0,"
   "  last_error TEXT,"
   "  PRIMARY KEY (delivery_id, address)) WITHOUT ROWID;",
+  /* 2: issue 5 bounces: each member's bounce score and delivery state
+   * (a row only once a member has bounced; removing the member removes
+   * it), and the policy refusals of each list per receiving domain */
+  "CREATE TABLE member_bounces ("
+  "  list_id INTEGER NOT NULL,"
+  "  address TEXT NOT NULL,"
+  "  state INTEGER NOT NULL DEFAULT 0,"
+  "  score INTEGER NOT NULL DEFAULT 0,"
+  "  last_bounce INTEGER NOT NULL DEFAULT 0,"
+  "  last_scored INTEGER NOT NULL DEFAULT 0,"
+  "  last_class TEXT,"
+  "  last_reason TEXT,"
+  "  disabled_at INTEGER NOT NULL DEFAULT 0,"
+  "  notices INTEGER NOT NULL DEFAULT 0,"
+  "  last_notice INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (list_id, address),"
+  "  FOREIGN KEY (list_id, address) REFERENCES members (list_id, address)"
+  "    ON DELETE CASCADE) WITHOUT ROWID;"
+  "CREATE TABLE bounce_policy ("
+  "  list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,"
+  "  domain TEXT NOT NULL,"
+  "  count INTEGER NOT NULL DEFAULT 0,"
+  "  last INTEGER NOT NULL,"
+  "  PRIMARY KEY (list_id, domain)) WITHOUT ROWID;",
 };
 
 void
