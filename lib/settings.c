@@ -35,7 +35,7 @@ static const RfSettingDef settings[] = {
     "a bounce score not raised for this many days starts again at 0", FALSE },
   { "bounce_notices", RF_SETTING_INT, "3", NULL,
     "notices counted for a member disabled by bounces before removal; 0 removes at the "
-    "next processing", FALSE },
+    "next listctl sweep", FALSE },
   { "bounce_notice_interval_days", RF_SETTING_INT, "7", NULL,
     "days between two notices to a disabled member, and from the last notice to removal",
     FALSE },
