@@ -31,6 +31,10 @@ RfBounceClass _rf_bounce_class_from_status (const char *status, gboolean *specif
  * RF_BOUNCE_UNKNOWN; *strong_out: the pattern names the address itself
  * (user unknown, no such domain), which beats a generic 5.7.1. */
 RfBounceClass _rf_bounce_class_from_text (const char *text, gboolean *strong_out);
+/* Whether the refusal came after the message's content was sent (SMTP
+ * DATA): "user unknown" there is the receiver's filter refusing the sender
+ * (the Japanese carriers' "reception settings"), not a missing mailbox. */
+gboolean _rf_bounce_after_data (const char *text);
 /* The first enhanced status code ("5.1.1") in @text, or NULL; else the
  * class digit of the first SMTP reply code in *reply_out ('4', '5' or 0). */
 char *_rf_bounce_find_status (const char *text, char *reply_out);

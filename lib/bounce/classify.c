@@ -102,7 +102,8 @@ static const TextRule text_rules[] = {
     "|does not support tls|starttls|line limit|transaction failed"
     "|did not accept our requests to connect|socket error|unable to connect"
     "|operation timed|in the queue too long|host not reachable|not responding"
-    "|not delivered within|host not\\s+found,\\s+try again",
+    "|not delivered within|host not\\s+found,\\s+try again|mailbox exceeds|exceeds allowed size"
+    "|delivery failed \\d+ attempts|hop count exceeded|frequency limited",
     RF_BOUNCE_TEMPORARY, FALSE },
   /* the mailbox or the domain is gone */
   { "user (is )?unknown|unknown (user|recipient|local[- ]part|mailbox|address)"
@@ -129,7 +130,8 @@ static const TextRule text_rules[] = {
     "|destination (mailbox|address) (is )?(not|unavailable)"
     "|the email account that you tried to reach (does not exist|is disabled)"
     "|mailbox is frozen|account (is |has been )?blocked|doesn't have an? [^ ]+ account"
-    "|domain is not reachable",
+    "|domain is not reachable|invalid final delivery userid"
+    "|not listed in (the )?(domino directory|public name & address book)",
     RF_BOUNCE_PERMANENT, TRUE },
   /* later: a full mailbox, a slow or busy server, a message too big */
   { "(mailbox|mail ?box|inbox|account|disk|folder) (is )?(full|over ?quota|exceeded)"
@@ -194,6 +196,22 @@ _rf_bounce_class_from_text (const char *text, gboolean *strong_out)
         return text_rules[i].bounce_class;
       }
   return RF_BOUNCE_UNKNOWN;
+}
+
+gboolean
+_rf_bounce_after_data (const char *text)
+{
+  static GRegex *data_re;
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      data_re = g_regex_new ("(in reply to|after) end of data|>>> DATA\\s*\\n\\s*<<< [45]"
+                             "|after data command",
+                             G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&done, 1);
+    }
+  return text != NULL && g_regex_match (data_re, text, 0, NULL);
 }
 
 char *

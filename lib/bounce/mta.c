@@ -145,6 +145,7 @@ static const char *const copy_markers[] = {
   "----- Message header follows -----",
   "------- Returned Message --------",
   "The original message was:",
+  "Original message follows.",
   "Content-Type: message/rfc822",
   "\nReceived: ",
   "\nReturn-Path: ",
