@@ -131,7 +131,8 @@ static const TextRule text_rules[] = {
     "|the email account that you tried to reach (does not exist|is disabled)"
     "|mailbox is frozen|account (is |has been )?blocked|doesn't have an? [^ ]+ account"
     "|domain is not reachable|invalid final delivery userid"
-    "|not listed in (the )?(domino directory|public name & address book)",
+    "|not listed in (the )?(domino directory|public name & address book)"
+    "|check if (the )?address is correct",
     RF_BOUNCE_PERMANENT, TRUE },
   /* later: a full mailbox, a slow or busy server, a message too big */
   { "(mailbox|mail ?box|inbox|account|disk|folder) (is )?(full|over ?quota|exceeded)"
