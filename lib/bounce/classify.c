@@ -132,7 +132,7 @@ static const TextRule text_rules[] = {
     "|mailbox is frozen|account (is |has been )?blocked|doesn't have an? [^ ]+ account"
     "|domain is not reachable|invalid final delivery userid"
     "|not listed in (the )?(domino directory|public name & address book)"
-    "|check if (the )?address is correct",
+    "|check if (the )?address is correct|no valid recipients",
     RF_BOUNCE_PERMANENT, TRUE },
   /* later: a full mailbox, a slow or busy server, a message too big */
   { "(mailbox|mail ?box|inbox|account|disk|folder) (is )?(full|over ?quota|exceeded)"
