@@ -35,6 +35,8 @@ RfBounceClass _rf_bounce_class_from_text (const char *text, gboolean *strong_out
  * DATA): "user unknown" there is the receiver's filter refusing the sender
  * (the Japanese carriers' "reception settings"), not a missing mailbox. */
 gboolean _rf_bounce_after_data (const char *text);
+/* Whether @text says the account is disabled, inactive or closed. */
+gboolean _rf_bounce_says_disabled (const char *text);
 /* The first enhanced status code ("5.1.1") in @text, or NULL; else the
  * class digit of the first SMTP reply code in *reply_out ('4', '5' or 0). */
 char *_rf_bounce_find_status (const char *text, char *reply_out);

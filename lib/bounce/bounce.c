@@ -207,8 +207,9 @@ classify (RfBounceRecipient *r, const char *action, const char *report)
         return RF_BOUNCE_PERMANENT;
       return by_status;
     }
-  /* "550 Unknown user" in answer to the content: a filter, not the address */
-  if (by_words == RF_BOUNCE_PERMANENT &&
+  /* "550 Unknown user" in answer to the content: a filter, not the
+   * address; an account said to be disabled stays permanent */
+  if (by_words == RF_BOUNCE_PERMANENT && !_rf_bounce_says_disabled (r->diagnostic) &&
       (_rf_bounce_after_data (r->diagnostic) || _rf_bounce_after_data (report)))
     return RF_BOUNCE_POLICY;
   if (by_words != RF_BOUNCE_UNKNOWN)

@@ -215,6 +215,21 @@ _rf_bounce_after_data (const char *text)
   return text != NULL && g_regex_match (data_re, text, 0, NULL);
 }
 
+gboolean
+_rf_bounce_says_disabled (const char *text)
+{
+  static GRegex *re;
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      re = g_regex_new ("disabled|inactive|suspended|deactivated|closed|terminated",
+                        G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&done, 1);
+    }
+  return text != NULL && g_regex_match (re, text, 0, NULL);
+}
+
 char *
 _rf_bounce_find_status (const char *text, char *reply_out)
 {
