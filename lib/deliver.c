@@ -225,6 +225,21 @@ bounce_received (RfStore *store, const RfList *list, const RfRecipient *recipien
     }
   if (member != NULL && !rf_member_is (store, list, member, &is_member, error))
     return FALSE;
+  if (member != NULL && !is_member)
+    {
+      /* an MTA may have lower-cased the VERP local part on the way back */
+      g_autoptr (GPtrArray) all = rf_member_list (store, list, error);
+
+      if (all == NULL)
+        return FALSE;
+      for (guint i = 0; i < all->len && !is_member; i++)
+        if (g_ascii_strcasecmp (g_ptr_array_index (all, i), member) == 0)
+          {
+            g_free (member);
+            member = g_strdup (g_ptr_array_index (all, i));
+            is_member = TRUE;
+          }
+    }
   if (bounce == NULL || member == NULL || !is_member)
     {
       detail = g_strdup_printf ("bounce for %s, not a member: dropped (%s)",

@@ -20,7 +20,7 @@ printable (const char *s)
   char *out = g_strdup (s != NULL ? s : "-");
 
   for (char *p = out; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
+    if ((guchar)*p < 0x20 || *p == 0x7f)
       *p = ' ';
   return out;
 }
@@ -54,14 +54,13 @@ listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **error)
       json_builder_set_member_name (b, "list");
       json_builder_add_string_value (b, list->address);
       json_builder_set_member_name (b, "threshold");
-      json_builder_add_int_value (b, (gint64) rf_setting_value_uint (threshold));
+      json_builder_add_int_value (b, (gint64)rf_setting_value_uint (threshold));
       json_builder_set_member_name (b, "members");
       json_builder_begin_array (b);
       for (guint i = 0; i < members->len; i++)
         {
           RfMemberBounceInfo *m = g_ptr_array_index (members, i);
-          g_autofree char *last = m->last_bounce != 0 ? listctl_format_time (m->last_bounce)
-                                                      : NULL;
+          g_autofree char *last = m->last_bounce != 0 ? listctl_format_time (m->last_bounce) : NULL;
 
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "address");
@@ -98,7 +97,7 @@ listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **error)
           json_builder_set_member_name (b, "domain");
           json_builder_add_string_value (b, g_ptr_array_index (domains, i));
           json_builder_set_member_name (b, "count");
-          json_builder_add_int_value (b, (gint64) g_array_index (counts, guint64, i));
+          json_builder_add_int_value (b, (gint64)g_array_index (counts, guint64, i));
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -116,18 +115,18 @@ listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **error)
   for (guint i = 0; i < members->len; i++)
     {
       RfMemberBounceInfo *m = g_ptr_array_index (members, i);
-      g_autofree char *last = m->last_bounce != 0 ? listctl_format_time (m->last_bounce)
-                                                  : g_strdup ("-");
+      g_autofree char *last
+          = m->last_bounce != 0 ? listctl_format_time (m->last_bounce) : g_strdup ("-");
       g_autofree char *reason = printable (m->last_reason);
 
-      printf ("%-32s %-16s %2u/%-2s  %-20s %-10s %s\n", m->address, state_name (m->state),
-              m->score, threshold, last, m->last_class != NULL ? m->last_class : "-", reason);
+      printf ("%-32s %-16s %2u/%-2s  %-20s %-10s %s\n", m->address, state_name (m->state), m->score,
+              threshold, last, m->last_class != NULL ? m->last_class : "-", reason);
     }
   if (domains->len > 0)
     {
       printf ("\npolicy refusals (never counted against members), by receiving domain:\n");
       for (guint i = 0; i < domains->len; i++)
-        printf ("  %-40s %" G_GUINT64_FORMAT "\n", (const char *) g_ptr_array_index (domains, i),
+        printf ("  %-40s %" G_GUINT64_FORMAT "\n", (const char *)g_ptr_array_index (domains, i),
                 g_array_index (counts, guint64, i));
     }
   return TRUE;
@@ -169,7 +168,7 @@ listctl_sweep (int argc, char **argv, ListctlContext *ctx, GError **error)
 
       if (one == NULL)
         return FALSE;
-      lists = g_ptr_array_new_with_free_func ((GDestroyNotify) rf_list_free);
+      lists = g_ptr_array_new_with_free_func ((GDestroyNotify)rf_list_free);
       g_ptr_array_add (lists, one);
     }
   else

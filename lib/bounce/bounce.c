@@ -19,11 +19,12 @@
 /* Enough of a report's text for any bounce; the rest is attachments. */
 #define MAX_TEXT (256 * 1024)
 
-typedef struct {
-  GString *text;        /* text/plain parts outside message/rfc822 */
-  GString *html;        /* text/html, used only when there is no plain text */
-  GString *dsn;         /* message/delivery-status parts */
-  gboolean feedback;    /* an ARF message/feedback-report part */
+typedef struct
+{
+  GString *text;     /* text/plain parts outside message/rfc822 */
+  GString *html;     /* text/html, used only when there is no plain text */
+  GString *dsn;      /* message/delivery-status parts */
+  gboolean feedback; /* an ARF message/feedback-report part */
 } Collected;
 
 static char *
@@ -41,9 +42,9 @@ part_bytes (GMimePart *part)
   g_mime_data_wrapper_write_to_stream (content, stream);
   if (bytes->len > MAX_TEXT)
     g_byte_array_set_size (bytes, MAX_TEXT);
-  g_byte_array_append (bytes, (const guint8 *) "", 1);
+  g_byte_array_append (bytes, (const guint8 *)"", 1);
   {
-    char *raw = (char *) g_byte_array_free (bytes, FALSE);
+    char *raw = (char *)g_byte_array_free (bytes, FALSE);
     char *valid = g_utf8_make_valid (raw, -1);
 
     g_free (raw);
@@ -83,9 +84,9 @@ collect (GMimeObject *object, Collected *c, int depth)
     return;
   if (!GMIME_IS_PART (object))
     return;
-  if (g_mime_content_type_is_type (type, "message", "delivery-status") ||
-      g_mime_content_type_is_type (type, "message", "global-delivery-status") ||
-      g_mime_content_type_is_type (type, "text", "delivery-status"))
+  if (g_mime_content_type_is_type (type, "message", "delivery-status")
+      || g_mime_content_type_is_type (type, "message", "global-delivery-status")
+      || g_mime_content_type_is_type (type, "text", "delivery-status"))
     {
       g_autofree char *s = part_bytes (GMIME_PART (object));
       append_capped (c->dsn, s);
@@ -117,9 +118,9 @@ html_to_text (const char *html)
       if (*p == '<')
         {
           in_tag = TRUE;
-          if (g_ascii_strncasecmp (p, "<br", 3) == 0 || g_ascii_strncasecmp (p, "<p", 2) == 0 ||
-              g_ascii_strncasecmp (p, "</p", 3) == 0 || g_ascii_strncasecmp (p, "<div", 4) == 0 ||
-              g_ascii_strncasecmp (p, "<tr", 3) == 0)
+          if (g_ascii_strncasecmp (p, "<br", 3) == 0 || g_ascii_strncasecmp (p, "<p", 2) == 0
+              || g_ascii_strncasecmp (p, "</p", 3) == 0 || g_ascii_strncasecmp (p, "<div", 4) == 0
+              || g_ascii_strncasecmp (p, "<tr", 3) == 0)
             g_string_append_c (out, '\n');
         }
       else if (*p == '>')
@@ -153,12 +154,17 @@ rf_bounce_class_name (RfBounceClass bounce_class)
 {
   switch (bounce_class)
     {
-    case RF_BOUNCE_PERMANENT: return "permanent";
-    case RF_BOUNCE_TEMPORARY: return "temporary";
-    case RF_BOUNCE_POLICY: return "policy";
-    case RF_BOUNCE_NOT_BOUNCE: return "not-bounce";
+    case RF_BOUNCE_PERMANENT:
+      return "permanent";
+    case RF_BOUNCE_TEMPORARY:
+      return "temporary";
+    case RF_BOUNCE_POLICY:
+      return "policy";
+    case RF_BOUNCE_NOT_BOUNCE:
+      return "not-bounce";
     case RF_BOUNCE_UNKNOWN:
-    default: return "unknown";
+    default:
+      return "unknown";
     }
 }
 
@@ -171,8 +177,9 @@ classify (RfBounceRecipient *r, const char *action, const char *report)
   gboolean specific = FALSE, strong = FALSE;
   RfBounceClass by_status, by_words;
 
-  if (action != NULL && (g_str_equal (action, "delivered") || g_str_equal (action, "relayed") ||
-                         g_str_equal (action, "expanded")))
+  if (action != NULL
+      && (g_str_equal (action, "delivered") || g_str_equal (action, "relayed")
+          || g_str_equal (action, "expanded")))
     return RF_BOUNCE_NOT_BOUNCE;
   if (action != NULL && g_str_equal (action, "delayed"))
     return RF_BOUNCE_TEMPORARY;
@@ -202,15 +209,15 @@ classify (RfBounceRecipient *r, const char *action, const char *report)
   if (specific)
     {
       /* "5.7.1 ... user unknown": the address is what is refused */
-      if (by_status == RF_BOUNCE_POLICY && g_str_has_prefix (r->status, "5.7.") && strong &&
-          by_words == RF_BOUNCE_PERMANENT)
+      if (by_status == RF_BOUNCE_POLICY && g_str_has_prefix (r->status, "5.7.") && strong
+          && by_words == RF_BOUNCE_PERMANENT)
         return RF_BOUNCE_PERMANENT;
       return by_status;
     }
   /* "550 Unknown user" in answer to the content: a filter, not the
    * address; an account said to be disabled stays permanent */
-  if (by_words == RF_BOUNCE_PERMANENT && !_rf_bounce_says_disabled (r->diagnostic) &&
-      (_rf_bounce_after_data (r->diagnostic) || _rf_bounce_after_data (report)))
+  if (by_words == RF_BOUNCE_PERMANENT && !_rf_bounce_says_disabled (r->diagnostic)
+      && (_rf_bounce_after_data (r->diagnostic) || _rf_bounce_after_data (report)))
     return RF_BOUNCE_POLICY;
   if (by_words != RF_BOUNCE_UNKNOWN)
     return by_words;
@@ -222,9 +229,10 @@ classify (RfBounceRecipient *r, const char *action, const char *report)
 static gboolean
 ses_not_bounce (const char *text)
 {
-  return text != NULL && (strstr (text, "\"notificationType\":\"Delivery\"") != NULL ||
-                          strstr (text, "\"notificationType\":\"Complaint\"") != NULL ||
-                          strstr (text, "\"eventType\":\"Delivery\"") != NULL);
+  return text != NULL
+         && (strstr (text, "\"notificationType\":\"Delivery\"") != NULL
+             || strstr (text, "\"notificationType\":\"Complaint\"") != NULL
+             || strstr (text, "\"eventType\":\"Delivery\"") != NULL);
 }
 
 RfBounce *
@@ -248,14 +256,14 @@ rf_bounce_parse (GBytes *raw, GError **error)
       return NULL;
     }
   bounce = g_new0 (RfBounce, 1);
-  bounce->recipients = g_ptr_array_new_with_free_func ((GDestroyNotify) recipient_free);
+  bounce->recipients = g_ptr_array_new_with_free_func ((GDestroyNotify)recipient_free);
   {
     /* an mbox "From " line, as a mailbox file has it */
     const char *data = g_bytes_get_data (raw, &len);
     const char *nl = len > 5 && memcmp (data, "From ", 5) == 0 ? memchr (data, '\n', len) : NULL;
-    g_autoptr (GBytes) body =
-      nl != NULL ? g_bytes_new_from_bytes (raw, nl + 1 - data, len - (nl + 1 - data))
-                 : g_bytes_ref (raw);
+    g_autoptr (GBytes) body
+        = nl != NULL ? g_bytes_new_from_bytes (raw, nl + 1 - data, len - (nl + 1 - data))
+                     : g_bytes_ref (raw);
 
     fixed = _rf_mime_fix_line_ends (body);
   }
@@ -263,8 +271,8 @@ rf_bounce_parse (GBytes *raw, GError **error)
   if (message != NULL)
     {
       GMimeObject *body = g_mime_message_get_mime_part (message);
-      InternetAddressList *lists[2] = { g_mime_message_get_to (message),
-                                        g_mime_message_get_from (message) };
+      InternetAddressList *lists[2]
+          = { g_mime_message_get_to (message), g_mime_message_get_from (message) };
 
       if (body != NULL)
         collect (body, &c, 0);
@@ -276,7 +284,8 @@ rf_bounce_parse (GBytes *raw, GError **error)
 
             if (INTERNET_ADDRESS_IS_MAILBOX (a))
               g_ptr_array_add (exclude, g_ascii_strdown (internet_address_mailbox_get_addr (
-                                                           INTERNET_ADDRESS_MAILBOX (a)), -1));
+                                                             INTERNET_ADDRESS_MAILBOX (a)),
+                                                         -1));
           }
     }
   else
@@ -300,9 +309,9 @@ rf_bounce_parse (GBytes *raw, GError **error)
   if (c.dsn->len > 0)
     _rf_bounce_dsn_parse (c.dsn->str, bounce->recipients, actions);
 
-  if (c.feedback || ses_not_bounce (c.text->str) ||
-      (bounce->recipients->len == 0 && message != NULL &&
-       _rf_bounce_is_autoreply (message, c.text->str)))
+  if (c.feedback || ses_not_bounce (c.text->str)
+      || (bounce->recipients->len == 0 && message != NULL
+          && _rf_bounce_is_autoreply (message, c.text->str)))
     {
       g_ptr_array_set_size (bounce->recipients, 0);
       bounce->bounce_class = RF_BOUNCE_NOT_BOUNCE;
@@ -311,10 +320,9 @@ rf_bounce_parse (GBytes *raw, GError **error)
 
   if (bounce->recipients->len == 0)
     {
-      const char *failed = message != NULL
-                             ? g_mime_object_get_header (GMIME_OBJECT (message),
-                                                         "X-Failed-Recipients")
-                             : NULL;
+      const char *failed = message != NULL ? g_mime_object_get_header (GMIME_OBJECT (message),
+                                                                       "X-Failed-Recipients")
+                                           : NULL;
       g_autoptr (GPtrArray) found = NULL;
 
       /* Exim names them in a header; the others in the text */
@@ -323,8 +331,7 @@ rf_bounce_parse (GBytes *raw, GError **error)
       if (found == NULL || found->len == 0)
         {
           g_clear_pointer (&found, g_ptr_array_unref);
-          found = _rf_bounce_text_recipients (c.text->str,
-                                              (const char *const *) exclude->pdata);
+          found = _rf_bounce_text_recipients (c.text->str, (const char *const *)exclude->pdata);
         }
       for (guint i = 0; i < found->len; i++)
         {
@@ -356,8 +363,8 @@ rf_bounce_parse (GBytes *raw, GError **error)
       r->bounce_class = classify (r, *action != '\0' ? action : NULL, report);
     }
   if (bounce->recipients->len > 0)
-    bounce->bounce_class =
-      ((RfBounceRecipient *) g_ptr_array_index (bounce->recipients, 0))->bounce_class;
+    bounce->bounce_class
+        = ((RfBounceRecipient *)g_ptr_array_index (bounce->recipients, 0))->bounce_class;
   else
     {
       gboolean strong = FALSE;

@@ -16,49 +16,50 @@
 /* RFC 3463 subject.detail -> class.  "specific": trust the code over the
  * words; the generic ones (x.0.0, 5.7.1 that servers send for anything)
  * leave the decision to the diagnostic text. */
-typedef struct {
-  const char *prefix;   /* "5.1.1", or "5.7." for the whole subject */
+typedef struct
+{
+  const char *prefix; /* "5.1.1", or "5.7." for the whole subject */
   RfBounceClass bounce_class;
   gboolean specific;
 } StatusRule;
 
 static const StatusRule status_rules[] = {
-  { "5.1.0", RF_BOUNCE_PERMANENT, FALSE },  /* other address status */
-  { "5.1.1", RF_BOUNCE_PERMANENT, TRUE },   /* bad destination mailbox */
-  { "5.1.2", RF_BOUNCE_PERMANENT, TRUE },   /* bad destination system */
-  { "5.1.3", RF_BOUNCE_PERMANENT, TRUE },   /* bad destination mailbox syntax */
-  { "5.1.4", RF_BOUNCE_PERMANENT, FALSE },  /* ambiguous */
-  { "5.1.6", RF_BOUNCE_PERMANENT, TRUE },   /* mailbox has moved */
-  { "5.1.7", RF_BOUNCE_POLICY, TRUE },      /* bad sender address: ours refused */
-  { "5.1.8", RF_BOUNCE_POLICY, TRUE },      /* bad sender's system address */
-  { "5.1.10", RF_BOUNCE_PERMANENT, TRUE },  /* null MX (RFC 7505) */
+  { "5.1.0", RF_BOUNCE_PERMANENT, FALSE }, /* other address status */
+  { "5.1.1", RF_BOUNCE_PERMANENT, TRUE },  /* bad destination mailbox */
+  { "5.1.2", RF_BOUNCE_PERMANENT, TRUE },  /* bad destination system */
+  { "5.1.3", RF_BOUNCE_PERMANENT, TRUE },  /* bad destination mailbox syntax */
+  { "5.1.4", RF_BOUNCE_PERMANENT, FALSE }, /* ambiguous */
+  { "5.1.6", RF_BOUNCE_PERMANENT, TRUE },  /* mailbox has moved */
+  { "5.1.7", RF_BOUNCE_POLICY, TRUE },     /* bad sender address: ours refused */
+  { "5.1.8", RF_BOUNCE_POLICY, TRUE },     /* bad sender's system address */
+  { "5.1.10", RF_BOUNCE_PERMANENT, TRUE }, /* null MX (RFC 7505) */
   { "5.1.", RF_BOUNCE_PERMANENT, FALSE },
-  { "5.2.1", RF_BOUNCE_PERMANENT, FALSE },  /* mailbox disabled (also used for
-                                             * filtering: words decide) */
-  { "5.2.2", RF_BOUNCE_TEMPORARY, TRUE },   /* mailbox full */
-  { "5.2.3", RF_BOUNCE_TEMPORARY, TRUE },   /* message too long for mailbox */
+  { "5.2.1", RF_BOUNCE_PERMANENT, FALSE }, /* mailbox disabled (also used for
+                                            * filtering: words decide) */
+  { "5.2.2", RF_BOUNCE_TEMPORARY, TRUE },  /* mailbox full */
+  { "5.2.3", RF_BOUNCE_TEMPORARY, TRUE },  /* message too long for mailbox */
   { "5.2.", RF_BOUNCE_UNKNOWN, FALSE },
-  { "5.3.4", RF_BOUNCE_TEMPORARY, TRUE },   /* message too big for system */
-  { "5.3.", RF_BOUNCE_TEMPORARY, FALSE },   /* mail system status */
-  { "5.4.1", RF_BOUNCE_PERMANENT, TRUE },   /* Exchange Online: "Recipient
-                                             * address rejected: Access
-                                             * denied", no such recipient */
-  { "5.4.4", RF_BOUNCE_PERMANENT, FALSE },  /* unable to route */
-  { "5.4.", RF_BOUNCE_TEMPORARY, FALSE },   /* network and routing */
-  { "5.5.", RF_BOUNCE_TEMPORARY, FALSE },   /* protocol: our side's trouble,
-                                             * unless the words say more */
-  { "5.6.", RF_BOUNCE_POLICY, TRUE },       /* media: content refused */
-  { "5.7.13", RF_BOUNCE_PERMANENT, TRUE },  /* user account disabled */
-  { "5.7.27", RF_BOUNCE_PERMANENT, TRUE },  /* sender domain has null MX */
-  { "5.7.1", RF_BOUNCE_POLICY, FALSE },     /* delivery not authorised */
+  { "5.3.4", RF_BOUNCE_TEMPORARY, TRUE },  /* message too big for system */
+  { "5.3.", RF_BOUNCE_TEMPORARY, FALSE },  /* mail system status */
+  { "5.4.1", RF_BOUNCE_PERMANENT, TRUE },  /* Exchange Online: "Recipient
+                                            * address rejected: Access
+                                            * denied", no such recipient */
+  { "5.4.4", RF_BOUNCE_PERMANENT, FALSE }, /* unable to route */
+  { "5.4.", RF_BOUNCE_TEMPORARY, FALSE },  /* network and routing */
+  { "5.5.", RF_BOUNCE_TEMPORARY, FALSE },  /* protocol: our side's trouble,
+                                            * unless the words say more */
+  { "5.6.", RF_BOUNCE_POLICY, TRUE },      /* media: content refused */
+  { "5.7.13", RF_BOUNCE_PERMANENT, TRUE }, /* user account disabled */
+  { "5.7.27", RF_BOUNCE_PERMANENT, TRUE }, /* sender domain has null MX */
+  { "5.7.1", RF_BOUNCE_POLICY, FALSE },    /* delivery not authorised */
   { "5.7.0", RF_BOUNCE_POLICY, FALSE },
-  { "5.7.", RF_BOUNCE_POLICY, TRUE },       /* security and policy */
+  { "5.7.", RF_BOUNCE_POLICY, TRUE }, /* security and policy */
   { "5.", RF_BOUNCE_UNKNOWN, FALSE },
-  { "4.7.", RF_BOUNCE_POLICY, TRUE },       /* refused for now: reputation,
-                                             * blocklist, rate of a sender */
-  { "4.0.0", RF_BOUNCE_TEMPORARY, FALSE },  /* the words may say "blocked" */
-  { "4.", RF_BOUNCE_TEMPORARY, TRUE },      /* persistent transient failure */
-  { "2.", RF_BOUNCE_NOT_BOUNCE, TRUE },     /* delivered, relayed, expanded */
+  { "4.7.", RF_BOUNCE_POLICY, TRUE },      /* refused for now: reputation,
+                                            * blocklist, rate of a sender */
+  { "4.0.0", RF_BOUNCE_TEMPORARY, FALSE }, /* the words may say "blocked" */
+  { "4.", RF_BOUNCE_TEMPORARY, TRUE },     /* persistent transient failure */
+  { "2.", RF_BOUNCE_NOT_BOUNCE, TRUE },    /* delivered, relayed, expanded */
 };
 
 RfBounceClass
@@ -85,7 +86,8 @@ _rf_bounce_class_from_status (const char *status, gboolean *specific_out)
 /* The words.  Case-insensitive regular expressions, first match wins, so
  * the order matters: what names the address (strong) first, then what says
  * "later", then what says "refused for what it is". */
-typedef struct {
+typedef struct
+{
   const char *pattern;
   RfBounceClass bounce_class;
   gboolean strong;
@@ -173,8 +175,8 @@ compile_once (void)
         {
           g_autoptr (GError) error = NULL;
 
-          compiled[i] = g_regex_new (text_rules[i].pattern,
-                                     G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, &error);
+          compiled[i]
+              = g_regex_new (text_rules[i].pattern, G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, &error);
           /* a pattern of this file that does not compile is a programmer's
            * error, caught by the unit tests */
           g_assert_no_error (error);
@@ -242,10 +244,12 @@ _rf_bounce_find_status (const char *text, char *reply_out)
       status_re = g_regex_new ("(?<![0-9.])([245])\\.([0-9]{1,3})\\.([0-9]{1,3})(?![0-9.])",
                                G_REGEX_OPTIMIZE, 0, NULL);
       /* "550-'5.7.1" or "550 5.7.1": the code the remote server gave */
-      answer_re = g_regex_new ("(?<![0-9.])[245][0-9][0-9][ -]['#]?([245]\\.[0-9]{1,3}\\.[0-9]{1,3})"
-                               "(?![0-9.])", G_REGEX_OPTIMIZE, 0, NULL);
-      reply_re = g_regex_new ("(?<![0-9.-])([245])[0-9][0-9](?![0-9.])[ -]", G_REGEX_OPTIMIZE, 0,
-                              NULL);
+      answer_re
+          = g_regex_new ("(?<![0-9.])[245][0-9][0-9][ -]['#]?([245]\\.[0-9]{1,3}\\.[0-9]{1,3})"
+                         "(?![0-9.])",
+                         G_REGEX_OPTIMIZE, 0, NULL);
+      reply_re
+          = g_regex_new ("(?<![0-9.-])([245])[0-9][0-9](?![0-9.])[ -]", G_REGEX_OPTIMIZE, 0, NULL);
       g_once_init_leave (&done, 1);
     }
   *reply_out = 0;
@@ -275,8 +279,9 @@ _rf_bounce_code_offset (const char *line)
 
   if (g_once_init_enter (&done))
     {
-      code_re = g_regex_new ("(?<![0-9.-])([245][0-9][0-9][ -]|[245]\\.[0-9]{1,3}\\.[0-9]{1,3}(?![0-9.]))",
-                             G_REGEX_OPTIMIZE, 0, NULL);
+      code_re = g_regex_new (
+          "(?<![0-9.-])([245][0-9][0-9][ -]|[245]\\.[0-9]{1,3}\\.[0-9]{1,3}(?![0-9.]))",
+          G_REGEX_OPTIMIZE, 0, NULL);
       g_once_init_leave (&done, 1);
     }
   if (g_utf8_strlen (line, -1) <= _RF_BOUNCE_DIAG_MAX || !g_regex_match (code_re, line, 0, &match))
@@ -294,7 +299,7 @@ _rf_bounce_one_line (const char *text)
 
   for (const char *p = valid; *p != '\0' && out->len < 4 * _RF_BOUNCE_DIAG_MAX; p++)
     {
-      if (g_ascii_isspace (*p) || (guchar) *p < 0x20 || *p == 0x7f)
+      if (g_ascii_isspace (*p) || (guchar)*p < 0x20 || *p == 0x7f)
         {
           space = out->len > 0;
           continue;

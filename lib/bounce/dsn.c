@@ -23,8 +23,8 @@ clean_address (const char *value)
   while (*start == '<' || *start == '"' || g_ascii_isspace (*start))
     start++;
   end = start + strlen (start);
-  while (end > start && (end[-1] == '>' || end[-1] == '"' || end[-1] == '.' ||
-                         g_ascii_isspace (end[-1])))
+  while (end > start
+         && (end[-1] == '>' || end[-1] == '"' || end[-1] == '.' || g_ascii_isspace (end[-1])))
     end--;
   *end = '\0';
   /* a comment or a display name after the address */
@@ -39,7 +39,7 @@ clean_address (const char *value)
     return NULL;
   {
     g_autofree char *domain = g_ascii_strdown (at + 1, -1);
-    return g_strdup_printf ("%.*s@%s", (int) (at - start), start, domain);
+    return g_strdup_printf ("%.*s@%s", (int)(at - start), start, domain);
   }
 }
 
@@ -55,8 +55,9 @@ skip_type (const char *value)
   return value;
 }
 
-typedef struct {
-  GHashTable *fields;   /* lower-case name -> value (first wins) */
+typedef struct
+{
+  GHashTable *fields; /* lower-case name -> value (first wins) */
 } Block;
 
 static void
@@ -67,17 +68,17 @@ parse_blocks (const char *text, GPtrArray *blocks)
   g_autofree char *name = NULL;
   GString *value = NULL;
 
-#define FLUSH()                                                                    \
-  do                                                                               \
-    {                                                                              \
-      if (name != NULL && current != NULL && !g_hash_table_contains (current, name)) \
-        g_hash_table_insert (current, g_steal_pointer (&name),                     \
-                             g_strstrip (g_string_free (value, FALSE)));           \
-      else if (value != NULL)                                                      \
-        g_string_free (value, TRUE);                                               \
-      g_clear_pointer (&name, g_free);                                             \
-      value = NULL;                                                                \
-    }                                                                              \
+#define FLUSH()                                                                                    \
+  do                                                                                               \
+    {                                                                                              \
+      if (name != NULL && current != NULL && !g_hash_table_contains (current, name))               \
+        g_hash_table_insert (current, g_steal_pointer (&name),                                     \
+                             g_strstrip (g_string_free (value, FALSE)));                           \
+      else if (value != NULL)                                                                      \
+        g_string_free (value, TRUE);                                                               \
+      g_clear_pointer (&name, g_free);                                                             \
+      value = NULL;                                                                                \
+    }                                                                                              \
   while (0)
 
   for (char **l = lines; *l != NULL; l++)
@@ -120,7 +121,8 @@ parse_blocks (const char *text, GPtrArray *blocks)
 void
 _rf_bounce_dsn_parse (const char *text, GPtrArray *recipients, GPtrArray *actions)
 {
-  g_autoptr (GPtrArray) blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+  g_autoptr (GPtrArray) blocks
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)g_hash_table_unref);
 
   parse_blocks (text, blocks);
   for (guint i = 0; i < blocks->len; i++)

@@ -15,11 +15,12 @@
 
 #include <string.h>
 
-typedef struct {
+typedef struct
+{
   const char *mta;
-  const char *header;     /* header that tells, or NULL for the report's text */
-  const char *contains;   /* case-insensitive substring of the header or text;
-                           * NULL: the header's presence is enough */
+  const char *header;   /* header that tells, or NULL for the report's text */
+  const char *contains; /* case-insensitive substring of the header or text;
+                         * NULL: the header's presence is enough */
 } MtaRule;
 
 /* First match wins: providers before the MTA software they run. */
@@ -78,8 +79,8 @@ _rf_bounce_guess_mta (GMimeMessage *message, const char *text, gboolean is_dsn)
 
       if (rule->header != NULL)
         {
-          const char *value = object != NULL ? g_mime_object_get_header (object, rule->header)
-                                             : NULL;
+          const char *value
+              = object != NULL ? g_mime_object_get_header (object, rule->header) : NULL;
 
           if (value != NULL && (rule->contains == NULL || contains_nocase (value, rule->contains)))
             return rule->mta;
@@ -99,8 +100,8 @@ _rf_bounce_is_autoreply (GMimeMessage *message, const char *text)
   const char *subject = g_mime_message_get_subject (message);
   const char *auto_submitted = g_mime_object_get_header (object, "Auto-Submitted");
   InternetAddressList *from = g_mime_message_get_from (message);
-  g_autofree char *from_text = from != NULL ? internet_address_list_to_string (from, NULL, FALSE)
-                                            : NULL;
+  g_autofree char *from_text
+      = from != NULL ? internet_address_list_to_string (from, NULL, FALSE) : NULL;
 
   if (g_once_init_enter (&done))
     {
@@ -115,8 +116,8 @@ _rf_bounce_is_autoreply (GMimeMessage *message, const char *text)
     }
   if (subject != NULL && g_regex_match (subject_re, subject, 0, NULL))
     return TRUE;
-  if (g_mime_object_get_header (object, "X-Autoreply") != NULL ||
-      g_mime_object_get_header (object, "X-Autorespond") != NULL)
+  if (g_mime_object_get_header (object, "X-Autoreply") != NULL
+      || g_mime_object_get_header (object, "X-Autorespond") != NULL)
     return TRUE;
   {
     const char *precedence = g_mime_object_get_header (object, "Precedence");
@@ -126,9 +127,9 @@ _rf_bounce_is_autoreply (GMimeMessage *message, const char *text)
   }
   /* RFC 3834; delivery reports carry "auto-replied" too, so only a message
    * that neither comes from a mailer-daemon nor reads like a bounce */
-  if (auto_submitted != NULL && contains_nocase (auto_submitted, "auto-replied") &&
-      !contains_nocase (from_text, "mailer-daemon") && !contains_nocase (from_text, "postmaster") &&
-      (subject == NULL || !g_regex_match (bounce_re, subject, 0, NULL)))
+  if (auto_submitted != NULL && contains_nocase (auto_submitted, "auto-replied")
+      && !contains_nocase (from_text, "mailer-daemon") && !contains_nocase (from_text, "postmaster")
+      && (subject == NULL || !g_regex_match (bounce_re, subject, 0, NULL)))
     return TRUE;
   return FALSE;
 }
@@ -160,7 +161,7 @@ _rf_bounce_report_end (const char *text)
     {
       const char *hit = strstr (text, copy_markers[i]);
 
-      if (hit != NULL && (gsize) (hit - text) < end)
+      if (hit != NULL && (gsize)(hit - text) < end)
         end = hit - text;
     }
   return end;
@@ -172,8 +173,8 @@ excluded (const char *address, const char *const *exclude)
   g_autofree char *lower = g_ascii_strdown (address, -1);
   const char *at = strchr (lower, '@');
   static const char *const robots[] = {
-    "mailer-daemon@", "postmaster@", "mailer_daemon@", "maildelivery@", "noreply@", "no-reply@",
-    "root@", "double-bounce@",
+    "mailer-daemon@", "postmaster@", "mailer_daemon@", "maildelivery@",
+    "noreply@",       "no-reply@",   "root@",          "double-bounce@",
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (robots); i++)
@@ -197,7 +198,7 @@ normalise_found (const char *found)
 
   while (dlen > 0 && domain[dlen - 1] == '.')
     domain[--dlen] = '\0';
-  return g_strdup_printf ("%.*s@%s", (int) (at - found), found, domain);
+  return g_strdup_printf ("%.*s@%s", (int)(at - found), found, domain);
 }
 
 GPtrArray *
@@ -310,9 +311,9 @@ _rf_bounce_text_diagnostic (const char *text, const char *address)
              * sendmail), up to two of them */
             g_autoptr (GString) joined = g_string_new (*l + _rf_bounce_code_offset (*l));
 
-            for (int more = 1; more <= 2 && l[more] != NULL &&
-                               (l[more][0] == ' ' || l[more][0] == '\t') &&
-                               l[more][strspn (l[more], " \t")] != '\0';
+            for (int more = 1;
+                 more <= 2 && l[more] != NULL && (l[more][0] == ' ' || l[more][0] == '\t')
+                 && l[more][strspn (l[more], " \t")] != '\0';
                  more++)
               {
                 g_string_append_c (joined, ' ');

@@ -39,7 +39,8 @@ setting_uint (RfStore *store, const RfList *list, const char *name, GError **err
   return value != NULL ? rf_setting_value_uint (value) : G_MAXUINT64;
 }
 
-typedef struct {
+typedef struct
+{
   guint64 threshold, stale_days, notices, interval_days;
 } Settings;
 
@@ -59,8 +60,8 @@ read_settings (RfStore *store, const RfList *list, Settings *s, GError **error)
   return s->interval_days != G_MAXUINT64;
 }
 
-#define INFO_COLUMNS                                                                      \
-  "address, state, score, last_bounce, last_scored, last_class, last_reason, disabled_at, " \
+#define INFO_COLUMNS                                                                               \
+  "address, state, score, last_bounce, last_scored, last_class, last_reason, disabled_at, "        \
   "notices, last_notice"
 
 static RfMemberBounceInfo *
@@ -68,13 +69,13 @@ info_from_row (sqlite3_stmt *stmt)
 {
   RfMemberBounceInfo *info = g_new0 (RfMemberBounceInfo, 1);
 
-  info->address = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  info->address = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
   info->state = sqlite3_column_int (stmt, 1);
   info->score = sqlite3_column_int (stmt, 2);
   info->last_bounce = sqlite3_column_int64 (stmt, 3);
   info->last_scored = sqlite3_column_int64 (stmt, 4);
-  info->last_class = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-  info->last_reason = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+  info->last_class = g_strdup ((const char *)sqlite3_column_text (stmt, 5));
+  info->last_reason = g_strdup ((const char *)sqlite3_column_text (stmt, 6));
   info->disabled_at = sqlite3_column_int64 (stmt, 7);
   info->notices = sqlite3_column_int (stmt, 8);
   info->last_notice = sqlite3_column_int64 (stmt, 9);
@@ -131,20 +132,19 @@ save_info (RfStore *store, const RfList *list, const RfMemberBounceInfo *info, G
   sqlite3_bind_int64 (stmt, 1, list->id);
   sqlite3_bind_text (stmt, 2, info->address, -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 3, info->state);
-  sqlite3_bind_int (stmt, 4, (int) info->score);
+  sqlite3_bind_int (stmt, 4, (int)info->score);
   sqlite3_bind_int64 (stmt, 5, info->last_bounce);
   sqlite3_bind_int64 (stmt, 6, info->last_scored);
   sqlite3_bind_text (stmt, 7, info->last_class, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 8, info->last_reason, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 9, info->disabled_at);
-  sqlite3_bind_int (stmt, 10, (int) info->notices);
+  sqlite3_bind_int (stmt, 10, (int)info->notices);
   sqlite3_bind_int64 (stmt, 11, info->last_notice);
   return _rf_store_step_done (store, stmt, error, "cannot record a member's bounces");
 }
 
 static gboolean
-count_policy (RfStore *store, const RfList *list, const char *address, gint64 now,
-              GError **error)
+count_policy (RfStore *store, const RfList *list, const char *address, gint64 now, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   const char *at = strrchr (address, '@');
@@ -200,12 +200,12 @@ rf_bounce_record (RfStore *store, const RfList *list, const char *member,
     goto fail;
 
   /* Mailman's bounce_info_stale_after: an old score is forgotten */
-  if (info->state == RF_MEMBER_ENABLED && info->score > 0 &&
-      now - info->last_scored > (gint64) s.stale_days * DAY)
+  if (info->state == RF_MEMBER_ENABLED && info->score > 0
+      && now - info->last_scored > (gint64)s.stale_days * DAY)
     {
-      g_autofree char *d = g_strdup_printf ("%s: score %u reset, last raised %" G_GINT64_FORMAT
-                                            " days ago",
-                                            member, info->score, (now - info->last_scored) / DAY);
+      g_autofree char *d
+          = g_strdup_printf ("%s: score %u reset, last raised %" G_GINT64_FORMAT " days ago",
+                             member, info->score, (now - info->last_scored) / DAY);
 
       info->score = 0;
       rf_activity_log (store, "listdeliver", "bounce-score-reset", list->address, "mta", d);
@@ -215,17 +215,17 @@ rf_bounce_record (RfStore *store, const RfList *list, const char *member,
   info->last_class = g_strdup (rf_bounce_class_name (bounce_class));
   g_free (info->last_reason);
   info->last_reason = status != NULL || diagnostic != NULL
-                        ? g_strdup_printf ("%s%s%s", status != NULL ? status : "",
-                                           status != NULL && diagnostic != NULL ? " " : "",
-                                           diagnostic != NULL ? diagnostic : "")
-                        : NULL;
+                          ? g_strdup_printf ("%s%s%s", status != NULL ? status : "",
+                                             status != NULL && diagnostic != NULL ? " " : "",
+                                             diagnostic != NULL ? diagnostic : "")
+                          : NULL;
 
   switch (bounce_class)
     {
     case RF_BOUNCE_PERMANENT:
       /* one a day: the posts of one busy day are one failure */
-      if (info->state == RF_MEMBER_ENABLED &&
-          (info->last_scored == 0 || now - info->last_scored >= DAY))
+      if (info->state == RF_MEMBER_ENABLED
+          && (info->last_scored == 0 || now - info->last_scored >= DAY))
         {
           info->score++;
           info->last_scored = now;
@@ -262,9 +262,9 @@ rf_bounce_record (RfStore *store, const RfList *list, const char *member,
                             rf_bounce_class_name (bounce_class), status != NULL ? " " : "",
                             status != NULL ? status : "", info->score, s.threshold,
                             outcome == RF_BOUNCE_DISABLED ? ", delivery disabled" : "");
-  rf_activity_log (store, "listdeliver", outcome == RF_BOUNCE_DISABLED ? "bounce-disable"
-                                                                        : "bounce",
-                   list->address, "mta", detail);
+  rf_activity_log (store, "listdeliver",
+                   outcome == RF_BOUNCE_DISABLED ? "bounce-disable" : "bounce", list->address,
+                   "mta", detail);
   if (own && !rf_store_commit (store, error))
     return FALSE;
   *outcome_out = outcome;
@@ -281,8 +281,8 @@ GPtrArray *
 rf_bounce_members (RfStore *store, const RfList *list, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (GPtrArray) out =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) rf_member_bounce_info_free);
+  g_autoptr (GPtrArray) out
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)rf_member_bounce_info_free);
   int rc;
 
   stmt = _rf_store_prepare (store,
@@ -317,8 +317,8 @@ rf_member_reenable (RfStore *store, const RfList *list, const char *address, con
   if (info == NULL)
     {
       if (local == NULL)
-        g_set_error (&local, RF_ERROR, RF_ERROR_NOT_FOUND, "'%s' is not a member of '%s'",
-                     address, list->address);
+        g_set_error (&local, RF_ERROR, RF_ERROR_NOT_FOUND, "'%s' is not a member of '%s'", address,
+                     list->address);
       goto fail;
     }
   was_disabled = info->state == RF_MEMBER_DISABLED_BOUNCE;
@@ -372,20 +372,20 @@ rf_bounce_process (RfStore *store, const RfList *list, guint *noticed_out, guint
       if (info->state != RF_MEMBER_DISABLED_BOUNCE)
         continue;
       /* the first notice at once, the next ones an interval apart */
-      due = info->last_notice == 0 || now - since >= (gint64) s.interval_days * DAY;
+      due = info->last_notice == 0 || now - since >= (gint64)s.interval_days * DAY;
       if (!due)
         continue;
       if (info->notices < s.notices)
         {
-          g_autofree char *value = g_strdup_printf ("notice %u of %" G_GUINT64_FORMAT,
-                                                    info->notices + 1, s.notices);
+          g_autofree char *value
+              = g_strdup_printf ("notice %u of %" G_GUINT64_FORMAT, info->notices + 1, s.notices);
 
           /* TODO (issue 5, part 2): send the notice mail through the MTA */
           info->notices++;
           info->last_notice = now;
-          if (!save_info (store, list, info, &local) ||
-              !_rf_journal_append (store, list->address, "bounces", "bounce-notice",
-                                   info->address, value, &local))
+          if (!save_info (store, list, info, &local)
+              || !_rf_journal_append (store, list->address, "bounces", "bounce-notice",
+                                      info->address, value, &local))
             goto fail;
           {
             g_autofree char *d = g_strdup_printf ("%s: %s", info->address, value);
@@ -399,8 +399,8 @@ rf_bounce_process (RfStore *store, const RfList *list, guint *noticed_out, guint
           if (!rf_member_remove (store, list, info->address, "bounces", &local))
             goto fail;
           {
-            g_autofree char *d = g_strdup_printf ("%s: removed after %u notices", info->address,
-                                                  info->notices);
+            g_autofree char *d
+                = g_strdup_printf ("%s: removed after %u notices", info->address, info->notices);
             rf_activity_log (store, "bounces", "bounce-remove", list->address, "cron", d);
           }
           removed++;
@@ -422,8 +422,7 @@ fail:
 }
 
 GPtrArray *
-rf_bounce_policy_counts (RfStore *store, const RfList *list, GArray **counts_out,
-                         GError **error)
+rf_bounce_policy_counts (RfStore *store, const RfList *list, GArray **counts_out, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GPtrArray) domains = g_ptr_array_new_with_free_func (g_free);
@@ -439,9 +438,9 @@ rf_bounce_policy_counts (RfStore *store, const RfList *list, GArray **counts_out
   sqlite3_bind_int64 (stmt, 1, list->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      guint64 n = (guint64) sqlite3_column_int64 (stmt, 1);
+      guint64 n = (guint64)sqlite3_column_int64 (stmt, 1);
 
-      g_ptr_array_add (domains, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+      g_ptr_array_add (domains, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
       g_array_append_val (counts, n);
     }
   if (rc != SQLITE_DONE)
@@ -468,8 +467,7 @@ rf_member_by_verp_hash (RfStore *store, const RfList *list, const char *tag, GEr
    * are rare, lists small enough) */
   {
     const char *at = strrchr (list->address, '@');
-    want = g_strdup_printf ("%.*s-bounces+%s%s", (int) (at - list->address), list->address, tag,
-                            at);
+    want = g_strdup_printf ("%.*s-bounces+%s%s", (int)(at - list->address), list->address, tag, at);
   }
   for (guint i = 0; i < members->len; i++)
     {

@@ -150,6 +150,13 @@ bounce maildir__bsd__lhost-postfix-04.eml "dev-bounces+stranger=example.com@list
 check_eq "non-member bounce: exit 0" 0 "$RC"
 check_eq "non-member bounce: nothing recorded" none "$(field stranger@example.com score)"
 
+# an MTA that lower-cased the VERP local part on the way back
+ctl subscribe dev@lists.test Cat@example.com > /dev/null
+bounce maildir__bsd__lhost-postfix-04.eml "dev-bounces+cat=example.com@lists.test"
+check_eq "lower-cased VERP: exit 0" 0 "$RC"
+check_eq "lower-cased VERP: Cat@example.com is found and scored" 1 "$(field Cat@example.com score)"
+ctl unsubscribe dev@lists.test Cat@example.com > /dev/null
+
 # reenable
 out=$(ctl reenable dev@lists.test "$ANN")
 check_eq "reenable: exit 0" 0 "$?"

@@ -22,7 +22,8 @@
 #define FLOOR_CLASS 0.82
 #define FLOOR_ADDRESS 0.98
 
-typedef struct {
+typedef struct
+{
   guint scored, class_ok, addr_expected, addr_ok, both_ok;
 } Tally;
 
@@ -47,7 +48,7 @@ tally_add (GHashTable *by_family, const char *family, gboolean class_ok, gboolea
 static double
 share (guint n, guint of)
 {
-  return of == 0 ? 1.0 : (double) n / of;
+  return of == 0 ? 1.0 : (double)n / of;
 }
 
 static void
@@ -58,13 +59,13 @@ test_corpus (void)
   g_autofree char *table = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) lines = NULL;
-  g_autoptr (GHashTable) by_family =
-    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GHashTable) by_family
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   Tally all = { 0 };
   /* expected class x parsed class, in the order of RfBounceClass */
   guint confusion[5][5] = { { 0 } };
-  static const char *const names[] = { "unknown", "permanent", "temporary", "policy",
-                                       "not-bounce" };
+  static const char *const names[]
+      = { "unknown", "permanent", "temporary", "policy", "not-bounce" };
   guint parsed = 0;
   g_autoptr (GList) families = NULL;
   const char *verbose = g_getenv ("RF_BOUNCE_VERBOSE");
@@ -116,17 +117,18 @@ test_corpus (void)
         continue;
       got_class = rf_bounce_class_name (bounce->bounce_class);
       got_addr = bounce->recipients->len > 0
-                   ? ((RfBounceRecipient *) g_ptr_array_index (bounce->recipients, 0))->address
-                   : "-";
+                     ? ((RfBounceRecipient *)g_ptr_array_index (bounce->recipients, 0))->address
+                     : "-";
       class_ok = g_str_equal (got_class, f[3]);
       for (int e = 0; e < 5; e++)
         if (g_str_equal (f[3], names[e]))
           confusion[e][bounce->bounce_class]++;
       addr_expected = !g_str_equal (f[2], "-");
       for (guint i = 0; addr_expected && i < bounce->recipients->len; i++)
-        addr_ok |= g_ascii_strcasecmp (
-                     ((RfBounceRecipient *) g_ptr_array_index (bounce->recipients, i))->address,
-                     f[2]) == 0;
+        addr_ok
+            |= g_ascii_strcasecmp (
+                   ((RfBounceRecipient *)g_ptr_array_index (bounce->recipients, i))->address, f[2])
+               == 0;
       tally_add (by_family, f[1], class_ok, addr_expected, addr_ok);
       all.scored++;
       all.class_ok += class_ok;
@@ -134,27 +136,26 @@ test_corpus (void)
       all.addr_ok += addr_expected && addr_ok;
       all.both_ok += class_ok && (!addr_expected || addr_ok);
       if (verbose != NULL && (!class_ok || (addr_expected && !addr_ok)))
-        g_printerr ("MISS %s %s: expected %s %s (%s %s), got %s %s [%s] %s\n", f[0], f[1], f[3],
-                    f[2], f[4], f[5], got_class, got_addr, bounce->mta,
-                    bounce->recipients->len > 0
-                      ? ((RfBounceRecipient *) g_ptr_array_index (bounce->recipients, 0))->diagnostic
-                      : "");
+        g_printerr (
+            "MISS %s %s: expected %s %s (%s %s), got %s %s [%s] %s\n", f[0], f[1], f[3], f[2], f[4],
+            f[5], got_class, got_addr, bounce->mta,
+            bounce->recipients->len > 0
+                ? ((RfBounceRecipient *)g_ptr_array_index (bounce->recipients, 0))->diagnostic
+                : "");
     }
 
-  families = g_list_sort (g_hash_table_get_keys (by_family), (GCompareFunc) g_strcmp0);
+  families = g_list_sort (g_hash_table_get_keys (by_family), (GCompareFunc)g_strcmp0);
   g_test_message ("%-28s %6s %8s %8s %8s", "family", "scored", "correct", "class", "address");
   for (GList *i = families; i != NULL; i = i->next)
     {
       Tally *t = g_hash_table_lookup (by_family, i->data);
 
-      g_test_message ("%-28s %6u %7.1f%% %7.1f%% %7.1f%% (of %u)", (const char *) i->data,
-                      t->scored, 100 * share (t->both_ok, t->scored),
-                      100 * share (t->class_ok, t->scored),
+      g_test_message ("%-28s %6u %7.1f%% %7.1f%% %7.1f%% (of %u)", (const char *)i->data, t->scored,
+                      100 * share (t->both_ok, t->scored), 100 * share (t->class_ok, t->scored),
                       100 * share (t->addr_ok, t->addr_expected), t->addr_expected);
     }
-  g_test_message ("%-28s %6u %7.1f%% %7.1f%% %7.1f%% (of %u); %u files parsed", "ALL",
-                  all.scored, 100 * share (all.both_ok, all.scored),
-                  100 * share (all.class_ok, all.scored),
+  g_test_message ("%-28s %6u %7.1f%% %7.1f%% %7.1f%% (of %u); %u files parsed", "ALL", all.scored,
+                  100 * share (all.both_ok, all.scored), 100 * share (all.class_ok, all.scored),
                   100 * share (all.addr_ok, all.addr_expected), all.addr_expected, parsed);
   /* the errors that matter most: a score raised for what is not a gone
    * address (column permanent), and a gone address not counted (row) */

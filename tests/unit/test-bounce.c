@@ -33,22 +33,22 @@ static char *
 dsn (const char *action, const char *status, const char *diagnostic)
 {
   return g_strdup_printf (
-    "From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\n"
-    "To: dev-bounces+ann=example.com@lists.example.org\n"
-    "Subject: Undelivered Mail Returned to Sender\n"
-    "MIME-Version: 1.0\n"
-    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n"
-    "\n--B\nContent-Type: text/plain\n\nThe mail system could not deliver your message.\n"
-    "\n--B\nContent-Type: message/delivery-status\n\n"
-    "Reporting-MTA: dns; mx.example.net\n\n"
-    "Final-Recipient: rfc822; Ann@Example.COM\n"
-    "Action: %s\nStatus: %s\n%s%s%s"
-    "\n--B\nContent-Type: message/rfc822\n\n"
-    "From: bob@example.test\nTo: dev@lists.example.org\nSubject: secret plans\n\n"
-    "The body of the post: user unknown, spam, blocked, 5.7.1.\n"
-    "--B--\n",
-    action, status, diagnostic != NULL ? "Diagnostic-Code: smtp; " : "",
-    diagnostic != NULL ? diagnostic : "", diagnostic != NULL ? "\n" : "");
+      "From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\n"
+      "To: dev-bounces+ann=example.com@lists.example.org\n"
+      "Subject: Undelivered Mail Returned to Sender\n"
+      "MIME-Version: 1.0\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n"
+      "\n--B\nContent-Type: text/plain\n\nThe mail system could not deliver your message.\n"
+      "\n--B\nContent-Type: message/delivery-status\n\n"
+      "Reporting-MTA: dns; mx.example.net\n\n"
+      "Final-Recipient: rfc822; Ann@Example.COM\n"
+      "Action: %s\nStatus: %s\n%s%s%s"
+      "\n--B\nContent-Type: message/rfc822\n\n"
+      "From: bob@example.test\nTo: dev@lists.example.org\nSubject: secret plans\n\n"
+      "The body of the post: user unknown, spam, blocked, 5.7.1.\n"
+      "--B--\n",
+      action, status, diagnostic != NULL ? "Diagnostic-Code: smtp; " : "",
+      diagnostic != NULL ? diagnostic : "", diagnostic != NULL ? "\n" : "");
 }
 
 static void
@@ -76,17 +76,20 @@ test_dsn_classes (void)
   check_dsn ("failed", "5.7.26",
              "550 5.7.26 Unauthenticated email is not accepted due to the domain's DMARC policy",
              RF_BOUNCE_POLICY);
-  check_dsn ("failed", "5.7.1", "554 5.7.1 Service unavailable; client host blocked using "
-             "zen.spamhaus.org", RF_BOUNCE_POLICY);
+  check_dsn ("failed", "5.7.1",
+             "554 5.7.1 Service unavailable; client host blocked using "
+             "zen.spamhaus.org",
+             RF_BOUNCE_POLICY);
   /* the catch-all 5.7.1 for a mailbox that does not exist */
-  check_dsn ("failed", "5.7.1", "550 5.7.1 <ann@example.com>: Recipient address rejected: "
-             "User unknown", RF_BOUNCE_PERMANENT);
+  check_dsn ("failed", "5.7.1",
+             "550 5.7.1 <ann@example.com>: Recipient address rejected: "
+             "User unknown",
+             RF_BOUNCE_PERMANENT);
   /* our sender refused: says nothing about ann's address */
   check_dsn ("failed", "5.1.8", "553 5.1.8 Domain of sender address does not exist",
              RF_BOUNCE_POLICY);
   /* the remote server's own code beats the reporter's guess */
-  check_dsn ("failed", "5.1.1", "550 5.7.1 IP address blacklisted by recipient",
-             RF_BOUNCE_POLICY);
+  check_dsn ("failed", "5.1.1", "550 5.7.1 IP address blacklisted by recipient", RF_BOUNCE_POLICY);
   /* a generic code: the words decide */
   check_dsn ("failed", "5.0.0", "550 Requested action not taken: no such user here",
              RF_BOUNCE_PERMANENT);
@@ -119,21 +122,21 @@ test_diagnostic_one_line_capped (void)
 static void
 test_exim_free_text (void)
 {
-  g_autoptr (RfBounce) b = parse (
-    "From: Mail Delivery System <Mailer-Daemon@mx.example.net>\n"
-    "To: dev-bounces+ann=example.com@lists.example.org\n"
-    "Subject: Mail delivery failed: returning message to sender\n"
-    "X-Failed-Recipients: ann@example.com\n"
-    "\n"
-    "This message was created automatically by mail delivery software.\n\n"
-    "A message that you sent could not be delivered to one or more of its\n"
-    "recipients. This is a permanent error. The following address(es) failed:\n\n"
-    "  ann@example.com\n"
-    "    host mx.example.com [192.0.2.1]\n"
-    "    SMTP error from remote mail server after RCPT TO:<ann@example.com>:\n"
-    "    550 5.1.1 <ann@example.com>: Recipient address rejected: User unknown\n\n"
-    "------ This is a copy of the message, including all the headers. ------\n\n"
-    "From: bob@example.test\nSubject: hi\n\nblocked spam 5.7.1\n");
+  g_autoptr (RfBounce) b
+      = parse ("From: Mail Delivery System <Mailer-Daemon@mx.example.net>\n"
+               "To: dev-bounces+ann=example.com@lists.example.org\n"
+               "Subject: Mail delivery failed: returning message to sender\n"
+               "X-Failed-Recipients: ann@example.com\n"
+               "\n"
+               "This message was created automatically by mail delivery software.\n\n"
+               "A message that you sent could not be delivered to one or more of its\n"
+               "recipients. This is a permanent error. The following address(es) failed:\n\n"
+               "  ann@example.com\n"
+               "    host mx.example.com [192.0.2.1]\n"
+               "    SMTP error from remote mail server after RCPT TO:<ann@example.com>:\n"
+               "    550 5.1.1 <ann@example.com>: Recipient address rejected: User unknown\n\n"
+               "------ This is a copy of the message, including all the headers. ------\n\n"
+               "From: bob@example.test\nSubject: hi\n\nblocked spam 5.7.1\n");
   RfBounceRecipient *r = first (b);
 
   g_assert_cmpstr (b->mta, ==, "exim");
@@ -145,18 +148,18 @@ test_exim_free_text (void)
 static void
 test_qmail_free_text (void)
 {
-  g_autoptr (RfBounce) b = parse (
-    "From: MAILER-DAEMON@mx.example.net\n"
-    "To: dev-bounces+ann=example.com@lists.example.org\n"
-    "Subject: failure notice\n"
-    "\n"
-    "Hi. This is the qmail-send program at mx.example.net.\n"
-    "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
-    "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
-    "<ann@example.com>:\n"
-    "Sorry, no mailbox here by that name. (#5.1.1)\n\n"
-    "--- Below this line is a copy of the message.\n\n"
-    "From: bob@example.test\nTo: carol@example.org\n\nhello\n");
+  g_autoptr (RfBounce) b
+      = parse ("From: MAILER-DAEMON@mx.example.net\n"
+               "To: dev-bounces+ann=example.com@lists.example.org\n"
+               "Subject: failure notice\n"
+               "\n"
+               "Hi. This is the qmail-send program at mx.example.net.\n"
+               "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+               "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+               "<ann@example.com>:\n"
+               "Sorry, no mailbox here by that name. (#5.1.1)\n\n"
+               "--- Below this line is a copy of the message.\n\n"
+               "From: bob@example.test\nTo: carol@example.org\n\nhello\n");
 
   g_assert_cmpstr (b->mta, ==, "qmail");
   g_assert_cmpstr (first (b)->address, ==, "ann@example.com");
@@ -166,17 +169,17 @@ test_qmail_free_text (void)
 static void
 test_delay_warning (void)
 {
-  g_autoptr (RfBounce) b = parse (
-    "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
-    "To: dev-bounces+ann=example.com@lists.example.org\n"
-    "Subject: Delivery Status Notification (Delay)\n"
-    "\n"
-    "This is an automatically generated Delivery Status Notification\n\n"
-    "THIS IS A WARNING MESSAGE ONLY.\n\n"
-    "YOU DO NOT NEED TO RESEND YOUR MESSAGE.\n\n"
-    "Delivery to the following recipient has been delayed:\n\n"
-    "     ann@example.com\n\n"
-    "Message will be retried for 2 more day(s)\n");
+  g_autoptr (RfBounce) b
+      = parse ("From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
+               "To: dev-bounces+ann=example.com@lists.example.org\n"
+               "Subject: Delivery Status Notification (Delay)\n"
+               "\n"
+               "This is an automatically generated Delivery Status Notification\n\n"
+               "THIS IS A WARNING MESSAGE ONLY.\n\n"
+               "YOU DO NOT NEED TO RESEND YOUR MESSAGE.\n\n"
+               "Delivery to the following recipient has been delayed:\n\n"
+               "     ann@example.com\n\n"
+               "Message will be retried for 2 more day(s)\n");
 
   g_assert_cmpstr (first (b)->address, ==, "ann@example.com");
   g_assert_cmpint (b->bounce_class, ==, RF_BOUNCE_TEMPORARY);
@@ -202,20 +205,20 @@ test_not_bounces (void)
     g_assert_cmpint (b->bounce_class, ==, RF_BOUNCE_NOT_BOUNCE);
   }
   {
-    g_autoptr (RfBounce) b =
-      parse ("From: abuse@example.net\nSubject: FW: report\nMIME-Version: 1.0\n"
-             "Content-Type: multipart/report; report-type=feedback-report; boundary=\"F\"\n\n"
-             "--F\nContent-Type: text/plain\n\nThis is an abuse report\n"
-             "--F\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\n"
-             "User-Agent: test/1.0\nVersion: 1\n"
-             "--F--\n");
+    g_autoptr (RfBounce) b
+        = parse ("From: abuse@example.net\nSubject: FW: report\nMIME-Version: 1.0\n"
+                 "Content-Type: multipart/report; report-type=feedback-report; boundary=\"F\"\n\n"
+                 "--F\nContent-Type: text/plain\n\nThis is an abuse report\n"
+                 "--F\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\n"
+                 "User-Agent: test/1.0\nVersion: 1\n"
+                 "--F--\n");
     g_assert_cmpint (b->bounce_class, ==, RF_BOUNCE_NOT_BOUNCE);
   }
   {
-    g_autoptr (RfBounce) b =
-      parse ("From: no-reply@sns.amazonaws.com\nSubject: AWS Notification Message\n\n"
-             "{\"notificationType\":\"Delivery\",\"delivery\":{\"recipients\":"
-             "[\"ann@example.com\"]}}\n");
+    g_autoptr (RfBounce) b
+        = parse ("From: no-reply@sns.amazonaws.com\nSubject: AWS Notification Message\n\n"
+                 "{\"notificationType\":\"Delivery\",\"delivery\":{\"recipients\":"
+                 "[\"ann@example.com\"]}}\n");
     g_assert_cmpint (b->bounce_class, ==, RF_BOUNCE_NOT_BOUNCE);
   }
 }
@@ -224,7 +227,11 @@ static void
 test_junk (void)
 {
   static const char *const junk[] = {
-    "x", "\n\n\n", "From \n", "From: \n\n", "Subject: no body",
+    "x",
+    "\n\n\n",
+    "From \n",
+    "From: \n\n",
+    "Subject: no body",
     "Content-Type: multipart/report; boundary=\"\"\n\n--\n--\n",
     "Content-Type: message/delivery-status\n\nFinal-Recipient: rfc822;\nStatus: 9.9.9999\n",
     "Content-Type: message/delivery-status\n\nFinal-Recipient: <@>\nAction: failed\n",
@@ -240,8 +247,8 @@ test_junk (void)
 
       g_assert_nonnull (b);
       for (guint j = 0; j < b->recipients->len; j++)
-        g_assert_nonnull (strchr (((RfBounceRecipient *) g_ptr_array_index (b->recipients, j))
-                                    ->address, '@'));
+        g_assert_nonnull (
+            strchr (((RfBounceRecipient *)g_ptr_array_index (b->recipients, j))->address, '@'));
     }
   g_assert_null (rf_bounce_parse (empty, &error));
   g_assert_error (error, RF_ERROR, RF_ERROR_BAD_MESSAGE);

@@ -17,7 +17,8 @@
 #define T0 1700000000
 #define DAY (24 * 60 * 60)
 
-typedef struct {
+typedef struct
+{
   char *dir;
   RfStore *store;
   RfList *list;
@@ -71,8 +72,8 @@ bounce (Fixture *f, const char *member, RfBounceClass c)
   RfBounceOutcome outcome = RF_BOUNCE_IGNORED;
 
   g_assert_true (rf_bounce_record (f->store, f->list, member, c,
-                                   c == RF_BOUNCE_PERMANENT ? "5.1.1" : "5.7.1",
-                                   "550 test answer", &outcome, &error));
+                                   c == RF_BOUNCE_PERMANENT ? "5.1.1" : "5.7.1", "550 test answer",
+                                   &outcome, &error));
   g_assert_no_error (error);
   return outcome;
 }
@@ -135,8 +136,9 @@ activity_count (Fixture *f, const char *action)
   guint n = 0;
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM activity WHERE action = ?", -1,
-                                       &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (
+      sqlite3_prepare_v2 (db, "SELECT count(*) FROM activity WHERE action = ?", -1, &stmt, NULL),
+      ==, SQLITE_OK);
   sqlite3_bind_text (stmt, 1, action, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     n = sqlite3_column_int (stmt, 0);
@@ -319,16 +321,16 @@ process (Fixture *f, gint64 t, guint want_noticed, guint want_removed)
 static void
 test_notices_then_removal (Fixture *f, gconstpointer data)
 {
-  gint64 d0 = T0 + 4 * DAY;   /* disabled at */
+  gint64 d0 = T0 + 4 * DAY; /* disabled at */
   gboolean member = TRUE;
   g_autoptr (GError) error = NULL;
 
   disable_ann (f);
-  process (f, d0, 1, 0);                /* first notice at once */
-  process (f, d0 + 1 * DAY, 0, 0);      /* not again the next day */
-  process (f, d0 + 7 * DAY, 1, 0);      /* second, 7 days later */
+  process (f, d0, 1, 0);           /* first notice at once */
+  process (f, d0 + 1 * DAY, 0, 0); /* not again the next day */
+  process (f, d0 + 7 * DAY, 1, 0); /* second, 7 days later */
   process (f, d0 + 13 * DAY, 0, 0);
-  process (f, d0 + 14 * DAY, 1, 0);     /* third */
+  process (f, d0 + 14 * DAY, 1, 0); /* third */
   {
     g_autoptr (RfMemberBounceInfo) i = info (f, ANN);
     g_assert_cmpuint (i->notices, ==, 3);
@@ -336,7 +338,7 @@ test_notices_then_removal (Fixture *f, gconstpointer data)
   g_assert_true (journal_has (f, "bounce-notice", ANN));
   g_assert_cmpuint (activity_count (f, "bounce-notice"), ==, 3);
   process (f, d0 + 20 * DAY, 0, 0);
-  process (f, d0 + 21 * DAY, 0, 1);     /* removed an interval after the last */
+  process (f, d0 + 21 * DAY, 0, 1); /* removed an interval after the last */
   g_assert_true (rf_member_is (f->store, f->list, ANN, &member, &error));
   g_assert_false (member);
   g_assert_true (journal_has (f, "unsubscribe", ANN));
@@ -383,8 +385,7 @@ test_non_member_ignored (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) all = NULL;
 
-  g_assert_cmpint (bounce (f, "stranger@example.org", RF_BOUNCE_PERMANENT), ==,
-                   RF_BOUNCE_IGNORED);
+  g_assert_cmpint (bounce (f, "stranger@example.org", RF_BOUNCE_PERMANENT), ==, RF_BOUNCE_IGNORED);
   all = rf_bounce_members (f->store, f->list, &error);
   g_assert_cmpuint (all->len, ==, 0);
 }
