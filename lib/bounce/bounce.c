@@ -224,6 +224,21 @@ classify (RfBounceRecipient *r, const char *action, const char *report)
   return by_status;
 }
 
+static gboolean
+has_dsn_fields (const char *text)
+{
+  static GRegex *re;
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      re = g_regex_new ("^Final-Recipient:\\s*rfc822;", G_REGEX_CASELESS | G_REGEX_MULTILINE, 0,
+                        NULL);
+      g_once_init_leave (&done, 1);
+    }
+  return text != NULL && g_regex_match (re, text, 0, NULL);
+}
+
 /* Amazon SES sends its notifications as JSON: the type says whether it is
  * a bounce at all. */
 static gboolean
@@ -297,6 +312,25 @@ rf_bounce_parse (GBytes *raw, GError **error)
       append_capped (c.text, valid);
     }
   g_ptr_array_add (exclude, NULL);
+  if (message != NULL && c.text->len == 0 && c.dsn->len == 0 && c.html->len == 0)
+    {
+      /* a structure GMime could not split (a multipart without its
+       * boundary lines): the body as it stands is the report */
+      gsize n;
+      const char *data = g_bytes_get_data (fixed, &n);
+      const char *body = g_strstr_len (data, n, "\n\n");
+
+      if (body != NULL)
+        {
+          g_autofree char *valid
+              = g_utf8_make_valid (body + 2, MIN (n - (body + 2 - data), MAX_TEXT));
+          append_capped (c.text, valid);
+        }
+    }
+  /* delivery-status fields in plain text: a report whose MIME parts were
+   * lost on the way */
+  if (c.dsn->len == 0 && has_dsn_fields (c.text->str))
+    append_capped (c.dsn, c.text->str);
   if (c.text->len == 0 && c.html->len > 0)
     {
       g_autofree char *t = html_to_text (c.html->str);

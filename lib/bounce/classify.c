@@ -107,6 +107,10 @@ static const TextRule text_rules[] = {
     "|not delivered within|host not\\s+found,\\s+try again|mailbox exceeds|exceeds allowed size"
     "|delivery failed \\d+ attempts|hop count exceeded|frequency limited",
     RF_BOUNCE_TEMPORARY, FALSE },
+  /* our sender address or domain refused: says nothing of the member */
+  { "unroutable sender|sender (address|domain) (rejected|denied|invalid|does not exist)"
+    "|domain of sender address|from: domain is invalid|sender verify failed",
+    RF_BOUNCE_POLICY, FALSE },
   /* the mailbox or the domain is gone */
   { "user (is )?unknown|unknown (user|recipient|local[- ]part|mailbox|address)"
     "|no such (user|recipient|mailbox|account|address|person)"
