@@ -185,6 +185,30 @@ test_delay_warning (void)
   g_assert_cmpint (b->bounce_class, ==, RF_BOUNCE_TEMPORARY);
 }
 
+/* A report whose boundary lines were lost: the fields are read from the
+ * body as it stands. */
+static void
+test_lost_structure (void)
+{
+  g_autoptr (RfBounce) b = parse ("From: MAILER-DAEMON@mx.example.net\n"
+                                  "Subject: Returned mail\n"
+                                  "MIME-Version: 1.0\n"
+                                  "Content-Type: multipart/report; boundary=\"gone\"\n\n"
+                                  "Reporting-MTA: dns; mx.example.net\n\n"
+                                  "Final-Recipient: RFC822; ann@example.com\n"
+                                  "Action: failed\nStatus: 5.1.1\n");
+
+  g_assert_cmpstr (first (b)->address, ==, "ann@example.com");
+  g_assert_cmpint (b->bounce_class, ==, RF_BOUNCE_PERMANENT);
+}
+
+static void
+test_sender_refused (void)
+{
+  check_dsn ("failed", "5.0.0", "550 Unroutable sender address", RF_BOUNCE_POLICY);
+  check_dsn ("failed", "5.0.0", "553 sender verify failed", RF_BOUNCE_POLICY);
+}
+
 static void
 test_not_bounces (void)
 {
@@ -263,6 +287,8 @@ main (int argc, char **argv)
   g_test_add_func ("/bounce/text/exim", test_exim_free_text);
   g_test_add_func ("/bounce/text/qmail", test_qmail_free_text);
   g_test_add_func ("/bounce/text/delay-warning", test_delay_warning);
+  g_test_add_func ("/bounce/dsn/lost-structure", test_lost_structure);
+  g_test_add_func ("/bounce/dsn/sender-refused", test_sender_refused);
   g_test_add_func ("/bounce/not-bounces", test_not_bounces);
   g_test_add_func ("/bounce/junk", test_junk);
   return g_test_run ();
