@@ -216,21 +216,78 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
   return TRUE;
 }
 
+/* ---- issue 5: bounces (hook) ----
+ * A returned copy: parse it, find the member from the VERP address (the
+ * hashed form through the member table), else from the report, and score
+ * it.  Always exit 0 unless the store is in trouble: the MTA must never
+ * bounce a bounce, and a bounce for a non-member is only logged. */
 static gboolean
-bounce_received (RfStore *store, const RfList *list, const RfRecipient *recipient,
-                 RfDeliverReport *report)
+bounce_received (RfStore *store, const RfList *list, const RfRecipient *recipient, GBytes *raw,
+                 RfDeliverReport *report, GError **error)
 {
+  g_autoptr (RfBounce) bounce = NULL;
   g_autofree char *member = rf_verp_decode (recipient->tag);
   g_autofree char *detail = NULL;
+  RfBounceRecipient *first = NULL;
+  RfBounceOutcome outcome = RF_BOUNCE_IGNORED;
+  gboolean is_member = FALSE;
 
-  /* the parsing and scoring of bounces is a later issue; for now a bounce
-   * is acknowledged (the MTA must not bounce a bounce) and logged */
-  detail = member != NULL ? g_strdup_printf ("bounce for member %s", member)
-                          : g_strdup ("bounce for a hashed VERP address");
-  rf_activity_log (store, "listdeliver", "bounce", list->address, "mta", detail);
   report->outcome = RF_BOUNCE_RECEIVED;
-  return TRUE;
+  bounce = rf_bounce_parse (raw, NULL);
+  if (bounce != NULL && bounce->recipients->len > 0)
+    first = g_ptr_array_index (bounce->recipients, 0);
+  if (member == NULL && recipient->tag != NULL)
+    {
+      member = rf_member_by_verp_hash (store, list, recipient->tag, error);
+      if (member == NULL && error != NULL && *error != NULL)
+        return FALSE;
+    }
+  if (member == NULL && first != NULL)
+    {
+      g_autofree char *norm = rf_address_normalize (first->address, NULL);
+
+      member = g_steal_pointer (&norm);
+    }
+  if (member != NULL && !rf_member_is (store, list, member, &is_member, error))
+    return FALSE;
+  if (member != NULL && !is_member)
+    {
+      /* an MTA may have lower-cased the VERP local part on the way back */
+      g_autoptr (GPtrArray) all = rf_member_list (store, list, error);
+
+      if (all == NULL)
+        return FALSE;
+      for (guint i = 0; i < all->len && !is_member; i++)
+        if (g_ascii_strcasecmp (g_ptr_array_index (all, i), member) == 0)
+          {
+            g_free (member);
+            member = g_strdup (g_ptr_array_index (all, i));
+            is_member = TRUE;
+          }
+    }
+  if (bounce == NULL || member == NULL || !is_member)
+    {
+      detail = g_strdup_printf ("bounce for %s, not a member: dropped (%s)",
+                                member != NULL ? member : "an unknown address",
+                                bounce != NULL ? rf_bounce_class_name (bounce->bounce_class)
+                                               : "unreadable");
+      rf_activity_log (store, "listdeliver", "bounce-drop", list->address, "mta", detail);
+      return TRUE;
+    }
+  /* the report's line for this member, if it names them; else its first */
+  for (guint i = 0; i < bounce->recipients->len; i++)
+    {
+      RfBounceRecipient *r = g_ptr_array_index (bounce->recipients, i);
+
+      if (g_ascii_strcasecmp (r->address, member) == 0)
+        first = r;
+    }
+  return rf_bounce_record (store, list, member,
+                           first != NULL ? first->bounce_class : bounce->bounce_class,
+                           first != NULL ? first->status : NULL,
+                           first != NULL ? first->diagnostic : NULL, &outcome, error);
 }
+/* ---- end of issue 5 hook ---- */
 
 gboolean
 rf_deliver (const RfConfig *config, const char *recipient, const char *envelope_sender,
@@ -300,7 +357,7 @@ rf_deliver (const RfConfig *config, const char *recipient, const char *envelope_
       ok = FALSE;
     }
   else if (r->role == RF_ROLE_BOUNCES)
-    ok = bounce_received (store, list, r, report);
+    ok = bounce_received (store, list, r, raw, report, &local);
   else if (r->role != RF_ROLE_POST)
     {
       g_set_error (&local, RF_ERROR, RF_ERROR_UNSUPPORTED,

@@ -1,5 +1,6 @@
 /* mime-private.h - GMime for the lib/ files that may use it (lib/mime*.c,
- * lib/address.c, lib/policy/).  GMime 3 ships no g_autoptr cleanups.
+ * lib/address.c, lib/policy/, lib/bounce/).  GMime 3 ships no g_autoptr
+ * cleanups.
  *
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later

@@ -414,4 +414,131 @@ gboolean rf_unsubscribe_lookup (RfStore *store, const char *token, RfList **list
 gboolean rf_unsubscribe_by_token (RfStore *store, const char *token, const char *origin,
                                   RfList **list_out, char **address_out, GError **error);
 
+/* ------------------------------------------------------------------ */
+/* Bounces (issue 5): parsing (lib/bounce/), fair scoring              */
+/* (lib/store/bounces.c)                                               */
+/* ------------------------------------------------------------------ */
+
+/* What a returned message says about a member's address.  Only
+ * RF_BOUNCE_PERMANENT ever counts against a member. */
+typedef enum {
+  RF_BOUNCE_UNKNOWN = 0,   /* a bounce, but nothing says why */
+  RF_BOUNCE_PERMANENT,     /* the address is gone: 5.1.x user or domain unknown,
+                            * mailbox disabled, moved */
+  RF_BOUNCE_TEMPORARY,     /* may pass later: 4.x.x, "delivery delayed" warnings,
+                            * mailbox full, too big, network trouble */
+  RF_BOUNCE_POLICY,        /* the receiver refused the list's mail, not the
+                            * address: 5.7.x, spam or content, DMARC/DKIM/SPF,
+                            * blocklisted sending IP */
+  RF_BOUNCE_NOT_BOUNCE,    /* auto-reply, out-of-office, ARF feedback report,
+                            * "delivered" DSN */
+} RfBounceClass;
+
+typedef struct {
+  char *address;           /* the failed recipient, domain lower-cased */
+  RfBounceClass bounce_class;
+  char *status;            /* enhanced status code "5.1.1", or NULL */
+  char *diagnostic;        /* one line, at most 200 characters, or NULL: the
+                            * remote server's answer, never body text */
+} RfBounceRecipient;
+
+typedef struct {
+  RfBounceClass bounce_class;  /* of the first recipient (of the message
+                                * when no recipient was found) */
+  GPtrArray *recipients;       /* (element-type RfBounceRecipient), may be empty */
+  const char *mta;             /* guessed family: "exim", "postfix", "sendmail",
+                                * "qmail", "exchange", "gmail", "yahoo",
+                                * "amazonses", "rfc3464" (another DSN),
+                                * "unknown"; static string */
+} RfBounce;
+
+void rf_bounce_free (RfBounce *bounce);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfBounce, rf_bounce_free)
+/* "permanent", "temporary", "policy", "not-bounce", "unknown". */
+const char *rf_bounce_class_name (RfBounceClass bounce_class);
+
+/* Read a returned message: RFC 3464 delivery-status reports first, then the
+ * free-text bounces of the common MTAs and providers.  Never fails on odd
+ * input: anything that is not a bounce comes back as RF_BOUNCE_UNKNOWN with
+ * no recipient; only an empty message is RF_ERROR_BAD_MESSAGE.
+ * Returns: (transfer full) free with rf_bounce_free(). */
+RfBounce *rf_bounce_parse (GBytes *raw, GError **error);
+
+/* ---- scoring (Mailman 3's rules; settings bounce_*) ---- */
+
+typedef enum {
+  RF_MEMBER_ENABLED = 0,
+  RF_MEMBER_DISABLED_BOUNCE = 1,   /* no copies until re-enabled */
+} RfMemberState;
+
+typedef struct {
+  char *address;
+  RfMemberState state;
+  guint score;             /* permanent bounces counted, at most one a day */
+  gint64 last_bounce;      /* rf_now() of the last bounce of any class, 0 if none */
+  gint64 last_scored;      /* of the last one that raised the score, 0 if none */
+  char *last_class;        /* rf_bounce_class_name() of the last bounce, or NULL */
+  char *last_reason;       /* its status and diagnostic, or NULL */
+  gint64 disabled_at;      /* 0 unless disabled */
+  guint notices;           /* notices counted since disabled */
+  gint64 last_notice;      /* 0 if none */
+} RfMemberBounceInfo;
+void rf_member_bounce_info_free (RfMemberBounceInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfMemberBounceInfo, rf_member_bounce_info_free)
+
+/* What rf_bounce_record() did. */
+typedef enum {
+  RF_BOUNCE_IGNORED,       /* not a member, or a class that counts nothing */
+  RF_BOUNCE_COUNTED,       /* recorded (policy counted, temporary noted, or a
+                            * permanent bounce on a day already scored) */
+  RF_BOUNCE_SCORED,        /* the score rose */
+  RF_BOUNCE_DISABLED,      /* the score reached bounce_threshold: disabled */
+} RfBounceOutcome;
+
+/* Apply one parsed bounce of @member (normalised address) on @list, in one
+ * transaction, with the list's bounce_* settings and rf_now():
+ *   - a score whose last increase is older than bounce_stale_days restarts
+ *     at 0;
+ *   - permanent adds 1, at most once per 24 hours;
+ *   - temporary, unknown and not-bounce add nothing;
+ *   - policy never raises the score; it is counted per list and per
+ *     receiving domain (rf_bounce_policy_counts);
+ *   - at bounce_threshold the member is disabled (journal "disable-bounce",
+ *     activity log).
+ * @diagnostic may be NULL.  Not a member: RF_BOUNCE_IGNORED, no error. */
+gboolean rf_bounce_record (RfStore *store, const RfList *list, const char *member,
+                           RfBounceClass bounce_class, const char *status,
+                           const char *diagnostic, RfBounceOutcome *outcome_out,
+                           GError **error);
+
+/* The periodic step (listctl bounces --process, cron): for each member
+ * disabled by bounces, count a notice every bounce_notice_interval_days
+ * (sending the notice mail itself is not done yet), and after
+ * bounce_notices notices and one more interval remove the member (journal
+ * "unsubscribe" by "bounces", activity log).  *noticed_out and
+ * *removed_out may be NULL. */
+gboolean rf_bounce_process (RfStore *store, const RfList *list, guint *noticed_out,
+                            guint *removed_out, GError **error);
+
+/* Back to enabled with score 0 (journal "enable", activity log).
+ * RF_ERROR_NOT_FOUND if not a member. */
+gboolean rf_member_reenable (RfStore *store, const RfList *list, const char *address,
+                             const char *actor, GError **error);
+
+/* Every member of @list with bounce data, sorted by address.
+ * Returns: (transfer full) (element-type RfMemberBounceInfo). */
+GPtrArray *rf_bounce_members (RfStore *store, const RfList *list, GError **error);
+
+/* Policy refusals of @list per receiving domain, most first: an array of
+ * "domain" strings and a parallel array of counts.
+ * Returns: (transfer full) (element-type utf8); *counts_out: (transfer full)
+ * a GArray of guint64. */
+GPtrArray *rf_bounce_policy_counts (RfStore *store, const RfList *list, GArray **counts_out,
+                                    GError **error);
+
+/* The member whose hashed VERP tag ("h" + base32, as rf_verp_sender makes
+ * it) is @tag, or NULL (no error) when none is.  Returns: (transfer full). */
+char *rf_member_by_verp_hash (RfStore *store, const RfList *list, const char *tag,
+                              GError **error);
+
 G_END_DECLS

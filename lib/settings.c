@@ -28,6 +28,17 @@ static const RfSettingDef settings[] = {
     FALSE },
   { "description", RF_SETTING_STRING, "", NULL,
     "a short name of the list, the phrase of its List-Id header", FALSE },
+  { "bounce_threshold", RF_SETTING_INT, "5", NULL,
+    "bounce score at which delivery to a member is disabled; a permanent bounce adds 1, "
+    "at most once a day; 0 never disables", FALSE },
+  { "bounce_stale_days", RF_SETTING_INT, "7", NULL,
+    "a bounce score not raised for this many days starts again at 0", FALSE },
+  { "bounce_notices", RF_SETTING_INT, "3", NULL,
+    "notices counted for a member disabled by bounces before removal; 0 removes at the "
+    "next listctl sweep", FALSE },
+  { "bounce_notice_interval_days", RF_SETTING_INT, "7", NULL,
+    "days between two notices to a disabled member, and from the last notice to removal",
+    FALSE },
 };
 
 const RfSettingDef *

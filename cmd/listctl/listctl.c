@@ -39,6 +39,12 @@ const ListctlCommand listctl_commands[] = {
     "add members: addresses, or one per line from --file FILE or - (stdin)" },
   { "unsubscribe", listctl_unsubscribe, LISTCTL_STORE_WRITE, "LIST [ADDRESS...|-]",
     "remove members: addresses, or one per line from --file FILE or - (stdin)" },
+  { "bounces", listctl_bounces, LISTCTL_STORE_READ, "LIST",
+    "show the members who bounced: score, state, last class and reason, last date" },
+  { "reenable", listctl_reenable, LISTCTL_STORE_WRITE, "LIST ADDRESS",
+    "deliver to a member disabled by bounces again, with score 0" },
+  { "sweep", listctl_sweep, LISTCTL_STORE_WRITE, "[LIST]",
+    "bounces, daily from cron: count notices to disabled members, remove those past the last" },
   { "help", listctl_help, LISTCTL_NO_STORE, "[COMMAND|settings]",
     "show the commands, one command's options, or the list settings" },
 };

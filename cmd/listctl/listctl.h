@@ -73,6 +73,10 @@ gboolean listctl_members (int argc, char **argv, ListctlContext *ctx, GError **e
 gboolean listctl_subscribe (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_unsubscribe (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_help (int argc, char **argv, ListctlContext *ctx, GError **error);
+/* bounces.c (issue 5) */
+gboolean listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_reenable (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_sweep (int argc, char **argv, ListctlContext *ctx, GError **error);
 
 /* 'listctl help' without a command: the command table. */
 void listctl_print_usage (FILE *out);

@@ -61,10 +61,14 @@ rf_delivery_open (RfStore *store, const RfList *list, const char *msg_key, gint6
   id = sqlite3_last_insert_rowid (store->db);
 
   /* the members as of now: who subscribes during a long fan-out gets the
-   * next post, who leaves still gets this one (it was sent to them) */
+   * next post, who leaves still gets this one (it was sent to them);
+   * members disabled by bounces get nothing until re-enabled */
   snapshot = _rf_store_prepare (store,
                                 "INSERT INTO delivery_recipients (delivery_id, address) "
-                                "SELECT ?, address FROM members WHERE list_id = ?",
+                                "SELECT ?, m.address FROM members m WHERE m.list_id = ?2 "
+                                "AND NOT EXISTS (SELECT 1 FROM member_bounces b "
+                                "WHERE b.list_id = ?2 AND b.address = m.address "
+                                "AND b.state = 1)",
                                 error);
   if (snapshot == NULL)
     goto fail;

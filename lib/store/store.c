@@ -70,11 +70,34 @@ static const char *const migrations[] = {
    * (filled in C for existing members: see _rf_unsub_backfill) */
   "ALTER TABLE members ADD COLUMN unsub_hash BLOB;"
   "CREATE UNIQUE INDEX members_by_unsub_hash ON members (unsub_hash)"
-  "  WHERE unsub_hash IS NOT NULL;",
+  "  WHERE unsub_hash IS NOT NULL;"
+  "CREATE INDEX members_without_unsub_hash ON members (list_id)"
+  "  WHERE unsub_hash IS NULL;",
+  /* 3: issue 5 bounces: each member's bounce score and delivery state
+   * (a row only once a member has bounced; removing the member removes
+   * it), and the policy refusals of each list per receiving domain */
+  "CREATE TABLE member_bounces ("
+  "  list_id INTEGER NOT NULL,"
+  "  address TEXT NOT NULL,"
+  "  state INTEGER NOT NULL DEFAULT 0,"
+  "  score INTEGER NOT NULL DEFAULT 0,"
+  "  last_bounce INTEGER NOT NULL DEFAULT 0,"
+  "  last_scored INTEGER NOT NULL DEFAULT 0,"
+  "  last_class TEXT,"
+  "  last_reason TEXT,"
+  "  disabled_at INTEGER NOT NULL DEFAULT 0,"
+  "  notices INTEGER NOT NULL DEFAULT 0,"
+  "  last_notice INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (list_id, address),"
+  "  FOREIGN KEY (list_id, address) REFERENCES members (list_id, address)"
+  "    ON DELETE CASCADE) WITHOUT ROWID;"
+  "CREATE TABLE bounce_policy ("
+  "  list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,"
+  "  domain TEXT NOT NULL,"
+  "  count INTEGER NOT NULL DEFAULT 0,"
+  "  last INTEGER NOT NULL,"
+  "  PRIMARY KEY (list_id, domain)) WITHOUT ROWID;",
 };
-
-/* The schema version whose migration added members.unsub_hash. */
-#define UNSUB_HASH_VERSION 2
 
 void
 _rf_store_set_error (RfStore *store, int rc, GError **error, const char *what)
@@ -176,8 +199,10 @@ migrate (RfStore *store, GError **error)
         return FALSE;
     }
   store->schema_version = G_N_ELEMENTS (migrations);
-  /* hashes need the site key, which SQL cannot compute */
-  if (have > 0 && have < UNSUB_HASH_VERSION && !_rf_unsub_backfill (store, error))
+  /* hashes need the site key, which SQL cannot compute: members from
+   * before migration 2 get theirs here (a partial index makes the check
+   * free when there is none) */
+  if (store->writable && !_rf_unsub_backfill (store, error))
     return FALSE;
   return TRUE;
 }

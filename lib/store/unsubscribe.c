@@ -54,12 +54,20 @@ _rf_unsub_hash (const char *token, guint8 hash[RF_UNSUB_HASH_BYTES])
 gboolean
 _rf_unsub_backfill (RfStore *store, GError **error)
 {
+  g_autoptr (sqlite3_stmt) any = NULL;
   g_autoptr (sqlite3_stmt) find = NULL;
   g_autoptr (sqlite3_stmt) update = NULL;
   guint8 key[RF_SITE_KEY_BYTES];
   gboolean have_key = FALSE, ok = FALSE;
   int rc;
 
+  any = _rf_store_prepare (store, "SELECT 1 FROM members WHERE unsub_hash IS NULL LIMIT 1", error);
+  if (any == NULL)
+    return FALSE;
+  rc = sqlite3_step (any);
+  g_clear_pointer (&any, sqlite3_finalize);
+  if (rc == SQLITE_DONE)
+    return TRUE;
   if (!rf_store_begin (store, error))
     return FALSE;
   find = _rf_store_prepare (store,

@@ -7,6 +7,7 @@
 #                           EXIM_PID, EXIM_CONF, RUN_USER, RUN_GROUP, STATE
 #   rf_listctl ARGS...      listctl --config $T/reflector.conf, as the run user
 #   add_mailbox ADDR...     make ADDR a local Maildir, $T/mail/<domain>/<local>/
+#   add_refusing ADDR...    make ADDR a mailbox that answers 550 5.1.1 user unknown
 #   post FROM TO FILE       send FILE over SMTP (swaks); fails if not accepted
 #   exim_wait_idle [SECS]   wait until the queue is empty (default 60)
 #   maildir_count ADDR      number of messages in ADDR's Maildir
@@ -78,7 +79,8 @@ exim_up() {
     fi
     RUN_GROUP=$(id -gn "$RUN_USER")
     STATE=$T/state
-    mkdir -p "$T/spool" "$T/log" "$T/mail/_catchall" "$STATE" "$T/bin" "$T/contrib" "$T/san"
+    mkdir -p "$T/spool" "$T/log" "$T/mail/_catchall" "$STATE" "$T/bin" "$T/contrib" "$T/san" \
+             "$T/refuse"
     : > "$T/defer-list"
     [ -x "$RF_BIN/listdeliver" ] || { echo "not ok - $RF_BIN/listdeliver is not built"; exit 1; }
     [ -x "$RF_BIN/listctl" ] || { echo "not ok - $RF_BIN/listctl is not built"; exit 1; }
@@ -167,6 +169,15 @@ add_mailbox() {
     for a in "$@"; do
         mkdir -p "$T/mail/${a#*@}/${a%@*}"
         [ "$(id -u)" != 0 ] || chown "$RUN_USER:$RUN_GROUP" "$T/mail/${a#*@}" "$T/mail/${a#*@}/${a%@*}"
+    done
+}
+# add_refusing ADDR...: ADDR's mailbox answers every message with
+# "550 5.1.1 ... User unknown" (Exim's redirect :fail:, see exim.conf.in)
+add_refusing() {
+    local a
+    for a in "$@"; do
+        mkdir -p "$T/refuse/${a#*@}/${a%@*}"
+        [ "$(id -u)" != 0 ] || chown -R "$RUN_USER:$RUN_GROUP" "$T/refuse"
     done
 }
 _maildir() { echo "$T/mail/${1#*@}/${1%@*}"; }

@@ -1,0 +1,197 @@
+/* bounces.c - listctl bounces, reenable, sweep.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "listctl.h"
+
+#include <stdio.h>
+
+static const char *
+state_name (RfMemberState state)
+{
+  return state == RF_MEMBER_DISABLED_BOUNCE ? "disabled-bounce" : "enabled";
+}
+
+/* An activity-log-safe, one-line reason for the terminal. */
+static char *
+printable (const char *s)
+{
+  char *out = g_strdup (s != NULL ? s : "-");
+
+  for (char *p = out; *p != '\0'; p++)
+    if ((guchar)*p < 0x20 || *p == 0x7f)
+      *p = ' ';
+  return out;
+}
+
+gboolean
+listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **error)
+{
+  g_autoptr (RfList) list = NULL;
+  g_autoptr (GPtrArray) members = NULL;
+  g_autoptr (GPtrArray) domains = NULL;
+  g_autoptr (GArray) counts = NULL;
+  g_autofree char *threshold = NULL;
+
+  if (!listctl_parse (ctx, &argc, &argv, NULL, TRUE, 1, 1, error))
+    return FALSE;
+  if ((list = listctl_list (ctx, argv[1], error)) == NULL)
+    return FALSE;
+  if ((members = rf_bounce_members (ctx->store, list, error)) == NULL)
+    return FALSE;
+  if ((domains = rf_bounce_policy_counts (ctx->store, list, &counts, error)) == NULL)
+    return FALSE;
+  if ((threshold = rf_list_get_setting (ctx->store, list, "bounce_threshold", error)) == NULL)
+    return FALSE;
+
+  if (ctx->json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "list");
+      json_builder_add_string_value (b, list->address);
+      json_builder_set_member_name (b, "threshold");
+      json_builder_add_int_value (b, (gint64)rf_setting_value_uint (threshold));
+      json_builder_set_member_name (b, "members");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < members->len; i++)
+        {
+          RfMemberBounceInfo *m = g_ptr_array_index (members, i);
+          g_autofree char *last = m->last_bounce != 0 ? listctl_format_time (m->last_bounce) : NULL;
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "address");
+          json_builder_add_string_value (b, m->address);
+          json_builder_set_member_name (b, "state");
+          json_builder_add_string_value (b, state_name (m->state));
+          json_builder_set_member_name (b, "score");
+          json_builder_add_int_value (b, m->score);
+          json_builder_set_member_name (b, "last_bounce");
+          if (last != NULL)
+            json_builder_add_string_value (b, last);
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "last_class");
+          if (m->last_class != NULL)
+            json_builder_add_string_value (b, m->last_class);
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "last_reason");
+          if (m->last_reason != NULL)
+            json_builder_add_string_value (b, m->last_reason);
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "notices");
+          json_builder_add_int_value (b, m->notices);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "policy_refusals");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < domains->len; i++)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "domain");
+          json_builder_add_string_value (b, g_ptr_array_index (domains, i));
+          json_builder_set_member_name (b, "count");
+          json_builder_add_int_value (b, (gint64)g_array_index (counts, guint64, i));
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      listctl_print_json (root);
+      return TRUE;
+    }
+
+  if (members->len == 0)
+    printf ("no member of %s has bounced\n", list->address);
+  else
+    printf ("%-32s %-16s %5s  %-20s %-10s %s\n", "ADDRESS", "STATE", "SCORE", "LAST BOUNCE",
+            "CLASS", "REASON");
+  for (guint i = 0; i < members->len; i++)
+    {
+      RfMemberBounceInfo *m = g_ptr_array_index (members, i);
+      g_autofree char *last
+          = m->last_bounce != 0 ? listctl_format_time (m->last_bounce) : g_strdup ("-");
+      g_autofree char *reason = printable (m->last_reason);
+
+      printf ("%-32s %-16s %2u/%-2s  %-20s %-10s %s\n", m->address, state_name (m->state), m->score,
+              threshold, last, m->last_class != NULL ? m->last_class : "-", reason);
+    }
+  if (domains->len > 0)
+    {
+      printf ("\npolicy refusals (never counted against members), by receiving domain:\n");
+      for (guint i = 0; i < domains->len; i++)
+        printf ("  %-40s %" G_GUINT64_FORMAT "\n", (const char *)g_ptr_array_index (domains, i),
+                g_array_index (counts, guint64, i));
+    }
+  return TRUE;
+}
+
+gboolean
+listctl_reenable (int argc, char **argv, ListctlContext *ctx, GError **error)
+{
+  g_autoptr (RfList) list = NULL;
+  g_autofree char *address = NULL;
+
+  if (!listctl_parse (ctx, &argc, &argv, NULL, FALSE, 2, 2, error))
+    return FALSE;
+  if ((address = rf_address_normalize (argv[2], error)) == NULL)
+    return FALSE;
+  if ((list = listctl_list (ctx, argv[1], error)) == NULL)
+    return FALSE;
+  if (!rf_member_reenable (ctx->store, list, address, ctx->actor, error))
+    {
+      if (g_error_matches (*error, RF_ERROR, RF_ERROR_NOT_FOUND))
+        listctl_hint (error, "see 'listctl members LIST'");
+      return FALSE;
+    }
+  printf ("re-enabled %s on %s (bounce score 0)\n", address, list->address);
+  return TRUE;
+}
+
+gboolean
+listctl_sweep (int argc, char **argv, ListctlContext *ctx, GError **error)
+{
+  g_autoptr (GPtrArray) lists = NULL;
+  guint total_noticed = 0, total_removed = 0;
+
+  if (!listctl_parse (ctx, &argc, &argv, NULL, FALSE, 0, 1, error))
+    return FALSE;
+  if (argc == 2)
+    {
+      RfList *one = listctl_list (ctx, argv[1], error);
+
+      if (one == NULL)
+        return FALSE;
+      lists = g_ptr_array_new_with_free_func ((GDestroyNotify)rf_list_free);
+      g_ptr_array_add (lists, one);
+    }
+  else
+    {
+      RfStore *store = listctl_store (ctx, error);
+
+      if (store == NULL || (lists = rf_list_all (store, error)) == NULL)
+        return FALSE;
+    }
+  for (guint i = 0; i < lists->len; i++)
+    {
+      RfList *list = g_ptr_array_index (lists, i);
+      guint noticed = 0, removed = 0;
+
+      if (!rf_bounce_process (ctx->store, list, &noticed, &removed, error))
+        return FALSE;
+      total_noticed += noticed;
+      total_removed += removed;
+      if (noticed > 0 || removed > 0)
+        printf ("%s: %u notice%s counted, %u member%s removed\n", list->address, noticed,
+                noticed == 1 ? "" : "s", removed, removed == 1 ? "" : "s");
+    }
+  if (total_noticed == 0 && total_removed == 0)
+    printf ("nothing to do\n");
+  return TRUE;
+}

@@ -1,0 +1,328 @@
+/* mta.c - what each MTA family's bounce looks like, as data.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Free-text bounces differ in their words, not in their structure: a
+ * sentence saying that delivery failed, the failed address, the remote
+ * server's answer, then a copy of the message.  So the family is only
+ * guessed (for the activity log and the statistics), the address is the
+ * first one the report names that is not the bounce's own sender or
+ * recipient, and the copy of the original message is cut off first, so
+ * that its headers are not read as the report.
+ */
+#include "bounce-private.h"
+
+#include <string.h>
+
+typedef struct
+{
+  const char *mta;
+  const char *header;   /* header that tells, or NULL for the report's text */
+  const char *contains; /* case-insensitive substring of the header or text;
+                         * NULL: the header's presence is enough */
+} MtaRule;
+
+/* First match wins: providers before the MTA software they run. */
+static const MtaRule mta_rules[] = {
+  { "amazonses", "X-SES-Outgoing", NULL },
+  { "amazonses", "From", "amazonses.com" },
+  { "amazonses", NULL, "amazonses.com" },
+  { "exchange", "X-MS-Exchange-Message-Is-Ndr", NULL },
+  { "exchange", NULL, "Delivery has failed to these recipients" },
+  { "exchange", NULL, "couldn't be delivered to" },
+  { "exchange", NULL, "protection.outlook.com" },
+  { "exchange", NULL, "Microsoft Exchange" },
+  { "exchange", "X-MS-Exchange-Organization-AuthSource", NULL },
+  { "googlegroups", NULL, "groups.google.com" },
+  { "gmail", "From", "mailer-daemon@googlemail.com" },
+  { "gmail", NULL, "Delivery to the following recipient failed permanently" },
+  { "gmail", NULL, "Google tried to deliver your message" },
+  { "gmail", NULL, "mx.google.com" },
+  { "yahoo", "From", "yahoo" },
+  { "yahoo", NULL, "Sorry, we were unable to deliver your message" },
+  { "qmail", NULL, "This is the qmail-send program" },
+  { "qmail", NULL, "qmail" },
+  { "exim", "X-Failed-Recipients", NULL },
+  { "exim", NULL, "This message was created automatically by mail delivery software" },
+  { "exim", NULL, "Exim" },
+  { "postfix", NULL, "This is the mail system at host" },
+  { "postfix", NULL, "X-Postfix" },
+  { "postfix", NULL, "Postfix" },
+  { "sendmail", NULL, "The original message was received at" },
+  { "sendmail", NULL, "----- Transcript of session follows -----" },
+  { "sendmail", "Subject", "Returned mail: " },
+  { "sendmail", NULL, "Sendmail" },
+};
+
+static gboolean
+contains_nocase (const char *haystack, const char *needle)
+{
+  g_autofree char *h = NULL;
+  g_autofree char *n = NULL;
+
+  if (haystack == NULL)
+    return FALSE;
+  h = g_utf8_casefold (haystack, -1);
+  n = g_utf8_casefold (needle, -1);
+  return strstr (h, n) != NULL;
+}
+
+const char *
+_rf_bounce_guess_mta (GMimeMessage *message, const char *text, gboolean is_dsn)
+{
+  GMimeObject *object = message != NULL ? GMIME_OBJECT (message) : NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (mta_rules); i++)
+    {
+      const MtaRule *rule = &mta_rules[i];
+
+      if (rule->header != NULL)
+        {
+          const char *value
+              = object != NULL ? g_mime_object_get_header (object, rule->header) : NULL;
+
+          if (value != NULL && (rule->contains == NULL || contains_nocase (value, rule->contains)))
+            return rule->mta;
+        }
+      else if (contains_nocase (text, rule->contains))
+        return rule->mta;
+    }
+  return is_dsn ? "rfc3464" : "unknown";
+}
+
+gboolean
+_rf_bounce_is_autoreply (GMimeMessage *message, const char *text)
+{
+  static GRegex *subject_re, *bounce_re;
+  static gsize done = 0;
+  GMimeObject *object = GMIME_OBJECT (message);
+  const char *subject = g_mime_message_get_subject (message);
+  const char *auto_submitted = g_mime_object_get_header (object, "Auto-Submitted");
+  InternetAddressList *from = g_mime_message_get_from (message);
+  g_autofree char *from_text
+      = from != NULL ? internet_address_list_to_string (from, NULL, FALSE) : NULL;
+
+  if (g_once_init_enter (&done))
+    {
+      subject_re = g_regex_new ("^\\s*(auto(matic)?[ _-]?(reply|response|antwort)|autoreply"
+                                "|out of (the )?office|vacation|abwesen|absence|auto:"
+                                "|r[ée]ponse automatique|i am (currently )?(out|away))",
+                                G_REGEX_CASELESS, 0, NULL);
+      bounce_re = g_regex_new ("undeliver|delivery|failure|failed|returned mail|mail system"
+                               "|not (be )?delivered|non ?remis|unzustellbar",
+                               G_REGEX_CASELESS, 0, NULL);
+      g_once_init_leave (&done, 1);
+    }
+  if (subject != NULL && g_regex_match (subject_re, subject, 0, NULL))
+    return TRUE;
+  if (g_mime_object_get_header (object, "X-Autoreply") != NULL
+      || g_mime_object_get_header (object, "X-Autorespond") != NULL)
+    return TRUE;
+  {
+    const char *precedence = g_mime_object_get_header (object, "Precedence");
+
+    if (precedence != NULL && contains_nocase (precedence, "auto_reply"))
+      return TRUE;
+  }
+  /* RFC 3834; delivery reports carry "auto-replied" too, so only a message
+   * that neither comes from a mailer-daemon nor reads like a bounce */
+  if (auto_submitted != NULL && contains_nocase (auto_submitted, "auto-replied")
+      && !contains_nocase (from_text, "mailer-daemon") && !contains_nocase (from_text, "postmaster")
+      && (subject == NULL || !g_regex_match (bounce_re, subject, 0, NULL)))
+    return TRUE;
+  return FALSE;
+}
+
+/* Where a copy of the original message begins in a free-text report. */
+static const char *const copy_markers[] = {
+  "------ This is a copy of the message",
+  "Message headers follow",
+  "--- Below this line is a copy of the message",
+  "----- Original message -----",
+  "-----Original Message-----",
+  "Original message headers:",
+  "----- Unsent message follows -----",
+  "----- Message header follows -----",
+  "------- Returned Message --------",
+  "The original message was:",
+  "Original message follows.",
+  "Content-Type: message/rfc822",
+  "\nReceived: ",
+  "\nReturn-Path: ",
+};
+
+gsize
+_rf_bounce_report_end (const char *text)
+{
+  gsize end = strlen (text);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (copy_markers); i++)
+    {
+      const char *hit = strstr (text, copy_markers[i]);
+
+      if (hit != NULL && (gsize)(hit - text) < end)
+        end = hit - text;
+    }
+  return end;
+}
+
+static gboolean
+excluded (const char *address, const char *const *exclude)
+{
+  g_autofree char *lower = g_ascii_strdown (address, -1);
+  const char *at = strchr (lower, '@');
+  static const char *const robots[] = {
+    "mailer-daemon@", "postmaster@", "mailer_daemon@", "maildelivery@",
+    "noreply@",       "no-reply@",   "root@",          "double-bounce@",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (robots); i++)
+    if (g_str_has_prefix (lower, robots[i]))
+      return TRUE;
+  /* an address of the report's own machinery, or a Message-ID */
+  if (at == NULL || strchr (at + 1, '.') == NULL)
+    return TRUE;
+  for (; exclude != NULL && *exclude != NULL; exclude++)
+    if (g_str_equal (lower, *exclude))
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+normalise_found (const char *found)
+{
+  const char *at = strrchr (found, '@');
+  g_autofree char *domain = g_ascii_strdown (at + 1, -1);
+  gsize dlen = strlen (domain);
+
+  while (dlen > 0 && domain[dlen - 1] == '.')
+    domain[--dlen] = '\0';
+  return g_strdup_printf ("%.*s@%s", (int)(at - found), found, domain);
+}
+
+GPtrArray *
+_rf_bounce_text_recipients (const char *text, const char *const *exclude)
+{
+  static GRegex *address_re, *ses_re, *msgid_re;
+  static gsize done = 0;
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GMatchInfo) match = NULL;
+  g_autofree char *region = NULL;
+
+  if (g_once_init_enter (&done))
+    {
+      address_re = g_regex_new ("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+",
+                                G_REGEX_OPTIMIZE, 0, NULL);
+      ses_re = g_regex_new ("\"emailAddress\"\\s*:\\s*\"([^\"@\\s]+@[^\"\\s]+)\"", 0, 0, NULL);
+      msgid_re = g_regex_new ("(message-id|in-reply-to|references)\\s*:\\s*$", G_REGEX_CASELESS, 0,
+                              NULL);
+      g_once_init_leave (&done, 1);
+    }
+  if (text == NULL)
+    return g_steal_pointer (&out);
+  /* Amazon SES notifications are JSON */
+  if (g_regex_match (ses_re, text, 0, &match))
+    {
+      while (g_match_info_matches (match))
+        {
+          g_autofree char *a = g_match_info_fetch (match, 1);
+
+          if (!excluded (a, exclude))
+            g_ptr_array_add (out, normalise_found (a));
+          g_match_info_next (match, NULL);
+        }
+      return g_steal_pointer (&out);
+    }
+  g_clear_pointer (&match, g_match_info_free);
+  region = g_strndup (text, _rf_bounce_report_end (text));
+  g_regex_match (address_re, region, 0, &match);
+  while (g_match_info_matches (match))
+    {
+      g_autofree char *a = g_match_info_fetch (match, 0);
+      gint start = 0, end = 0;
+      const char *s = a;
+
+      g_match_info_fetch_pos (match, 0, &start, &end);
+      while (*s == '.')
+        s++;
+      /* "<id@host>" after a Message-ID: is no recipient */
+      {
+        g_autofree char *before = g_strndup (region + MAX (0, start - 40), MIN (start, 40));
+        gsize blen = strlen (before);
+
+        while (blen > 0 && (before[blen - 1] == '<' || before[blen - 1] == ' '))
+          before[--blen] = '\0';
+        if (g_regex_match (msgid_re, before, 0, NULL))
+          {
+            g_match_info_next (match, NULL);
+            continue;
+          }
+      }
+      if (strchr (s, '@') != NULL && s[0] != '@' && !excluded (s, exclude))
+        {
+          g_autofree char *n = normalise_found (s);
+          gboolean seen = FALSE;
+
+          for (guint i = 0; i < out->len; i++)
+            seen |= g_ascii_strcasecmp (g_ptr_array_index (out, i), n) == 0;
+          if (!seen)
+            g_ptr_array_add (out, g_steal_pointer (&n));
+        }
+      g_match_info_next (match, NULL);
+    }
+  return g_steal_pointer (&out);
+}
+
+char *
+_rf_bounce_text_diagnostic (const char *text, const char *address)
+{
+  g_autofree char *region = NULL;
+  g_auto (GStrv) lines = NULL;
+  const char *from = NULL;
+
+  if (text == NULL)
+    return NULL;
+  region = g_strndup (text, _rf_bounce_report_end (text));
+  if (address != NULL)
+    {
+      g_autofree char *lower_region = g_ascii_strdown (region, -1);
+      g_autofree char *lower_address = g_ascii_strdown (address, -1);
+      const char *hit = strstr (lower_region, lower_address);
+
+      if (hit != NULL)
+        from = region + (hit - lower_region);
+    }
+  if (from == NULL)
+    from = region;
+  lines = g_strsplit (from, "\n", -1);
+  for (int pass = 0; pass < 2; pass++)
+    for (char **l = lines; *l != NULL; l++)
+      {
+        char reply = 0;
+        g_autofree char *status = _rf_bounce_find_status (*l, &reply);
+        gboolean strong = FALSE;
+
+        /* the first pass wants a status or reply code; the second any
+         * line with words of the table */
+        if (pass == 0 && (status != NULL || reply != 0))
+          {
+            /* the answer goes on in the indented lines below (Exim,
+             * sendmail), up to two of them */
+            g_autoptr (GString) joined = g_string_new (*l + _rf_bounce_code_offset (*l));
+
+            for (int more = 1;
+                 more <= 2 && l[more] != NULL && (l[more][0] == ' ' || l[more][0] == '\t')
+                 && l[more][strspn (l[more], " \t")] != '\0';
+                 more++)
+              {
+                g_string_append_c (joined, ' ');
+                g_string_append (joined, l[more]);
+              }
+            return _rf_bounce_one_line (joined->str);
+          }
+        if (pass == 1 && _rf_bounce_class_from_text (*l, &strong) != RF_BOUNCE_UNKNOWN)
+          return _rf_bounce_one_line (*l);
+      }
+  return NULL;
+}
