@@ -152,7 +152,24 @@ _rf_html_to_text (const char *html, gssize len)
               p = c != NULL ? c + 3 : end;
               continue;
             }
-          close = memchr (p, '>', end - p);
+          /* the '>' that ends the tag, not one inside a quoted attribute
+           * value (<input value="a>b">) */
+          close = NULL;
+          for (const char *q = p + 1, *quote = NULL; q < end; q++)
+            {
+              if (quote != NULL)
+                {
+                  if (*q == *quote)
+                    quote = NULL;
+                }
+              else if (*q == '"' || *q == '\'')
+                quote = q;
+              else if (*q == '>')
+                {
+                  close = q;
+                  break;
+                }
+            }
           if (close == NULL)
             break;
           if (*name == '/')
@@ -200,8 +217,9 @@ _rf_html_to_text (const char *html, gssize len)
               continue;
             }
         }
-      space = g_ascii_isspace (*p);
-      g_string_append_c (raw, g_ascii_isspace (*p) && *p != '\n' ? ' ' : *p);
+      /* HTML's white space, and control characters, are one blank */
+      space = g_ascii_isspace (*p) || (guchar) *p < 0x20 || *p == 0x7f;
+      g_string_append_c (raw, space && *p != '\n' ? ' ' : *p);
       p++;
     }
 
@@ -245,6 +263,8 @@ _rf_html_to_text (const char *html, gssize len)
         g_string_free (line, TRUE);
       }
   }
+  while (out->len >= 2 && out->str[out->len - 1] == '\n' && out->str[out->len - 2] == '\n')
+    g_string_truncate (out, out->len - 1);
   return g_string_free (out, FALSE);
 }
 
