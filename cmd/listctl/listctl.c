@@ -39,6 +39,11 @@ const ListctlCommand listctl_commands[] = {
     "add members: addresses, or one per line from --file FILE or - (stdin)" },
   { "unsubscribe", listctl_unsubscribe, LISTCTL_STORE_WRITE, "LIST [ADDRESS...|-]",
     "remove members: addresses, or one per line from --file FILE or - (stdin)" },
+  { "user", listctl_user, LISTCTL_STORE_WRITE, "add|passwd|del|list|grant|revoke ...",
+    "manage the web accounts: site admins, list owners and moderators" },
+  { "web-access", listctl_web_access, LISTCTL_STORE_WRITE,
+    "LIST [NAME] [--password-stdin] [--off]",
+    "show or set the user name and password of a list's web archive" },
   { "help", listctl_help, LISTCTL_NO_STORE, "[COMMAND|settings]",
     "show the commands, one command's options, or the list settings" },
 };

@@ -307,7 +307,7 @@ rf_user_set_password (RfStore *store, const char *name, const char *password,
   if (!_rf_store_step_done (store, stmt, error, "cannot change the password") ||
       !_rf_sessions_drop_for (store, id, 0, error))
     goto fail;
-  rf_activity_log (store, actor, "user-passwd", name, NULL, "sessions ended");
+  rf_activity_log (store, actor, "user-passwd", name, NULL, "logged out everywhere");
   if (own && !rf_store_commit (store, error))
     return FALSE;
   return TRUE;
