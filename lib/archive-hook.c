@@ -29,18 +29,19 @@ _rf_archive_delivered (RfStore *store, const RfList *list, GHashTable *settings,
   bytes = g_bytes_new_take (g_steal_pointer (&data), len);
   if (!rf_archive_add (store, list, bytes, key, NULL, &local))
     {
-      /* trouble on our side: 75, and the MTA's retry (which resends
-       * nothing) archives it */
-      if (g_error_matches (local, RF_ERROR, RF_ERROR_TEMPORARY))
+      /* the members have the post: one the archive cannot parse must not
+       * turn into a bounce */
+      if (g_error_matches (local, RF_ERROR, RF_ERROR_BAD_MESSAGE))
         {
-          g_propagate_prefixed_error (error, g_steal_pointer (&local),
-                                      "the post went out but is not archived yet: ");
-          return FALSE;
+          rf_activity_log (store, "listdeliver", "archive-skip", list->address, "mta",
+                           local->message);
+          return TRUE;
         }
-      /* the members have the post: a post the archive cannot read must
-       * not turn into a bounce */
-      rf_activity_log (store, "listdeliver", "archive-skip", list->address, "mta",
-                       local->message);
+      /* anything else is trouble on our side: 75, and the MTA's retry
+       * (which resends nothing) archives it */
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
+                   "the post went out but is not archived yet: %s", local->message);
+      return FALSE;
     }
   return TRUE;
 }
