@@ -29,7 +29,8 @@ fi
 PKGS="build-essential cmake pkg-config
       libgmime-3.0-dev libglib2.0-dev libsqlite3-dev libsodium-dev libjson-glib-dev
       mandoc python3 swaks postfix util-linux passwd time procps
-      libidn12 libidn2-0 libgnutls30 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0 libcrypt1"
+      libidn12 libidn2-0 libgnutls30 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0 libcrypt1
+      sqlite3"
 
 missing=
 for p in $PKGS; do

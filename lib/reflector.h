@@ -554,7 +554,7 @@ void rf_archive_month_free (RfArchiveMonth *month);
 
 typedef enum {
   RF_ARCHIVE_BY_RANK,    /* best match first (bm25, subject weighs most) */
-  RF_ARCHIVE_BY_DATE,    /* newest first */
+  RF_ARCHIVE_BY_DATE,    /* newest first (the order they were archived in) */
 } RfArchiveOrder;
 
 /* Archive @rendered (the post as the members got it) under @key (the

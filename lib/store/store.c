@@ -122,6 +122,8 @@ static const char *const migrations[] = {
   "  sender TEXT NOT NULL,"          /* 'name address', indexed */
   "  subject TEXT NOT NULL,"
   "  body TEXT NOT NULL,"            /* the text that is indexed */
+  "  list_tag TEXT NOT NULL,"         /* 'l' || list_id: indexed, so that FTS5
+                                      * itself keeps to one list's posts */
   "  thread_id INTEGER NOT NULL,"    /* id of the thread's first post */
   "  parent_id INTEGER,"
   "  UNIQUE (list_id, number));"
@@ -134,15 +136,17 @@ static const char *const migrations[] = {
   /* external content: the text lives once, in archive_posts; snippet()
    * reads it from there */
   "CREATE VIRTUAL TABLE archive_fts USING fts5 ("
-  "  subject, sender, body, content='archive_posts', content_rowid='id',"
+  "  subject, sender, body, list_tag, content='archive_posts', content_rowid='id',"
   "  tokenize='unicode61 remove_diacritics 2');"
+  /* ORDER BY rank: a match in the subject weighs most, the list tag nothing */
+  "INSERT INTO archive_fts (archive_fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 1.0, 0.0)');"
   "CREATE TRIGGER archive_fts_insert AFTER INSERT ON archive_posts BEGIN"
-  "  INSERT INTO archive_fts (rowid, subject, sender, body)"
-  "  VALUES (new.id, new.subject, new.sender, new.body);"
+  "  INSERT INTO archive_fts (rowid, subject, sender, body, list_tag)"
+  "  VALUES (new.id, new.subject, new.sender, new.body, new.list_tag);"
   "END;"
   "CREATE TRIGGER archive_fts_delete AFTER DELETE ON archive_posts BEGIN"
-  "  INSERT INTO archive_fts (archive_fts, rowid, subject, sender, body)"
-  "  VALUES ('delete', old.id, old.subject, old.sender, old.body);"
+  "  INSERT INTO archive_fts (archive_fts, rowid, subject, sender, body, list_tag)"
+  "  VALUES ('delete', old.id, old.subject, old.sender, old.body, old.list_tag);"
   "END;",
 };
 
