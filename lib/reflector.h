@@ -552,8 +552,13 @@ typedef struct {
 } RfArchiveMonth;
 void rf_archive_month_free (RfArchiveMonth *month);
 
+/* Ranking reads every match, so a query that matches more posts than this
+ * ranks the newest this many of them. */
+#define RF_ARCHIVE_RANK_WINDOW 5000
+
 typedef enum {
-  RF_ARCHIVE_BY_RANK,    /* best match first (bm25, subject weighs most) */
+  RF_ARCHIVE_BY_RANK,    /* best match first (bm25, subject weighs most), among
+                          * the newest RF_ARCHIVE_RANK_WINDOW matches */
   RF_ARCHIVE_BY_DATE,    /* newest first (the order they were archived in) */
 } RfArchiveOrder;
 
@@ -580,8 +585,9 @@ GPtrArray *rf_archive_thread (RfStore *store, const RfList *list, gint64 number,
 RfArchivePost *rf_archive_post (RfStore *store, const RfList *list, gint64 number,
                                 GError **error);
 /* Search subject, sender and text for every word of @query (a word ending
- * in '*' matches as a prefix; "quoted words" match as a phrase; nothing
- * else is syntax, so any input is safe).  @offset and @limit page the
+ * in '*' matches as a prefix when 3 characters or more precede the '*';
+ * "quoted words" match as a phrase; nothing else is syntax, so any input
+ * is safe).  @offset and @limit page the
  * hits; *total_out (may be NULL) receives their number.  An empty query
  * finds nothing.  Returns: (transfer full) (element-type RfArchivePost)
  * with snippet set. */

@@ -349,6 +349,13 @@ test_search (Fixture *f, gconstpointer data)
   hits = search (f, "compatib*", RF_ARCHIVE_BY_RANK, 0, 10, &total);
   g_assert_cmpuint (total, ==, 4);
   g_clear_pointer (&hits, g_ptr_array_unref);
+  /* a prefix needs three characters: "da*" is the word "da" */
+  hits = search (f, "dar*", RF_ARCHIVE_BY_RANK, 0, 10, &total);
+  g_assert_cmpuint (total, ==, 4);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  hits = search (f, "da*", RF_ARCHIVE_BY_RANK, 0, 10, &total);
+  g_assert_cmpuint (total, ==, 0);
+  g_clear_pointer (&hits, g_ptr_array_unref);
   hits = search (f, "\"message file\"", RF_ARCHIVE_BY_RANK, 0, 10, &total);
   g_assert_cmpuint (total, >=, 1);
   g_clear_pointer (&hits, g_ptr_array_unref);
