@@ -8,6 +8,7 @@
 #include "reflector.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #define ACTOR "listctl:test"
@@ -582,6 +583,59 @@ test_whole_corpus (Fixture *f, gconstpointer data)
   g_assert_cmpuint (((RfArchiveMonth *) g_ptr_array_index (months, 0))->count, ==, archived);
 }
 
+/* Deleting a list deletes its archive, index entries included. */
+static void
+test_list_delete (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) hits = NULL;
+  g_autoptr (RfList) again = NULL;
+  guint64 total = 0;
+
+  add (f, NM "cur__31_2_");
+  add (f, NM "cur__34_2_");
+  g_assert_true (rf_list_delete (f->store, "dev@lists.example.org", ACTOR, &error));
+  g_assert_no_error (error);
+  /* read behind the library's back: the index has nothing left */
+  {
+    g_autofree char *path = g_build_filename (f->dir, "reflector.db", NULL);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM archive_fts "
+                                             "WHERE archive_fts MATCH 'darwin'",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+  /* a new list of the same name starts an empty archive */
+  g_assert_true (rf_list_create (f->store, "dev@lists.example.org", ACTOR, &error));
+  again = rf_list_lookup (f->store, "dev@lists.example.org", &error);
+  hits = rf_archive_search (f->store, again, "darwin", RF_ARCHIVE_BY_RANK, 0, 10, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (total, ==, 0);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  hits = rf_archive_months (f->store, again, &error);
+  g_assert_cmpuint (hits->len, ==, 0);
+  /* the index holds no entry for the deleted posts (an external-content
+   * table left stale would still match them) */
+  {
+    g_autoptr (RfList) other = NULL;
+
+    g_assert_true (rf_list_create (f->store, "other@lists.example.org", ACTOR, &error));
+    other = rf_list_lookup (f->store, "other@lists.example.org", &error);
+    add_to (f, other, NM "cur__35_2_");
+    g_clear_pointer (&hits, g_ptr_array_unref);
+    hits = rf_archive_search (f->store, other, "darwin", RF_ARCHIVE_BY_RANK, 0, 10, &total,
+                              &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (total, ==, 1);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -595,5 +649,6 @@ main (int argc, char **argv)
   ADD ("/archive/html-to-text", test_html_to_text);
   ADD ("/archive/mbox-export", test_mbox);
   ADD ("/archive/whole-corpus", test_whole_corpus);
+  ADD ("/archive/list-delete", test_list_delete);
   return g_test_run ();
 }
