@@ -258,6 +258,7 @@ login (RfStore *store, const RfSecurityPolicy *policy, const LoginSubject *who,
   RfSecurityPolicy defaults;
   g_autofree char *ip_key = g_strconcat ("ip:", ip != NULL ? ip : "unknown", NULL);
   const char *origin = ip != NULL ? ip : "web";
+  gboolean own = !rf_store_in_transaction (store);
   gboolean blocked = FALSE, ok;
   g_autofree char *cookie = NULL;
 
@@ -292,7 +293,7 @@ login (RfStore *store, const RfSecurityPolicy *policy, const LoginSubject *who,
 
   ok = _rf_password_matches (who->hash, password);
 
-  if (!rf_store_begin (store, error))
+  if (own && !rf_store_begin (store, error))
     return FALSE;
   if (!ok)
     {
@@ -312,7 +313,7 @@ login (RfStore *store, const RfSecurityPolicy *policy, const LoginSubject *who,
       if (ip_blocked)
         rf_activity_log (store, "listweb", "ip-blocked", ip != NULL ? ip : "unknown", origin,
                          "blocked after repeated failures");
-      if (!rf_store_commit (store, error))
+      if (own && !rf_store_commit (store, error))
         return FALSE;
       *result_out = RF_LOGIN_BAD_PASSWORD;
       return TRUE;
@@ -321,7 +322,7 @@ login (RfStore *store, const RfSecurityPolicy *policy, const LoginSubject *who,
       !session_create (store, who->user_id, who->list_id, ip, &cookie, error))
     goto fail;
   rf_activity_log (store, "listweb", "login", who->target, origin, NULL);
-  if (!rf_store_commit (store, error))
+  if (own && !rf_store_commit (store, error))
     {
       sodium_memzero (cookie, strlen (cookie));
       return FALSE;
@@ -331,7 +332,8 @@ login (RfStore *store, const RfSecurityPolicy *policy, const LoginSubject *who,
   return TRUE;
 
 fail:
-  rf_store_rollback (store);
+  if (own)
+    rf_store_rollback (store);
   if (cookie != NULL)
     sodium_memzero (cookie, strlen (cookie));
   return FALSE;
