@@ -63,6 +63,12 @@ typedef struct {
   int message_days;         /* [retention] message_days, default 30 */
   int activity_days;        /* [retention] activity_days, default 42 */
   int redelivery_days;      /* [retention] redelivery_days, default 14 */
+  int login_attempts;       /* [security] login_attempts, default 5 (per account) */
+  int ip_login_attempts;    /* [security] ip_login_attempts, default 20 */
+  int login_window_minutes; /* [security] login_window_minutes, default 15 */
+  int lockout_minutes;      /* [security] lockout_minutes, default 15 */
+  int session_idle_minutes; /* [security] session_idle_minutes, default 30 */
+  int session_max_hours;    /* [security] session_max_hours, default 12 */
   char *path;               /* the file read, or NULL when defaults only */
 } RfConfig;
 
@@ -460,8 +466,8 @@ gboolean rf_list_web_access_get (RfStore *store, const RfList *list, char **name
 
 /* ---- sessions and login throttling ---- */
 
-/* What listweb reads from [security] in reflector.conf; every field has a
- * default (rf_security_defaults). */
+/* The login and session limits: [security] in reflector.conf
+ * (rf_security_from_config), or the defaults (rf_security_defaults). */
 typedef struct {
   guint account_attempts;      /* failures per account in the window before it locks: 5 */
   guint ip_attempts;           /* failures per IP in the window before it is blocked: 20 */
@@ -471,6 +477,8 @@ typedef struct {
   gint64 session_max_seconds;  /* a session ends this long after login anyway: 43200 */
 } RfSecurityPolicy;
 void rf_security_defaults (RfSecurityPolicy *policy);
+/* The policy of reflector.conf's [security] group. */
+void rf_security_from_config (const RfConfig *config, RfSecurityPolicy *policy);
 
 typedef enum {
   RF_LOGIN_OK,

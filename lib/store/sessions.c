@@ -37,6 +37,17 @@ rf_security_defaults (RfSecurityPolicy *policy)
 }
 
 void
+rf_security_from_config (const RfConfig *config, RfSecurityPolicy *policy)
+{
+  policy->account_attempts = config->login_attempts;
+  policy->ip_attempts = config->ip_login_attempts;
+  policy->window_seconds = (gint64) config->login_window_minutes * 60;
+  policy->lockout_seconds = (gint64) config->lockout_minutes * 60;
+  policy->session_idle_seconds = (gint64) config->session_idle_minutes * 60;
+  policy->session_max_seconds = (gint64) config->session_max_hours * 3600;
+}
+
+void
 rf_session_free (RfSession *session)
 {
   if (session == NULL)

@@ -549,6 +549,62 @@ test_list_web_access (Fixture *f, gconstpointer data)
   g_assert_error (error, RF_ERROR, RF_ERROR_NOT_FOUND);
 }
 
+/* [security] in reflector.conf sets the policy; without it, the defaults. */
+static void
+test_security_config (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "reflector.conf", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RfConfig) config = NULL;
+  RfSecurityPolicy from_file, defaults;
+
+  g_assert_true (g_file_set_contents (path, "# nothing\n", -1, NULL));
+  config = rf_config_load (path, &error);
+  g_assert_no_error (error);
+  rf_security_from_config (config, &from_file);
+  rf_security_defaults (&defaults);
+  g_assert_cmpmem (&from_file, sizeof from_file, &defaults, sizeof defaults);
+  g_assert_cmpuint (defaults.account_attempts, ==, 5);
+  g_assert_cmpint (defaults.session_idle_seconds, ==, 30 * 60);
+  g_clear_pointer (&config, rf_config_free);
+
+  g_assert_true (g_file_set_contents (path,
+                                      "[security]\nlogin_attempts = 3\nip_login_attempts = 50\n"
+                                      "login_window_minutes = 60\nlockout_minutes = 120\n"
+                                      "session_idle_minutes = 10\nsession_max_hours = 2\n",
+                                      -1, NULL));
+  config = rf_config_load (path, &error);
+  g_assert_no_error (error);
+  rf_security_from_config (config, &f->policy);
+  g_assert_cmpuint (f->policy.account_attempts, ==, 3);
+  g_assert_cmpuint (f->policy.ip_attempts, ==, 50);
+  g_assert_cmpint (f->policy.window_seconds, ==, 3600);
+  g_assert_cmpint (f->policy.lockout_seconds, ==, 7200);
+  g_assert_cmpint (f->policy.session_idle_seconds, ==, 600);
+  g_assert_cmpint (f->policy.session_max_seconds, ==, 7200);
+  g_clear_pointer (&config, rf_config_free);
+
+  /* the configured lockout is the one applied */
+  add_alice (f);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (login_result (f, "alice", WRONG, "192.0.2.1"), ==, RF_LOGIN_BAD_PASSWORD);
+  set_now (T0 + 7199);
+  g_assert_cmpint (login_result (f, "alice", PW, "192.0.2.1"), ==, RF_LOGIN_ACCOUNT_LOCKED);
+  set_now (T0 + 7200);
+  g_assert_cmpint (login_result (f, "alice", PW, "192.0.2.1"), ==, RF_LOGIN_OK);
+
+  /* nonsense is a configuration error naming the key */
+  g_assert_true (g_file_set_contents (path, "[security]\nlockout_minutes = 0\n", -1, NULL));
+  g_assert_null (config = rf_config_load (path, &error));
+  g_assert_error (error, RF_ERROR, RF_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "lockout_minutes"));
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents (path, "[security]\nlockout = 5\n", -1, NULL));
+  g_assert_null (config = rf_config_load (path, &error));
+  g_assert_error (error, RF_ERROR, RF_ERROR_CONFIG);
+  g_unlink (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -563,5 +619,6 @@ main (int argc, char **argv)
   ADD ("/accounts/login/account-lockout", test_account_lockout);
   ADD ("/accounts/login/ip-blocklist", test_ip_blocklist);
   ADD ("/accounts/list-web-access", test_list_web_access);
+  ADD ("/accounts/security-config", test_security_config);
   return g_test_run ();
 }
