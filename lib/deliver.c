@@ -183,11 +183,6 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
     return FALSE;
   if (!rf_delivery_finish (store, delivery_id, error))
     return FALSE;
-  /* issue 4 archive hook: archive = on keeps the post as sent; idempotent
-   * by key, so when it fails (75) the MTA's retry archives, resending
-   * nothing */
-  if (!_rf_archive_delivered (store, list, settings, key, out_path, error))
-    return FALSE;
   {
     g_autofree char *detail =
         g_strdup_printf ("%" G_GUINT64_FORMAT " copies sent, %" G_GUINT64_FORMAT
@@ -196,6 +191,11 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
 
     rf_activity_log (store, "listdeliver", "post", list->address, "mta", detail);
   }
+  /* issue 4 archive hook: archive = on keeps the post as sent; idempotent
+   * by key, so when it fails (75) the MTA's retry archives, resending
+   * nothing */
+  if (!_rf_archive_delivered (store, list, settings, key, out_path, error))
+    return FALSE;
   report->outcome = RF_DELIVERED;
   return TRUE;
 }
