@@ -31,7 +31,7 @@ PKGS="build-essential cmake pkg-config
       libgmime-3.0-dev libglib2.0-dev libsqlite3-dev libsodium-dev libjson-glib-dev
       mandoc python3 swaks postfix util-linux passwd time procps
       libidn12 libidn2-0 libgnutls30 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0 libcrypt1
-      chromium"
+      chromium sqlite3"
 # Node.js for the browser tests' driver: Debian's, unless one is there already
 # (a nodesource nodejs carries its own npm and conflicts with Debian's npm)
 command -v node > /dev/null && command -v npm > /dev/null || PKGS="$PKGS nodejs npm"

@@ -38,6 +38,17 @@ static const ConfigKey config_keys[] = {
   { "retention", "activity_days", KEY_INT, G_STRUCT_OFFSET (RfConfig, activity_days), 0, 36500 },
   { "retention", "redelivery_days", KEY_INT, G_STRUCT_OFFSET (RfConfig, redelivery_days), 0,
     36500 },
+  { "security", "login_attempts", KEY_INT, G_STRUCT_OFFSET (RfConfig, login_attempts), 1, 1000 },
+  { "security", "ip_login_attempts", KEY_INT, G_STRUCT_OFFSET (RfConfig, ip_login_attempts), 1,
+    100000 },
+  { "security", "login_window_minutes", KEY_INT,
+    G_STRUCT_OFFSET (RfConfig, login_window_minutes), 1, 10080 },
+  { "security", "lockout_minutes", KEY_INT, G_STRUCT_OFFSET (RfConfig, lockout_minutes), 1,
+    10080 },
+  { "security", "session_idle_minutes", KEY_INT,
+    G_STRUCT_OFFSET (RfConfig, session_idle_minutes), 1, 10080 },
+  { "security", "session_max_hours", KEY_INT, G_STRUCT_OFFSET (RfConfig, session_max_hours), 1,
+    8760 },
 };
 
 static const char *const transports[] = { "sendmail", "smtp", NULL };
@@ -59,6 +70,12 @@ config_defaults (void)
   config->message_days = 30;
   config->activity_days = 42;
   config->redelivery_days = 14;
+  config->login_attempts = 5;
+  config->ip_login_attempts = 20;
+  config->login_window_minutes = 15;
+  config->lockout_minutes = 15;
+  config->session_idle_minutes = 30;
+  config->session_max_hours = 12;
   return config;
 }
 

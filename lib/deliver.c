@@ -15,6 +15,7 @@
  * Permanent outcomes (bounced, dropped, delivered) remove the spool files:
  * the MTA holds the message until we answer, we keep nothing after.
  */
+#include "archive-private.h"
 #include "policy/policy.h"
 #include "screen-private.h"
 #include "spool-private.h"
@@ -193,6 +194,9 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
     return FALSE;
   if (done)
     {
+      /* issue 4 archive hook: a retry after an archiving failure */
+      if (!_rf_archive_delivered (store, list, settings, key, out_path, error))
+        return FALSE;
       report->outcome = RF_ALREADY_DELIVERED;
       return TRUE;
     }
@@ -212,6 +216,11 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
 
     rf_activity_log (store, "listdeliver", "post", list->address, "mta", detail);
   }
+  /* issue 4 archive hook: archive = on keeps the post as sent; idempotent
+   * by key, so when it fails (75) the MTA's retry archives, resending
+   * nothing */
+  if (!_rf_archive_delivered (store, list, settings, key, out_path, error))
+    return FALSE;
   report->outcome = RF_DELIVERED;
   return TRUE;
 }

@@ -65,6 +65,12 @@ typedef struct {
   int message_days;         /* [retention] message_days, default 30 */
   int activity_days;        /* [retention] activity_days, default 42 */
   int redelivery_days;      /* [retention] redelivery_days, default 14 */
+  int login_attempts;       /* [security] login_attempts, default 5 (per account) */
+  int ip_login_attempts;    /* [security] ip_login_attempts, default 20 */
+  int login_window_minutes; /* [security] login_window_minutes, default 15 */
+  int lockout_minutes;      /* [security] lockout_minutes, default 15 */
+  int session_idle_minutes; /* [security] session_idle_minutes, default 30 */
+  int session_max_hours;    /* [security] session_max_hours, default 12 */
   char *path;               /* the file read, or NULL when defaults only */
 } RfConfig;
 
@@ -540,5 +546,224 @@ GPtrArray *rf_bounce_policy_counts (RfStore *store, const RfList *list, GArray *
  * it) is @tag, or NULL (no error) when none is.  Returns: (transfer full). */
 char *rf_member_by_verp_hash (RfStore *store, const RfList *list, const char *tag,
                               GError **error);
+
+/* ------------------------------------------------------------------ */
+/* Issue 4 (listweb's library part): accounts, list web access,        */
+/* sessions, login throttling, and the searchable archive               */
+/* ------------------------------------------------------------------ */
+
+/* ---- accounts ---- */
+
+/* Passwords: 8 to 1024 bytes of UTF-8 without control characters,
+ * hashed with crypto_pwhash_str (Argon2id, OPSLIMIT/MEMLIMIT_INTERACTIVE).
+ * No function here logs a password; callers wipe theirs with
+ * sodium_memzero when done. */
+#define RF_PASSWORD_MIN 8
+#define RF_PASSWORD_MAX 1024
+/* RF_ERROR_INVALID (saying why, without quoting it) unless acceptable. */
+gboolean rf_password_check (const char *password, GError **error);
+
+typedef struct {
+  char *list_address;
+  char *role;          /* "owner" | "moderator" */
+} RfUserRole;
+
+typedef struct {
+  gint64 id;
+  char *name;          /* 1..64 of [A-Za-z0-9._@-], starting with a letter or digit */
+  char *email;         /* normalised; where reports are mailed */
+  gboolean admin;      /* site administrator */
+  gint64 created;
+  GPtrArray *roles;    /* (element-type RfUserRole), sorted by list then role */
+} RfUser;
+void rf_user_free (RfUser *user);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfUser, rf_user_free)
+
+/* Create an account.  @email must be one address (normalised here);
+ * RF_ERROR_EXISTS for a taken name, RF_ERROR_INVALID for a bad name, email
+ * or password.  Logged ("user-add"), the password never. */
+gboolean rf_user_add (RfStore *store, const char *name, const char *email, gboolean admin,
+                      const char *password, const char *actor, GError **error);
+/* Give @name a role on @list ("owner" or "moderator"; RF_ERROR_INVALID
+ * otherwise).  Granting a role held already is not an error. */
+gboolean rf_user_grant (RfStore *store, const char *name, const RfList *list,
+                        const char *role, const char *actor, GError **error);
+gboolean rf_user_revoke (RfStore *store, const char *name, const RfList *list,
+                         const char *role, const char *actor, GError **error);
+/* Change the password and drop every session of the account. */
+gboolean rf_user_set_password (RfStore *store, const char *name, const char *password,
+                               const char *actor, GError **error);
+/* Remove the account, its roles and sessions.  RF_ERROR_NOT_FOUND if absent. */
+gboolean rf_user_delete (RfStore *store, const char *name, const char *actor,
+                         GError **error);
+/* RF_ERROR_NOT_FOUND if absent.  Returns: (transfer full). */
+RfUser *rf_user_lookup (RfStore *store, const char *name, GError **error);
+/* Returns: (transfer full) (element-type RfUser) sorted by name. */
+GPtrArray *rf_user_all (RfStore *store, GError **error);
+/* Whether @user may act on @list as @role: site admins may, and owners may
+ * do what moderators may. */
+gboolean rf_user_has_role (const RfUser *user, const char *list_address, const char *role);
+/* Check a password, without throttling (rf_login_user is the web's way in).
+ * *ok_out is FALSE for an unknown name too; the time taken is the same. */
+gboolean rf_user_verify (RfStore *store, const char *name, const char *password,
+                         gboolean *ok_out, GError **error);
+
+/* ---- a list's web user (archive_access = password) ---- */
+
+/* Set the user name and password of @list's subscribers' web access,
+ * dropping the sessions opened with the old one. */
+gboolean rf_list_web_access_set (RfStore *store, const RfList *list, const char *name,
+                                 const char *password, const char *actor, GError **error);
+/* Remove it (RF_ERROR_NOT_FOUND when there is none). */
+gboolean rf_list_web_access_clear (RfStore *store, const RfList *list, const char *actor,
+                                   GError **error);
+/* The user name, or NULL in *name_out when the list has no web access.
+ * *name_out: (transfer full). */
+gboolean rf_list_web_access_get (RfStore *store, const RfList *list, char **name_out,
+                                 GError **error);
+
+/* ---- sessions and login throttling ---- */
+
+/* The login and session limits: [security] in reflector.conf
+ * (rf_security_from_config), or the defaults (rf_security_defaults). */
+typedef struct {
+  guint account_attempts;      /* failures per account in the window before it locks: 5 */
+  guint ip_attempts;           /* failures per IP in the window before it is blocked: 20 */
+  gint64 window_seconds;       /* how far back failures count: 900 */
+  gint64 lockout_seconds;      /* how long a lock or block lasts: 900 */
+  gint64 session_idle_seconds; /* a session unused this long ends: 1800 */
+  gint64 session_max_seconds;  /* a session ends this long after login anyway: 43200 */
+} RfSecurityPolicy;
+void rf_security_defaults (RfSecurityPolicy *policy);
+/* The policy of reflector.conf's [security] group. */
+void rf_security_from_config (const RfConfig *config, RfSecurityPolicy *policy);
+
+typedef enum {
+  RF_LOGIN_OK,
+  RF_LOGIN_BAD_PASSWORD,     /* unknown name or wrong password: say the same to both */
+  RF_LOGIN_ACCOUNT_LOCKED,   /* too many failures for this account: wait */
+  RF_LOGIN_IP_BLOCKED,       /* too many failures from this address: wait */
+} RfLoginResult;
+
+typedef struct {
+  gint64 id;
+  char *user_name;       /* the account, or NULL for a list's web user */
+  char *list_address;    /* the list of a web-user session, else NULL */
+  gint64 created;
+  gint64 last_seen;
+  char *csrf_token;      /* derived from the cookie (nothing more stored):
+                          * put it in every form, check it with
+                          * rf_session_csrf_check */
+} RfSession;
+void rf_session_free (RfSession *session);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfSession, rf_session_free)
+
+/* Log in to an account from @ip.  A blocked IP or locked account is
+ * refused before the password is looked at.  On RF_LOGIN_OK,
+ * *cookie_out is the new session's cookie value (43 URL-safe characters,
+ * 256 bits; only its hash is stored): (transfer full), free with g_free
+ * after wiping.  Every outcome is in the activity log (action "login",
+ * "login-failed", "login-refused", "lockout", "ip-blocked"), never the
+ * password tried.  *result_out is set whenever TRUE is returned. */
+gboolean rf_login_user (RfStore *store, const RfSecurityPolicy *policy, const char *name,
+                        const char *password, const char *ip, RfLoginResult *result_out,
+                        char **cookie_out, GError **error);
+/* The same for a list's web user. */
+gboolean rf_login_list (RfStore *store, const RfSecurityPolicy *policy, const RfList *list,
+                        const char *name, const char *password, const char *ip,
+                        RfLoginResult *result_out, char **cookie_out, GError **error);
+/* The session of @cookie, touched (its idle time starts again), or NULL in
+ * *session_out when unknown or expired (an expired one is deleted).
+ * *session_out: (transfer full). */
+gboolean rf_session_lookup (RfStore *store, const RfSecurityPolicy *policy,
+                            const char *cookie, RfSession **session_out, GError **error);
+/* Constant-time comparison of a form's token with the session's. */
+gboolean rf_session_csrf_check (const RfSession *session, const char *token);
+/* Log out: forget the session of @cookie (unknown is fine). */
+gboolean rf_session_drop (RfStore *store, const char *cookie, GError **error);
+/* Delete expired sessions, old failure records and ended blocks (cleanup). */
+gboolean rf_sessions_expire (RfStore *store, const RfSecurityPolicy *policy,
+                             guint64 *removed_out, GError **error);
+
+/* ---- the searchable archive ---- */
+
+/* listweb escapes a snippet, then turns these into <mark> and </mark>.
+ * They are control characters, which the indexed text never holds. */
+#define RF_ARCHIVE_MARK_START "\002"
+#define RF_ARCHIVE_MARK_END "\003"
+
+typedef struct {
+  gint64 number;         /* 1, 2, ... per list */
+  char *message_id;      /* without <>, or NULL */
+  gint64 archived;       /* when it was archived (rf_now): orders and groups posts */
+  char *date_header;     /* the Date field as written, or NULL */
+  char *from_name;       /* may be "" */
+  char *from_addr;       /* may be "" */
+  char *subject;         /* decoded, "" when none */
+  gint64 thread;         /* number of the thread's first post */
+  gint64 parent;         /* number of the post it answers, 0 for none */
+  guint depth;           /* rf_archive_thread only: replies deep */
+  char *text;            /* rf_archive_post: the indexed text (text/plain, or
+                          * converted from HTML); else NULL */
+  GBytes *raw;           /* rf_archive_post: the archived bytes; else NULL */
+  char *snippet;         /* rf_archive_search: text around the match, with the
+                          * RF_ARCHIVE_MARK_* markers; else NULL */
+} RfArchivePost;
+void rf_archive_post_free (RfArchivePost *post);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfArchivePost, rf_archive_post_free)
+
+typedef struct {
+  char *month;           /* "2026-11" */
+  guint64 count;
+} RfArchiveMonth;
+void rf_archive_month_free (RfArchiveMonth *month);
+
+/* Ranking reads every match, so a query that matches more posts than this
+ * ranks the newest this many of them. */
+#define RF_ARCHIVE_RANK_WINDOW 5000
+
+typedef enum {
+  RF_ARCHIVE_BY_RANK,    /* best match first (bm25, subject weighs most), among
+                          * the newest RF_ARCHIVE_RANK_WINDOW matches */
+  RF_ARCHIVE_BY_DATE,    /* newest first (the order they were archived in) */
+} RfArchiveOrder;
+
+/* Archive @rendered (the post as the members got it) under @key (the
+ * delivery's spool key: archiving the same key twice keeps one post).
+ * The thread is found from In-Reply-To, then References.  *number_out (may
+ * be NULL) receives the post's number. */
+gboolean rf_archive_add (RfStore *store, const RfList *list, GBytes *rendered,
+                         const char *key, gint64 *number_out, GError **error);
+/* Months with posts, newest first.
+ * Returns: (transfer full) (element-type RfArchiveMonth). */
+GPtrArray *rf_archive_months (RfStore *store, const RfList *list, GError **error);
+/* The posts of @month ("YYYY-MM"), oldest first; RF_ERROR_INVALID for a
+ * malformed month.  Returns: (transfer full) (element-type RfArchivePost). */
+GPtrArray *rf_archive_month_posts (RfStore *store, const RfList *list, const char *month,
+                                   GError **error);
+/* The thread of post @number, in thread order (each reply after its
+ * parent, depth set).  RF_ERROR_NOT_FOUND for no such post.
+ * Returns: (transfer full) (element-type RfArchivePost). */
+GPtrArray *rf_archive_thread (RfStore *store, const RfList *list, gint64 number,
+                              GError **error);
+/* One post with its text and bytes.  RF_ERROR_NOT_FOUND if absent.
+ * Returns: (transfer full). */
+RfArchivePost *rf_archive_post (RfStore *store, const RfList *list, gint64 number,
+                                GError **error);
+/* Search subject, sender and text for every word of @query (a word ending
+ * in '*' matches as a prefix when 3 characters or more precede the '*';
+ * "quoted words" match as a phrase; nothing else is syntax, so any input
+ * is safe).  @offset and @limit page the
+ * hits; *total_out (may be NULL) receives their number.  An empty query
+ * finds nothing.  Returns: (transfer full) (element-type RfArchivePost)
+ * with snippet set. */
+GPtrArray *rf_archive_search (RfStore *store, const RfList *list, const char *query,
+                              RfArchiveOrder order, guint offset, guint limit,
+                              guint64 *total_out, GError **error);
+/* Write the posts of @month to @out as an mbox (mboxrd: every line
+ * matching ^>*From  gains one '>'), oldest first. */
+gboolean rf_archive_export_mbox (RfStore *store, const RfList *list, const char *month,
+                                 GOutputStream *out, GCancellable *cancellable,
+                                 GError **error);
 
 G_END_DECLS

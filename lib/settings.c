@@ -13,6 +13,7 @@
 #include <errno.h>
 
 static const char *const posting_allowed[] = { "open", "members", NULL };
+static const char *const archive_access_allowed[] = { "password", "moderators", "public", NULL };
 
 static const RfSettingDef settings[] = {
   { "posting", RF_SETTING_ENUM, "members", posting_allowed,
@@ -39,6 +40,12 @@ static const RfSettingDef settings[] = {
   { "bounce_notice_interval_days", RF_SETTING_INT, "7", NULL,
     "days between two notices to a disabled member, and from the last notice to removal",
     FALSE },
+  { "archive", RF_SETTING_BOOL, "off", NULL,
+    "keep each delivered post (as the members got it) in the list's searchable web archive",
+    FALSE },
+  { "archive_access", RF_SETTING_ENUM, "password", archive_access_allowed,
+    "who may read the web archive: the list's web user (password, see listctl web-access), "
+    "its moderators and owners (moderators), or anyone (public)", FALSE },
 };
 
 const RfSettingDef *

@@ -45,6 +45,11 @@ const ListctlCommand listctl_commands[] = {
     "deliver to a member disabled by bounces again, with score 0" },
   { "sweep", listctl_sweep, LISTCTL_STORE_WRITE, "[LIST]",
     "bounces, daily from cron: count notices to disabled members, remove those past the last" },
+  { "user", listctl_user, LISTCTL_STORE_WRITE, "add|passwd|del|list|grant|revoke ...",
+    "manage the web accounts: site admins, list owners and moderators" },
+  { "web-access", listctl_web_access, LISTCTL_STORE_WRITE,
+    "LIST [NAME] [--password-stdin] [--off]",
+    "show or set the user name and password of a list's web archive" },
   { "help", listctl_help, LISTCTL_NO_STORE, "[COMMAND|settings]",
     "show the commands, one command's options, or the list settings" },
 };

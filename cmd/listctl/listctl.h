@@ -72,6 +72,8 @@ gboolean listctl_get (int argc, char **argv, ListctlContext *ctx, GError **error
 gboolean listctl_members (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_subscribe (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_unsubscribe (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_user (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_web_access (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_help (int argc, char **argv, ListctlContext *ctx, GError **error);
 /* bounces.c (issue 5) */
 gboolean listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **error);

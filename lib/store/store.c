@@ -97,6 +97,91 @@ static const char *const migrations[] = {
   "  count INTEGER NOT NULL DEFAULT 0,"
   "  last INTEGER NOT NULL,"
   "  PRIMARY KEY (list_id, domain)) WITHOUT ROWID;",
+  /* 4: issue 4, listweb's accounts, sessions, login throttling and the
+   * searchable archive */
+  "CREATE TABLE users ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  email TEXT NOT NULL,"
+  "  admin INTEGER NOT NULL DEFAULT 0,"
+  "  pwhash TEXT NOT NULL,"          /* crypto_pwhash_str (Argon2id) */
+  "  created INTEGER NOT NULL,"
+  "  pw_changed INTEGER NOT NULL);"
+  "CREATE TABLE user_roles ("
+  "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+  "  list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,"
+  "  role TEXT NOT NULL,"            /* owner | moderator */
+  "  PRIMARY KEY (user_id, list_id, role)) WITHOUT ROWID;"
+  /* the one web user of a list's subscribers (archive_access = password) */
+  "CREATE TABLE list_web_access ("
+  "  list_id INTEGER PRIMARY KEY REFERENCES lists(id) ON DELETE CASCADE,"
+  "  name TEXT NOT NULL,"
+  "  pwhash TEXT NOT NULL,"
+  "  pw_changed INTEGER NOT NULL);"
+  /* only a hash of the cookie: a stolen database opens no session */
+  "CREATE TABLE sessions ("
+  "  id INTEGER PRIMARY KEY,"
+  "  hash TEXT NOT NULL UNIQUE,"
+  "  user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,"
+  "  list_id INTEGER REFERENCES lists(id) ON DELETE CASCADE,"
+  "  created INTEGER NOT NULL,"
+  "  last_seen INTEGER NOT NULL,"
+  "  ip TEXT);"
+  "CREATE INDEX sessions_by_user ON sessions (user_id);"
+  "CREATE INDEX sessions_by_list ON sessions (list_id);"
+  /* key: 'user:NAME', 'list:ADDRESS' (its web user) or 'ip:ADDRESS' */
+  "CREATE TABLE login_failures ("
+  "  key TEXT NOT NULL,"
+  "  at INTEGER NOT NULL);"
+  "CREATE INDEX login_failures_by_key ON login_failures (key, at);"
+  "CREATE TABLE login_blocks ("
+  "  key TEXT PRIMARY KEY,"
+  "  until INTEGER NOT NULL) WITHOUT ROWID;"
+  /* the archive: one row per archived post; the rendered bytes apart, so
+   * that month and thread listings read small rows */
+  "CREATE TABLE archive_posts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  list_id INTEGER NOT NULL REFERENCES lists(id) ON DELETE CASCADE,"
+  "  number INTEGER NOT NULL,"
+  "  msg_key TEXT NOT NULL UNIQUE,"  /* the delivery's key: archiving is idempotent */
+  "  message_id TEXT,"
+  "  archived INTEGER NOT NULL,"
+  "  month TEXT NOT NULL,"           /* 'YYYY-MM' of archived, UTC */
+  "  date_header TEXT,"
+  "  from_name TEXT,"
+  "  from_addr TEXT,"
+  "  sender TEXT NOT NULL,"          /* 'name address', indexed */
+  "  subject TEXT NOT NULL,"
+  "  body TEXT NOT NULL,"            /* the text that is indexed */
+  "  list_tag TEXT NOT NULL,"         /* 'l' || list_id: indexed, so that FTS5
+                                      * itself keeps to one list's posts */
+  "  thread_id INTEGER NOT NULL,"    /* id of the thread's first post */
+  "  parent_id INTEGER,"
+  "  UNIQUE (list_id, number));"
+  "CREATE INDEX archive_by_month ON archive_posts (list_id, month, archived);"
+  "CREATE INDEX archive_by_message_id ON archive_posts (list_id, message_id);"
+  "CREATE INDEX archive_by_thread ON archive_posts (thread_id, archived);"
+  "CREATE TABLE archive_raw ("
+  "  post_id INTEGER PRIMARY KEY REFERENCES archive_posts(id) ON DELETE CASCADE,"
+  "  raw BLOB NOT NULL);"
+  /* external content: the text lives once, in archive_posts; snippet()
+   * reads it from there.  Prefix indexes of 3 and 4 characters: without
+   * them "pro*" merges the lists of thousands of words (a third of a
+   * second in 100,000 posts, bench/search.sh); they cost a quarter more
+   * disk */
+  "CREATE VIRTUAL TABLE archive_fts USING fts5 ("
+  "  subject, sender, body, list_tag, content='archive_posts', content_rowid='id',"
+  "  tokenize='unicode61 remove_diacritics 2', prefix='3 4');"
+  /* ORDER BY rank: a match in the subject weighs most, the list tag nothing */
+  "INSERT INTO archive_fts (archive_fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 1.0, 0.0)');"
+  "CREATE TRIGGER archive_fts_insert AFTER INSERT ON archive_posts BEGIN"
+  "  INSERT INTO archive_fts (rowid, subject, sender, body, list_tag)"
+  "  VALUES (new.id, new.subject, new.sender, new.body, new.list_tag);"
+  "END;"
+  "CREATE TRIGGER archive_fts_delete AFTER DELETE ON archive_posts BEGIN"
+  "  INSERT INTO archive_fts (archive_fts, rowid, subject, sender, body, list_tag)"
+  "  VALUES ('delete', old.id, old.subject, old.sender, old.body, old.list_tag);"
+  "END;",
 };
 
 void

@@ -1,0 +1,718 @@
+/* archive.c - the searchable archive: posts, threads, months, FTS5 search,
+ * mbox export.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * archive_posts holds the indexed text once; archive_fts is an FTS5 table
+ * over it with external content (triggers keep it in step), so snippet()
+ * reads the text from archive_posts.  The bytes live in archive_raw, so
+ * that listings read small rows.  Posts are grouped and ordered by the time
+ * they were archived, not by their Date field: a sender's clock (or a
+ * spammer) does not decide where a post appears.
+ */
+#include "../archive-private.h"
+#include "store-private.h"
+
+#include <string.h>
+
+/* The columns of an RfArchivePost summary, for every listing. */
+#define SUMMARY_COLUMNS                                                                  \
+  "p.number, p.message_id, p.archived, p.date_header, p.from_name, p.from_addr, "     \
+  "p.subject, t.number, COALESCE(q.number, 0) "
+#define SUMMARY_FROM                                                                     \
+  "FROM archive_posts p JOIN archive_posts t ON t.id = p.thread_id "                  \
+  "LEFT JOIN archive_posts q ON q.id = p.parent_id "
+
+void
+rf_archive_post_free (RfArchivePost *post)
+{
+  if (post == NULL)
+    return;
+  g_free (post->message_id);
+  g_free (post->date_header);
+  g_free (post->from_name);
+  g_free (post->from_addr);
+  g_free (post->subject);
+  g_free (post->text);
+  g_clear_pointer (&post->raw, g_bytes_unref);
+  g_free (post->snippet);
+  g_free (post);
+}
+
+void
+rf_archive_month_free (RfArchiveMonth *month)
+{
+  if (month == NULL)
+    return;
+  g_free (month->month);
+  g_free (month);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt, int i)
+{
+  if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
+    return NULL;
+  return g_strdup ((const char *) sqlite3_column_text (stmt, i));
+}
+
+static RfArchivePost *
+summary_from_row (sqlite3_stmt *stmt)
+{
+  RfArchivePost *post = g_new0 (RfArchivePost, 1);
+
+  post->number = sqlite3_column_int64 (stmt, 0);
+  post->message_id = column_dup (stmt, 1);
+  post->archived = sqlite3_column_int64 (stmt, 2);
+  post->date_header = column_dup (stmt, 3);
+  post->from_name = column_dup (stmt, 4);
+  post->from_addr = column_dup (stmt, 5);
+  post->subject = column_dup (stmt, 6);
+  post->thread = sqlite3_column_int64 (stmt, 7);
+  post->parent = sqlite3_column_int64 (stmt, 8);
+  return post;
+}
+
+/* Step @stmt to the end, one summary per row. */
+static GPtrArray *
+read_summaries (RfStore *store, sqlite3_stmt *stmt, GError **error)
+{
+  g_autoptr (GPtrArray) posts =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) rf_archive_post_free);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (posts, summary_from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      _rf_store_set_error (store, rc, error, "cannot read the archive");
+      return NULL;
+    }
+  return g_steal_pointer (&posts);
+}
+
+static char *
+month_of (gint64 t)
+{
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (t);
+
+  return dt != NULL ? g_date_time_format (dt, "%Y-%m") : g_strdup ("1970-01");
+}
+
+static gboolean
+check_month (const char *month, GError **error)
+{
+  if (month != NULL && strlen (month) == 7 && g_ascii_isdigit (month[0]) &&
+      g_ascii_isdigit (month[1]) && g_ascii_isdigit (month[2]) && g_ascii_isdigit (month[3]) &&
+      month[4] == '-' && ((month[5] == '0' && month[6] >= '1' && month[6] <= '9') ||
+                          (month[5] == '1' && month[6] >= '0' && month[6] <= '2')))
+    return TRUE;
+  g_set_error (error, RF_ERROR, RF_ERROR_INVALID, "'%s' is no month: write YYYY-MM",
+               month != NULL ? month : "");
+  return FALSE;
+}
+
+/* The post already archived under @key: its number in *number_out, or 0. */
+static gboolean
+number_of_key (RfStore *store, const char *key, gint64 *number_out, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt =
+      _rf_store_prepare (store, "SELECT number FROM archive_posts WHERE msg_key = ?", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _rf_store_set_error (store, rc, error, "cannot read the archive");
+      return FALSE;
+    }
+  *number_out = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  return TRUE;
+}
+
+/* The first of @doc's candidate parents that is in the archive. */
+static gboolean
+find_parent (RfStore *store, const RfList *list, const RfArchiveDoc *doc, gint64 *parent_out,
+             gint64 *thread_out, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  *parent_out = *thread_out = 0;
+  stmt = _rf_store_prepare (store,
+                            "SELECT id, thread_id FROM archive_posts "
+                            "WHERE list_id = ? AND message_id = ? ORDER BY id LIMIT 1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, list->id);
+  for (guint i = 0; i < doc->parents->len; i++)
+    {
+      const char *id = g_ptr_array_index (doc->parents, i);
+      int rc;
+
+      if (doc->message_id != NULL && g_str_equal (id, doc->message_id))
+        continue;
+      sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          *parent_out = sqlite3_column_int64 (stmt, 0);
+          *thread_out = sqlite3_column_int64 (stmt, 1);
+          return TRUE;
+        }
+      if (rc != SQLITE_DONE)
+        {
+          _rf_store_set_error (store, rc, error, "cannot read the archive");
+          return FALSE;
+        }
+      sqlite3_reset (stmt);
+    }
+  return TRUE;
+}
+
+gboolean
+rf_archive_add (RfStore *store, const RfList *list, GBytes *rendered, const char *key,
+                gint64 *number_out, GError **error)
+{
+  g_autoptr (RfArchiveDoc) doc = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *month = NULL;
+  g_autofree char *sender = NULL;
+  gboolean own = !rf_store_in_transaction (store);
+  gint64 number = 0, parent = 0, thread = 0, id;
+  gint64 now = rf_now ();
+  gsize len;
+  const void *data;
+
+  g_return_val_if_fail (key != NULL, FALSE);
+  doc = _rf_archive_extract (rendered, error);
+  if (doc == NULL)
+    return FALSE;
+  month = month_of (now);
+  sender = g_strjoin (" ", doc->from_name, doc->from_addr, NULL);
+  g_strstrip (sender);
+
+  if (own && !rf_store_begin (store, error))
+    return FALSE;
+  if (!number_of_key (store, key, &number, error))
+    goto fail;
+  if (number > 0)
+    goto done;   /* a retry: archived already */
+  if (!find_parent (store, list, doc, &parent, &thread, error))
+    goto fail;
+
+  stmt = _rf_store_prepare (store,
+                            "INSERT INTO archive_posts (list_id, number, msg_key, message_id, "
+                            "archived, month, date_header, from_name, from_addr, sender, "
+                            "subject, body, list_tag, thread_id, parent_id) VALUES (?1, "
+                            "(SELECT COALESCE(MAX(number), 0) + 1 FROM archive_posts "
+                            "WHERE list_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                            "'l' || ?1, ?12, ?13) RETURNING id, number",
+                            error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, list->id);
+  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, doc->message_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, now);
+  sqlite3_bind_text (stmt, 5, month, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, doc->date_header, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, doc->from_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, doc->from_addr, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, sender, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 10, doc->subject, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 11, doc->text, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 12, thread);   /* 0: its own thread, set below */
+  if (parent > 0)
+    sqlite3_bind_int64 (stmt, 13, parent);
+  else
+    sqlite3_bind_null (stmt, 13);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      _rf_store_set_error (store, sqlite3_extended_errcode (store->db), error,
+                           "cannot archive the post");
+      goto fail;
+    }
+  id = sqlite3_column_int64 (stmt, 0);
+  number = sqlite3_column_int64 (stmt, 1);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (thread == 0)
+    {
+      stmt = _rf_store_prepare (store, "UPDATE archive_posts SET thread_id = id WHERE id = ?",
+                                error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!_rf_store_step_done (store, stmt, error, "cannot archive the post"))
+        goto fail;
+      g_clear_pointer (&stmt, sqlite3_finalize);
+    }
+  stmt = _rf_store_prepare (store, "INSERT INTO archive_raw (post_id, raw) VALUES (?, ?)",
+                            error);
+  if (stmt == NULL)
+    goto fail;
+  data = g_bytes_get_data (rendered, &len);
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_blob64 (stmt, 2, data != NULL ? data : "", len, SQLITE_STATIC);
+  if (!_rf_store_step_done (store, stmt, error, "cannot archive the post"))
+    goto fail;
+
+done:
+  if (own && !rf_store_commit (store, error))
+    return FALSE;
+  if (number_out != NULL)
+    *number_out = number;
+  return TRUE;
+
+fail:
+  if (own)
+    rf_store_rollback (store);
+  return FALSE;
+}
+
+GPtrArray *
+rf_archive_months (RfStore *store, const RfList *list, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GPtrArray) months =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) rf_archive_month_free);
+  int rc;
+
+  stmt = _rf_store_prepare (store,
+                            "SELECT month, count(*) FROM archive_posts WHERE list_id = ? "
+                            "GROUP BY month ORDER BY month DESC",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, list->id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      RfArchiveMonth *m = g_new0 (RfArchiveMonth, 1);
+
+      m->month = column_dup (stmt, 0);
+      m->count = sqlite3_column_int64 (stmt, 1);
+      g_ptr_array_add (months, m);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _rf_store_set_error (store, rc, error, "cannot read the archive");
+      return NULL;
+    }
+  return g_steal_pointer (&months);
+}
+
+GPtrArray *
+rf_archive_month_posts (RfStore *store, const RfList *list, const char *month, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  if (!check_month (month, error))
+    return NULL;
+  stmt = _rf_store_prepare (store,
+                            "SELECT " SUMMARY_COLUMNS SUMMARY_FROM
+                            "WHERE p.list_id = ? AND p.month = ? ORDER BY p.archived, p.number",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, list->id);
+  sqlite3_bind_text (stmt, 2, month, -1, SQLITE_STATIC);
+  return read_summaries (store, stmt, error);
+}
+
+/* Put @posts (oldest first) in thread order: each post after its parent
+ * and its parent's earlier replies, depth counted from the top. */
+static void
+thread_order (GPtrArray *posts, GPtrArray *out, gint64 parent, guint depth)
+{
+  for (guint i = 0; i < posts->len; i++)
+    {
+      RfArchivePost *p = g_ptr_array_index (posts, i);
+
+      if (p == NULL || p->parent != parent)
+        continue;
+      p->depth = depth;
+      g_ptr_array_add (out, p);
+      posts->pdata[i] = NULL;
+      thread_order (posts, out, p->number, depth + 1);
+    }
+}
+
+GPtrArray *
+rf_archive_thread (RfStore *store, const RfList *list, gint64 number, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GPtrArray) posts = NULL;
+  g_autoptr (GHashTable) numbers = NULL;
+  GPtrArray *out;
+
+  stmt = _rf_store_prepare (store,
+                            "SELECT " SUMMARY_COLUMNS SUMMARY_FROM
+                            "WHERE p.thread_id = (SELECT thread_id FROM archive_posts "
+                            "WHERE list_id = ?1 AND number = ?2) ORDER BY p.archived, p.number",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, list->id);
+  sqlite3_bind_int64 (stmt, 2, number);
+  posts = read_summaries (store, stmt, error);
+  if (posts == NULL)
+    return NULL;
+  if (posts->len == 0)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_NOT_FOUND, "no post %" G_GINT64_FORMAT " in '%s'",
+                   number, list->address);
+      return NULL;
+    }
+  /* a post whose parent is not in the thread starts a branch of its own */
+  numbers = g_hash_table_new (g_int64_hash, g_int64_equal);
+  for (guint i = 0; i < posts->len; i++)
+    {
+      RfArchivePost *p = g_ptr_array_index (posts, i);
+      g_hash_table_add (numbers, &p->number);
+    }
+  for (guint i = 0; i < posts->len; i++)
+    {
+      RfArchivePost *p = g_ptr_array_index (posts, i);
+      if (p->parent != 0 && !g_hash_table_contains (numbers, &p->parent))
+        p->parent = 0;
+    }
+  g_clear_pointer (&numbers, g_hash_table_unref);
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) rf_archive_post_free);
+  thread_order (posts, out, 0, 0);
+  /* what a cycle of references left out */
+  for (guint i = 0; i < posts->len; i++)
+    if (posts->pdata[i] != NULL)
+      {
+        g_ptr_array_add (out, posts->pdata[i]);
+        posts->pdata[i] = NULL;
+      }
+  return out;
+}
+
+RfArchivePost *
+rf_archive_post (RfStore *store, const RfList *list, gint64 number, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  RfArchivePost *post;
+  int rc;
+
+  stmt = _rf_store_prepare (store,
+                            "SELECT " SUMMARY_COLUMNS ", p.body, r.raw " SUMMARY_FROM
+                            "JOIN archive_raw r ON r.post_id = p.id "
+                            "WHERE p.list_id = ? AND p.number = ?",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, list->id);
+  sqlite3_bind_int64 (stmt, 2, number);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_NOT_FOUND, "no post %" G_GINT64_FORMAT " in '%s'",
+                   number, list->address);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      _rf_store_set_error (store, rc, error, "cannot read the archive");
+      return NULL;
+    }
+  post = summary_from_row (stmt);
+  post->text = column_dup (stmt, 9);
+  post->raw = g_bytes_new (sqlite3_column_blob (stmt, 10), sqlite3_column_bytes (stmt, 10));
+  return post;
+}
+
+/* ---- search ---- */
+
+static gboolean
+has_word_char (const char *s, gsize len)
+{
+  for (const char *p = s; p < s + len; p = g_utf8_next_char (p))
+    if (g_unichar_isalnum (g_utf8_get_char (p)))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+append_phrase (GString *q, const char *s, gsize len, gboolean prefix)
+{
+  if (!has_word_char (s, len))
+    return;
+  if (q->len > 0)
+    g_string_append_c (q, ' ');
+  g_string_append_c (q, '"');
+  for (gsize i = 0; i < len; i++)
+    {
+      if (s[i] == '"')
+        g_string_append_c (q, '"');
+      g_string_append_c (q, s[i]);
+    }
+  g_string_append_c (q, '"');
+  if (prefix)
+    g_string_append_c (q, '*');
+}
+
+/* The user's words as an FTS5 query in which nothing is syntax: each word
+ * or "quoted phrase" becomes an FTS5 string, all of them required; a
+ * trailing * keeps its meaning of prefix.  NULL when no word is left. */
+static char *
+fts_query (const char *input)
+{
+  GString *q = g_string_new (NULL);
+  const char *p = input;
+
+  if (!g_utf8_validate (input, -1, NULL))
+    return g_string_free (q, TRUE), NULL;
+  while (*p != '\0')
+    {
+      const char *start;
+
+      while (*p != '\0' && (g_ascii_isspace (*p) || (guchar) *p < 0x20))
+        p++;
+      if (*p == '\0')
+        break;
+      if (*p == '"')
+        {
+          const char *close = strchr (p + 1, '"');
+          const char *end = close != NULL ? close : p + strlen (p);
+
+          append_phrase (q, p + 1, end - p - 1, FALSE);
+          p = close != NULL ? close + 1 : end;
+          continue;
+        }
+      start = p;
+      while (*p != '\0' && !g_ascii_isspace (*p) && *p != '"')
+        p++;
+      /* a prefix of one or two letters would merge the lists of thousands
+       * of words: it is taken as a word */
+      if (p - start > 1 && p[-1] == '*' && g_utf8_strlen (start, p - start - 1) >= 3)
+        append_phrase (q, start, p - start - 1, TRUE);
+      else if (p - start > 1 && p[-1] == '*')
+        append_phrase (q, start, p - start - 1, FALSE);
+      else
+        append_phrase (q, start, p - start, FALSE);
+    }
+  if (q->len == 0)
+    return g_string_free (q, TRUE), NULL;
+  return g_string_free (q, FALSE);
+}
+
+GPtrArray *
+rf_archive_search (RfStore *store, const RfList *list, const char *query, RfArchiveOrder order,
+                   guint offset, guint limit, guint64 *total_out, GError **error)
+{
+  g_autofree char *words = NULL;
+  g_autofree char *match = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (sqlite3_stmt) one = NULL;
+  g_autoptr (sqlite3_stmt) snip = NULL;
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GPtrArray) hits =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) rf_archive_post_free);
+  int rc;
+
+  words = query != NULL ? fts_query (query) : NULL;
+  if (words == NULL)
+    {
+      if (total_out != NULL)
+        *total_out = 0;
+      return g_steal_pointer (&hits);
+    }
+  /* the list is a term of the query, so FTS5 alone answers: a join with
+   * archive_posts to filter by list costs one row lookup per match, which
+   * for a common word in 100,000 posts is most of a second */
+  match = g_strdup_printf ("list_tag : \"l%" G_GINT64_FORMAT "\" AND "
+                           "{subject sender body} : (%s)",
+                           list->id, words);
+  if (total_out != NULL)
+    {
+      stmt = _rf_store_prepare (store,
+                                "SELECT count(*) FROM archive_fts WHERE archive_fts MATCH ?", error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+      if ((rc = sqlite3_step (stmt)) != SQLITE_ROW)
+        {
+          _rf_store_set_error (store, rc, error, "cannot search the archive");
+          return NULL;
+        }
+      *total_out = sqlite3_column_int64 (stmt, 0);
+      g_clear_pointer (&stmt, sqlite3_finalize);
+    }
+
+  /* the page's ids first, so that snippet() runs for these rows only; by
+   * date is by rowid, the order of archiving, which FTS5 walks backwards
+   * and stops after the page.  By rank, bm25 costs a few microseconds per
+   * match: a word found in 80,000 posts would take a quarter of a second,
+   * so the newest RF_ARCHIVE_RANK_WINDOW matches are ranked (all of them
+   * for most queries) */
+  stmt = _rf_store_prepare (store,
+                            order == RF_ARCHIVE_BY_DATE
+                                ? "SELECT rowid FROM archive_fts WHERE archive_fts MATCH ?1 "
+                                  "ORDER BY rowid DESC LIMIT ?2 OFFSET ?3"
+                                : "SELECT rowid FROM (SELECT rowid, rank AS r FROM archive_fts "
+                                  "WHERE archive_fts MATCH ?1 ORDER BY rowid DESC "
+                                  "LIMIT " G_STRINGIFY (RF_ARCHIVE_RANK_WINDOW) ") "
+                                  "ORDER BY r, rowid DESC LIMIT ?2 OFFSET ?3",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, match, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  sqlite3_bind_int64 (stmt, 3, offset);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _rf_store_set_error (store, rc, error, "cannot search the archive");
+      return NULL;
+    }
+
+  one = _rf_store_prepare (store, "SELECT " SUMMARY_COLUMNS SUMMARY_FROM "WHERE p.id = ?",
+                           error);
+  snip = _rf_store_prepare (store,
+                            "SELECT snippet(archive_fts, 2, '" RF_ARCHIVE_MARK_START "', '"
+                            RF_ARCHIVE_MARK_END "', '\xe2\x80\xa6', 24) FROM archive_fts "
+                            "WHERE archive_fts MATCH ?1 AND rowid = ?2",
+                            error);
+  if (one == NULL || snip == NULL)
+    return NULL;
+  sqlite3_bind_text (snip, 1, match, -1, SQLITE_STATIC);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      RfArchivePost *post;
+
+      sqlite3_bind_int64 (one, 1, id);
+      if ((rc = sqlite3_step (one)) != SQLITE_ROW)
+        {
+          _rf_store_set_error (store, rc, error, "cannot read the archive");
+          return NULL;
+        }
+      post = summary_from_row (one);
+      g_ptr_array_add (hits, post);
+      sqlite3_reset (one);
+      sqlite3_bind_int64 (snip, 2, id);
+      if ((rc = sqlite3_step (snip)) != SQLITE_ROW)
+        {
+          _rf_store_set_error (store, rc, error, "cannot read the archive");
+          return NULL;
+        }
+      post->snippet = column_dup (snip, 0);
+      sqlite3_reset (snip);
+    }
+  return g_steal_pointer (&hits);
+}
+
+/* ---- mbox ---- */
+
+/* "From " line date in asctime(3) form, in English whatever the locale. */
+static char *
+asctime_utc (gint64 t)
+{
+  static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+  static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (t);
+
+  if (dt == NULL)
+    return g_strdup ("Thu Jan  1 00:00:00 1970");
+  return g_strdup_printf ("%s %s %2d %02d:%02d:%02d %d", days[g_date_time_get_day_of_week (dt) - 1],
+                          months[g_date_time_get_month (dt) - 1],
+                          g_date_time_get_day_of_month (dt), g_date_time_get_hour (dt),
+                          g_date_time_get_minute (dt), g_date_time_get_second (dt),
+                          g_date_time_get_year (dt));
+}
+
+/* mboxrd: a line that is ">*From " gains one '>', so that reading it back
+ * removes exactly one. */
+static gboolean
+is_from_line (const guint8 *line, gsize len)
+{
+  gsize i = 0;
+
+  while (i < len && line[i] == '>')
+    i++;
+  return len - i >= 5 && memcmp (line + i, "From ", 5) == 0;
+}
+
+static gboolean
+write_all (GOutputStream *out, const void *data, gsize len, GCancellable *cancellable,
+           GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  if (!g_output_stream_write_all (out, data, len, NULL, cancellable, &local))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot write the mbox: %s",
+                   local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+rf_archive_export_mbox (RfStore *store, const RfList *list, const char *month,
+                        GOutputStream *out, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (!check_month (month, error))
+    return FALSE;
+  stmt = _rf_store_prepare (store,
+                            "SELECT p.from_addr, p.archived, r.raw FROM archive_posts p "
+                            "JOIN archive_raw r ON r.post_id = p.id "
+                            "WHERE p.list_id = ? AND p.month = ? ORDER BY p.archived, p.number",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, list->id);
+  sqlite3_bind_text (stmt, 2, month, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *addr = (const char *) sqlite3_column_text (stmt, 0);
+      const guint8 *raw = sqlite3_column_blob (stmt, 2);
+      gsize len = sqlite3_column_bytes (stmt, 2), start = 0;
+      g_autofree char *date = asctime_utc (sqlite3_column_int64 (stmt, 1));
+      g_autofree char *from = NULL;
+
+      /* the envelope sender is not kept: the From address, or the
+       * conventional placeholder; never a space inside it */
+      if (addr == NULL || *addr == '\0' || strpbrk (addr, " \t\r\n") != NULL)
+        addr = "MAILER-DAEMON";
+      from = g_strdup_printf ("From %s %s\n", addr, date);
+      if (!write_all (out, from, strlen (from), cancellable, error))
+        return FALSE;
+      while (start < len)
+        {
+          const guint8 *nl = memchr (raw + start, '\n', len - start);
+          gsize end = nl != NULL ? (gsize) (nl - raw) + 1 : len;
+
+          if (is_from_line (raw + start, end - start) &&
+              !write_all (out, ">", 1, cancellable, error))
+            return FALSE;
+          if (!write_all (out, raw + start, end - start, cancellable, error))
+            return FALSE;
+          start = end;
+        }
+      if ((len > 0 && raw[len - 1] != '\n' && !write_all (out, "\n", 1, cancellable, error)) ||
+          !write_all (out, "\n", 1, cancellable, error))
+        return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _rf_store_set_error (store, rc, error, "cannot read the archive");
+      return FALSE;
+    }
+  return TRUE;
+}
