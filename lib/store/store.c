@@ -66,6 +66,26 @@ static const char *const migrations[] = {
   "  tries INTEGER NOT NULL DEFAULT 0,"
   "  last_error TEXT,"
   "  PRIMARY KEY (delivery_id, address)) WITHOUT ROWID;",
+  /* 2: issue 3, attachments: stripped attachments (the blob is in the blob
+   * store; token_hash is NULL for a readable link, which post and n name)
+   * and a post counter per list address (readable links need a number) */
+  "CREATE TABLE attachments ("
+  "  id INTEGER PRIMARY KEY,"
+  "  blob_id TEXT NOT NULL UNIQUE,"
+  "  token_hash TEXT UNIQUE,"
+  "  list_address TEXT NOT NULL,"
+  "  post INTEGER,"
+  "  n INTEGER,"
+  "  filename TEXT NOT NULL,"
+  "  content_type TEXT NOT NULL,"
+  "  size INTEGER NOT NULL,"
+  "  created INTEGER NOT NULL,"
+  "  expires INTEGER);"
+  "CREATE UNIQUE INDEX attachments_by_post ON attachments (list_address, post, n);"
+  "CREATE INDEX attachments_by_expiry ON attachments (expires);"
+  "CREATE TABLE post_counters ("
+  "  list_address TEXT PRIMARY KEY,"
+  "  last INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 void

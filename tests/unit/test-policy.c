@@ -25,7 +25,7 @@ setup (Fixture *f, gconstpointer data)
   f->settings = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   for (gsize i = 0; i < n; i++)
     g_hash_table_insert (f->settings, (gpointer) defs[i].name, g_strdup (defs[i].default_value));
-  f->ctx = (RfPolicyContext) { &f->list, f->settings, NULL };
+  f->ctx = (RfPolicyContext) { &f->list, f->settings, NULL, NULL };
 }
 
 static void
