@@ -406,7 +406,8 @@ typedef struct _RfBlobStore RfBlobStore;
 typedef struct _RfBlobWriter RfBlobWriter;
 typedef struct _RfBlobReader RfBlobReader;
 
-/* Returns: (transfer full) free with rf_blob_store_free(). */
+/* Returns: (transfer full) free with rf_blob_store_free(), after its
+ * writers and readers. */
 RfBlobStore *rf_blob_store_open (const RfConfig *config, GError **error);
 void rf_blob_store_free (RfBlobStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfBlobStore, rf_blob_store_free)

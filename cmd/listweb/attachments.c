@@ -17,6 +17,7 @@
 #define BLOCK (64 * 1024)
 
 typedef struct {
+  RfBlobStore *blobs;     /* outlives the unsealer's reader */
   RfUnsealer *unsealer;
   guint64 left;
 } Download;
@@ -49,6 +50,7 @@ free_download (void *cls)
   Download *d = cls;
 
   rf_unsealer_free (d->unsealer);
+  rf_blob_store_free (d->blobs);
   g_free (d);
 }
 
@@ -135,6 +137,7 @@ serve (ListwebRequest *request, RfStore *store, RfAttachment *a, const char *tok
 
   d = g_new0 (Download, 1);
   d->unsealer = unsealer;
+  d->blobs = g_steal_pointer (&blobs);
   d->left = a->size;
   response = MHD_create_response_from_callback (a->size, BLOCK, read_block, d, free_download);
   disposition = content_disposition (a->filename);

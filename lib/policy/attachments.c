@@ -345,8 +345,20 @@ expiry_date (gint64 expires)
 static char *
 human_size (guint64 size)
 {
-  return size < 1000 ? g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", size)
-                     : g_format_size_full (size, G_FORMAT_SIZE_DEFAULT);
+  g_autofree char *glib = NULL;
+  char *nbsp;
+
+  if (size < 1000)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", size);
+  /* GLib separates number and unit with a no-break space: a plain space
+   * keeps an ASCII block ASCII, so the part keeps its 7bit encoding */
+  glib = g_format_size_full (size, G_FORMAT_SIZE_DEFAULT);
+  while ((nbsp = strstr (glib, "\xc2\xa0")) != NULL)
+    {
+      *nbsp = ' ';
+      memmove (nbsp + 1, nbsp + 2, strlen (nbsp + 2) + 1);
+    }
+  return g_steal_pointer (&glib);
 }
 
 static char *

@@ -445,8 +445,9 @@ test_table_order (void)
   gsize n;
   const RfPolicy *table = _rf_policy_table (&n);
 
-  g_assert_cmpuint (n, ==, 4);
-  g_assert_cmpstr (table[0].name, ==, "subject_prefix");
+  g_assert_cmpuint (n, ==, 5);
+  g_assert_cmpstr (table[0].name, ==, "attachments");
+  g_assert_cmpstr (table[1].name, ==, "subject_prefix");
   g_assert_cmpstr (table[n - 1].name, ==, "loop_guard");
 }
 
