@@ -72,6 +72,7 @@ gboolean listctl_get (int argc, char **argv, ListctlContext *ctx, GError **error
 gboolean listctl_members (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_subscribe (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_unsubscribe (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_cleanup (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_help (int argc, char **argv, ListctlContext *ctx, GError **error);
 
 /* 'listctl help' without a command: the command table. */
