@@ -62,15 +62,16 @@ rf_attachment_safe_name (const char *name, const char *content_type, guint n)
     {
       gunichar c = g_utf8_get_char (p);
 
-      if (g_unichar_isspace (c) || unwanted (c))
+      if (g_unichar_isspace (c) || c < 0x20)
         {
-          /* runs of spaces and removed characters become one '_' or ' ' */
+          /* runs of white space and line breaks become one space */
           space = TRUE;
           continue;
         }
+      if (unwanted (c))
+        continue;
       if (space && out->len > 0)
-        g_string_append_c (out, g_unichar_isspace (g_utf8_get_char (g_utf8_prev_char (p)))
-                                    ? ' ' : '_');
+        g_string_append_c (out, ' ');
       space = FALSE;
       g_string_append_unichar (out, c);
     }

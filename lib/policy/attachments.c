@@ -198,12 +198,13 @@ collect (GMimeObject *object, GMimeMultipart *parent, gboolean related_resource,
 static char *
 message_name (GMimeMessagePart *mp)
 {
-  const char *given = g_mime_part_get_filename ((GMimePart *) (void *) mp);
+  const char *given =
+      g_mime_object_get_content_disposition_parameter (GMIME_OBJECT (mp), "filename");
   GMimeMessage *inner = g_mime_message_part_get_message (mp);
   const char *subject = inner != NULL ? g_mime_message_get_subject (inner) : NULL;
 
   if (given == NULL)
-    given = g_mime_object_get_content_disposition_parameter (GMIME_OBJECT (mp), "filename");
+    given = g_mime_object_get_content_type_parameter (GMIME_OBJECT (mp), "name");
   if (given != NULL && *given != '\0')
     return g_str_has_suffix (given, ".eml") ? g_strdup (given) : g_strconcat (given, ".eml", NULL);
   return g_strconcat (subject != NULL && *subject != '\0' ? subject : "message", ".eml", NULL);
