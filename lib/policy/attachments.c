@@ -37,6 +37,10 @@ typedef struct {
   RfSealer *sealer;
   guint64 size;
   GError *error;
+  /* a CR held back: in CRLF mail the CR before the closing "\n--boundary"
+   * is GMime's content of an unencoded part, but RFC 2046 gives that CRLF
+   * to the boundary, so a final lone CR is not the file's */
+  gboolean held_cr;
 } SealStream;
 typedef struct {
   GMimeStreamClass parent_class;
@@ -46,14 +50,30 @@ static GType seal_stream_get_type (void);
 G_DEFINE_TYPE (SealStream, seal_stream, GMIME_TYPE_STREAM)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SealStream, g_object_unref)
 
+static gboolean
+seal_bytes (SealStream *s, const char *buf, size_t len)
+{
+  if (len == 0)
+    return TRUE;
+  if (s->error != NULL || !rf_sealer_write (s->sealer, buf, len, &s->error))
+    return FALSE;
+  s->size += len;
+  return TRUE;
+}
+
 static ssize_t
 seal_stream_write (GMimeStream *stream, const char *buf, size_t len)
 {
   SealStream *s = (SealStream *) stream;
+  gboolean ends_cr = len > 0 && buf[len - 1] == '\r';
 
-  if (s->error != NULL || !rf_sealer_write (s->sealer, buf, len, &s->error))
+  if (len == 0)
+    return 0;
+  if (s->held_cr && !seal_bytes (s, "\r", 1))
     return -1;
-  s->size += len;
+  s->held_cr = ends_cr;
+  if (!seal_bytes (s, buf, ends_cr ? len - 1 : len))
+    return -1;
   stream->position += (gint64) len;
   return (ssize_t) len;
 }
@@ -228,6 +248,18 @@ url_for (const RfPolicyContext *ctx, const char *token, gint64 post, gint64 n, c
   }
 }
 
+static gboolean
+unencoded (GMimeObject *part)
+{
+  GMimeContentEncoding e;
+
+  if (!GMIME_IS_PART (part))
+    return FALSE;
+  e = g_mime_part_get_content_encoding (GMIME_PART (part));
+  return e == GMIME_CONTENT_ENCODING_DEFAULT || e == GMIME_CONTENT_ENCODING_7BIT ||
+         e == GMIME_CONTENT_ENCODING_8BIT || e == GMIME_CONTENT_ENCODING_BINARY;
+}
+
 /* Write the decoded content of @f->part, sealed, under a new blob id, and
  * record its row. */
 static gboolean
@@ -299,6 +331,9 @@ store_one (Found *f, guint index, RfBlobStore *blobs, const RfPolicyContext *ctx
       ok = content == NULL ||
            g_mime_data_wrapper_write_to_stream (content, GMIME_STREAM (sink)) >= 0;
     }
+  /* a decoded (base64, quoted-printable) file may well end in a CR */
+  if (ok && sink->held_cr && !unencoded (f->part))
+    ok = seal_bytes (sink, "\r", 1);
   if (!ok || sink->error != NULL)
     {
       if (sink->error != NULL)
@@ -588,7 +623,9 @@ line_end_of (GMimePart *part)
              ? "\r\n" : "\n";
 }
 
-/* A multipart left without parts is not valid MIME: remove it too. */
+/* A multipart left without parts is not valid MIME: remove it too.  And a
+ * post cut short lacks closing boundaries, which GMime faithfully leaves
+ * out: the changed copy gets them, so that it is valid MIME. */
 static gboolean
 prune_empty (GMimeObject *object)
 {
@@ -596,6 +633,7 @@ prune_empty (GMimeObject *object)
 
   if (!GMIME_IS_MULTIPART (object) || is_sealed (object))
     return FALSE;
+  GMIME_MULTIPART (object)->write_end_boundary = TRUE;
   n = g_mime_multipart_get_count (GMIME_MULTIPART (object));
   for (int i = n - 1; i >= 0; i--)
     if (prune_empty (g_mime_multipart_get_part (GMIME_MULTIPART (object), i)))
