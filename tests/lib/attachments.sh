@@ -10,7 +10,9 @@
 #   attachments_e2e local|s3 [path|virtual]
 #
 # For s3, s3rver (installed by contrib/install-deps.sh in
-# /opt/reflector-test) is started on loopback by s3_up.
+# /opt/reflector-test) is started on loopback by s3_up, behind
+# s3-sigv4-check.py, which refuses any request whose AWS SigV4 signature is
+# wrong (s3rver does not check V4 signatures itself).
 S3RVER=${S3RVER:-/opt/reflector-test/node_modules/.bin/s3rver}
 
 web_up() {   # web_up [env assignments...]: listweb on $WEBPORT, started as root when we are
@@ -33,25 +35,35 @@ web_down() {
     WEB_PID=
 }
 
+# s3rver on S3_BACKEND, and in front of it on S3PORT the proxy that checks
+# every request's SigV4 signature (s3rver itself accepts any V4 signature)
 s3_up() {
     [ -x "$S3RVER" ] || { echo "not ok - no s3rver at $S3RVER (run contrib/install-deps.sh)"; exit 1; }
+    S3_BACKEND=$(_rf_free_port)
     S3PORT=$(_rf_free_port)
     mkdir -p "$T/s3"
-    "$S3RVER" -d "$T/s3" -a 127.0.0.1 -p "$S3PORT" --service-endpoint localhost \
+    "$S3RVER" -d "$T/s3" -a 127.0.0.1 -p "$S3_BACKEND" --service-endpoint localhost \
         --configure-bucket attachments > "$T/log/s3rver.log" 2>&1 &
     S3_PID=$!
+    "$RF_PYTHON" "$RF_TESTS/lib/s3-sigv4-check.py" "$S3PORT" "$S3_BACKEND" S3RVER S3RVER \
+        "$T/log/sigv4.log" > "$T/log/sigv4-proxy.log" 2>&1 &
+    S3_PROXY_PID=$!
     for _ in $(seq 1 100); do
-        curl -s -o /dev/null "http://127.0.0.1:$S3PORT/" && return 0
+        curl -s -o /dev/null "http://127.0.0.1:$S3_BACKEND/" &&
+            curl -s -o /dev/null "http://127.0.0.1:$S3PORT/" && return 0
         sleep 0.1
     done
-    echo "# s3rver did not start:"; sed 's/^/#   /' "$T/log/s3rver.log"
+    echo "# s3rver or the SigV4 proxy did not start:"
+    sed 's/^/#   /' "$T/log/s3rver.log" "$T/log/sigv4-proxy.log"
     return 1
 }
 s3_down() {
-    [ -n "${S3_PID:-}" ] || return 0
-    kill "$S3_PID" 2>/dev/null
-    wait "$S3_PID" 2>/dev/null
-    S3_PID=
+    local p
+    for p in ${S3_PROXY_PID:-} ${S3_PID:-}; do
+        kill "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+    S3_PID= S3_PROXY_PID=
 }
 
 # the blobs the store holds, by id (one per line)
@@ -84,6 +96,26 @@ attachments_e2e() {
         fi
         printf '[blobs]\nstore = s3\nendpoint = %s\nbucket = attachments\naddressing = %s\ncredentials_file = %s\n' \
             "$endpoint" "$addressing" "$T/s3.credentials" >> "$T/reflector.conf"
+    fi
+
+    if [ "$STORE" = s3 ]; then
+        # a wrong secret: the signature check refuses, listdeliver exits 75
+        # (the MTA retries; nothing is sent without its files)
+        printf '[default]\naws_access_key_id = S3RVER\naws_secret_access_key = WRONG\n' > "$T/bad.credentials"
+        chmod 600 "$T/bad.credentials"
+        [ "$(id -u)" != 0 ] || chown "$RUN_USER:$RUN_GROUP" "$T/bad.credentials"
+        sed "s|^credentials_file = .*|credentials_file = $T/bad.credentials|" "$T/reflector.conf" > "$T/bad.conf"
+        chmod 644 "$T/bad.conf"
+        rf_listctl create bad@lists.test > /dev/null && rf_listctl set bad@lists.test posting open &&
+        rf_listctl set bad@lists.test attachments link && rf_listctl subscribe bad@lists.test carol@example.test > /dev/null
+        printf 'From: p@other.test\nTo: bad@lists.test\nSubject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nhi\n--b\nContent-Type: application/pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0=\n--b--\n' > "$T/bad.msg"
+        chmod 644 "$T/bad.msg"
+        as_run_user env RECIPIENT=bad@lists.test "$T/bin/listdeliver" --config "$T/bad.conf" < "$T/bad.msg" > "$T/bad.out" 2>&1
+        check_eq "wrong S3 secret: listdeliver exits 75" 75 "$?"
+        check_match "wrong S3 secret: the reason is the store's 403" 'blob store: PUT answered HTTP 403' "$(cat "$T/bad.out")"
+        check_match "wrong S3 secret: the proxy refused the signature" '^refused PUT: SignatureDoesNotMatch' "$(cat "$T/log/sigv4.log")"
+        : > "$T/log/sigv4.log"
+        rf_listctl delete bad@lists.test > /dev/null
     fi
 
     rf_listctl create dev@lists.test > /dev/null &&
@@ -230,6 +262,11 @@ PY
     check_eq "after cleanup the link is unknown: 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$url")"
     check_eq "listweb logged no token" "" "$(grep -F "${tok:-no token}" "$T/log/listweb.log")"
     web_down
+    if [ "$STORE" = s3 ]; then
+        check_eq "every S3 request had a good SigV4 signature" "" "$(grep -v '^ok ' "$T/log/sigv4.log" | head -3)"
+        check_match "S3: PUT, GET and DELETE went through the signature check" \
+            'ok PUT.*ok GET.*ok DELETE' "$(tr '\n' ' ' < "$T/log/sigv4.log")"
+    fi
     check_eq "no sanitizer report from listweb" "" "$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T/log/listweb.log" | head -5)"
     exim_check_clean
 }
