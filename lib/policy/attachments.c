@@ -285,10 +285,11 @@ store_one (Found *f, guint index, RfBlobStore *blobs, const RfPolicyContext *ctx
   else
     {
       GMimeContentType *type = g_mime_object_get_content_type (f->part);
+      g_autofree char *mime_type = g_mime_content_type_get_mime_type (type);
 
       raw_name = g_strdup (GMIME_IS_PART (f->part) ? g_mime_part_get_filename (GMIME_PART (f->part))
                                                    : NULL);
-      f->type = g_ascii_strdown (g_mime_content_type_get_mime_type (type), -1);
+      f->type = g_ascii_strdown (mime_type, -1);
     }
   f->name = rf_attachment_safe_name (raw_name, f->type, index);
 
