@@ -61,9 +61,10 @@ content_disposition (const char *name)
   g_autoptr (GString) ascii = g_string_new (NULL);
   g_autofree char *pct = g_uri_escape_string (name, NULL, FALSE);
 
-  for (const char *p = name; *p != '\0'; p++)
+  /* one '_' per character that is not printable ASCII (the name is UTF-8) */
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
     {
-      guchar c = (guchar) *p;
+      gunichar c = g_utf8_get_char (p);
 
       g_string_append_c (ascii, c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char) c : '_');
     }
@@ -104,7 +105,7 @@ parse_number (const char *s, gint64 *out)
 }
 
 static enum MHD_Result
-serve (ListwebRequest *request, RfStore *store, RfAttachment *a, const char *token)
+serve (ListwebRequest *request, RfAttachment *a, const char *token)
 {
   g_autoptr (RfBlobStore) blobs = NULL;
   g_autoptr (RfBlobReader) reader = NULL;
@@ -194,5 +195,5 @@ listweb_attachment (ListwebRequest *request)
         }
       return listweb_answer (request, MHD_HTTP_NOT_FOUND, "not found");
     }
-  return serve (request, store, a, token);
+  return serve (request, a, token);
 }
