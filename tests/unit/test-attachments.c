@@ -895,6 +895,77 @@ test_cleanup (Fixture *f, gconstpointer data)
   g_assert_cmpuint (rows->len, ==, 3);
 }
 
+/* ---- configuration of the blob store ---- */
+
+static RfConfig *
+load (Fixture *f, const char *text, GError **error)
+{
+  g_autofree char *path = g_build_filename (f->dir, "other.conf", NULL);
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return rf_config_load (path, error);
+}
+
+static void
+test_blob_config (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RfConfig) config = NULL;
+  g_autoptr (RfBlobStore) blobs = NULL;
+  g_autofree char *creds = g_build_filename (f->dir, "s3.credentials", NULL);
+  g_autofree char *text = NULL;
+
+  g_assert_cmpstr (f->config->blob_store, ==, "local");
+  g_assert_cmpstr (f->config->s3_addressing, ==, "path");
+  g_assert_cmpstr (rf_blob_store_kind (f->blobs), ==, "local");
+
+  config = load (f, "[blobs]\nstore = floppy\n", &error);
+  g_assert_null (config);
+  g_assert_error (error, RF_ERROR, RF_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "[blobs] store"));
+  g_clear_error (&error);
+  config = load (f, "[blobs]\nstore = s3\nbucket = b\n", &error);
+  g_assert_null (config);
+  g_assert_error (error, RF_ERROR, RF_ERROR_CONFIG);
+  g_clear_error (&error);
+  config = load (f, "[blobs]\naddressing = sideways\n", &error);
+  g_assert_error (error, RF_ERROR, RF_ERROR_CONFIG);
+  g_clear_error (&error);
+  config = load (f, "[blobs]\ndir = relative/path\n", &error);
+  g_assert_error (error, RF_ERROR, RF_ERROR_CONFIG);
+  g_clear_error (&error);
+  config = load (f, "[blobs]\nendpoint = ftp://x\n", &error);
+  g_assert_error (error, RF_ERROR, RF_ERROR_CONFIG);
+  g_clear_error (&error);
+
+  /* credentials readable by others are refused when the store opens */
+  g_assert_true (g_file_set_contents (
+      creds, "[default]\naws_access_key_id = A\naws_secret_access_key = S\n", -1, NULL));
+  g_assert_cmpint (g_chmod (creds, 0644), ==, 0);
+  text = g_strdup_printf ("[paths]\nstate_dir = %s\n[blobs]\nstore = s3\nendpoint = "
+                          "http://127.0.0.1:9\nbucket = b\ncredentials_file = %s\n",
+                          f->dir, creds);
+  config = load (f, text, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->s3_region, ==, "us-east-1");
+  blobs = rf_blob_store_open (config, &error);
+  g_assert_null (blobs);
+  g_assert_error (error, RF_ERROR, RF_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "chmod 600"));
+  g_clear_error (&error);
+  g_assert_cmpint (g_chmod (creds, 0600), ==, 0);
+  blobs = rf_blob_store_open (config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (rf_blob_store_kind (blobs), ==, "s3");
+  /* nothing listens on port 9: a temporary failure, never a crash */
+  {
+    gboolean exists = TRUE;
+
+    g_assert_false (rf_blob_exists (blobs, "0123456789abcdef0123456789abcdef", &exists, &error));
+    g_assert_error (error, RF_ERROR, RF_ERROR_TEMPORARY);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -904,6 +975,7 @@ main (int argc, char **argv)
   ADD ("/blob/local/abort-and-ids", test_local_abort_and_ids);
   ADD ("/blob/seal/sizes", test_seal_sizes);
   ADD ("/blob/seal/wrong-key-and-tamper", test_seal_wrong_key_and_tamper);
+  ADD ("/blob/config", test_blob_config);
   ADD ("/attachments/tokens", test_tokens);
   ADD ("/attachments/safe-names", test_safe_names);
   ADD ("/attachments/policy/mixed-nested-rfc822", test_policy_mixed);
