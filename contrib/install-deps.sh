@@ -23,7 +23,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # attachments: listweb's libmicrohttpd, libcurl for the S3 blob store; curl
-#        fetches links in the tests, nodejs+npm install the S3 test server
+#        fetches links in the tests (nodejs and npm, for the S3 test server,
+#        come below, and only when no npm is there: a machine may have its own)
 # build: compiler, cmake, pkg-config and the -dev packages of CMakeLists.txt
 # tests: mandoc (man page lint), python3 (free port, MIME parsing of copies),
 #        swaks (SMTP client), postfix, util-linux (setpriv), time (peak RSS),
@@ -32,7 +33,7 @@ PKGS="build-essential cmake pkg-config
       libgmime-3.0-dev libglib2.0-dev libsqlite3-dev libsodium-dev libjson-glib-dev
       mandoc python3 swaks postfix util-linux passwd time procps
       libidn12 libidn2-0 libgnutls30 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0 libcrypt1
-      libmicrohttpd-dev libcurl4-openssl-dev curl nodejs npm"
+      libmicrohttpd-dev libcurl4-openssl-dev curl"
 
 missing=
 for p in $PKGS; do
@@ -92,6 +93,15 @@ fi
 # the S3-compatible server of the blob store tests (tests/e2e/t-attachments-s3.sh):
 # s3rver from the npm registry, into a fixed directory
 S3RVER_PREFIX=${S3RVER_PREFIX:-/opt/reflector-test}
+if [ ! -x "$S3RVER_PREFIX/node_modules/.bin/s3rver" ] && ! command -v npm > /dev/null; then
+    # Debian's; a nodejs from elsewhere brings its own npm and conflicts with it
+    if ! { apt-get update -q && apt-get install -y -q --no-install-recommends nodejs npm; } \
+            > "$log" 2>&1; then
+        cat "$log" >&2
+        echo "install-deps.sh: apt-get install failed for: nodejs npm" >&2
+        exit 1
+    fi
+fi
 if [ ! -x "$S3RVER_PREFIX/node_modules/.bin/s3rver" ]; then
     mkdir -p "$S3RVER_PREFIX"
     if ! (cd "$S3RVER_PREFIX" && npm install --no-audit --no-fund s3rver@3.7.1) > "$log" 2>&1; then
