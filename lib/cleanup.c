@@ -53,8 +53,21 @@ clean_attachments (const RfConfig *config, RfStore *store, gint64 now, gboolean 
     }
 }
 
+/* A day: far longer than any delivery writes one file. */
+#define TEMP_AGE (24 * 3600)
+
+static gboolean
+clean_blob_temp (const RfConfig *config, RfStore *store, gint64 now, gboolean dry_run,
+                 guint64 *removed_out, GError **error)
+{
+  g_autoptr (RfBlobStore) blobs = rf_blob_store_open (config, error);
+
+  return blobs != NULL && rf_blob_sweep (blobs, now - TEMP_AGE, dry_run, removed_out, error);
+}
+
 static const RfCleaner cleaners[] = {
   { "attachments", clean_attachments, "expired attachments (blob and row)" },
+  { "blob-temp", clean_blob_temp, "unfinished blob files older than a day" },
 };
 
 const RfCleaner *

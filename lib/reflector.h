@@ -433,6 +433,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfBlobReader, rf_blob_reader_free)
 gboolean rf_blob_delete (RfBlobStore *store, const char *id, GError **error);
 gboolean rf_blob_exists (RfBlobStore *store, const char *id, gboolean *exists_out,
                          GError **error);
+/* Delete (or with @dry_run only count, in *removed_out) the temporary files
+ * of puts that never finished and were last written before @older_than. */
+gboolean rf_blob_sweep (RfBlobStore *store, gint64 older_than, gboolean dry_run,
+                        guint64 *removed_out, GError **error);
 
 /* Sealed blobs: libsodium secretstream (XChaCha20-Poly1305) in 64 KiB
  * chunks, so that neither side holds a whole file.  A sealed blob is

@@ -252,9 +252,36 @@ local_exists (RfBlobStore *base, const char *id, gboolean *exists_out, GError **
   return TRUE;
 }
 
+/* Temporary files of writers that never finished (a listdeliver killed in
+ * the middle of a file).  A writer that is still at work touches its file
+ * with every write, so only files untouched since @older_than go. */
+static gboolean
+local_sweep (RfBlobStore *base, gint64 older_than, gboolean dry_run, guint64 *removed_out,
+             GError **error)
+{
+  g_autofree char *tmp_dir = g_build_filename (((LocalStore *) base)->dir, "tmp", NULL);
+  g_autoptr (GDir) dir = g_dir_open (tmp_dir, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return TRUE;   /* no writer ever started */
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+      struct stat st;
+
+      if (lstat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_mtime >= older_than)
+        continue;
+      if (!dry_run && g_unlink (path) != 0 && errno != ENOENT)
+        return io_error (error, "cannot delete", path, errno);
+      (*removed_out)++;
+    }
+  return TRUE;
+}
+
 static const RfBlobOps local_ops = {
   "local",         local_free,  local_put_begin, local_write,       local_finish, local_abort,
-  local_get,       local_read,  local_reader_free, local_remove,    local_exists,
+  local_get,       local_read,  local_reader_free, local_remove,    local_exists, local_sweep,
 };
 
 RfBlobStore *

@@ -23,6 +23,9 @@ typedef struct {
   gboolean (*remove) (RfBlobStore *store, const char *id, GError **error);
   gboolean (*exists) (RfBlobStore *store, const char *id, gboolean *exists_out,
                       GError **error);
+  /* may be NULL: a back end that leaves no temporary files */
+  gboolean (*sweep) (RfBlobStore *store, gint64 older_than, gboolean dry_run,
+                     guint64 *removed_out, GError **error);
 } RfBlobOps;
 
 /* Every back end's store, writer and reader start with these. */

@@ -333,6 +333,7 @@ s3_exists (RfBlobStore *base, const char *id, gboolean *exists_out, GError **err
 static const RfBlobOps s3_ops = {
   "s3",   s3_free, s3_put_begin,   s3_write,  s3_finish, s3_abort,
   s3_get, s3_read, s3_reader_free, s3_remove, s3_exists,
+  NULL,   /* its temporary files are unlinked from the start */
 };
 
 static gboolean

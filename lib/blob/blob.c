@@ -167,3 +167,12 @@ rf_blob_exists (RfBlobStore *store, const char *id, gboolean *exists_out, GError
     }
   return store->ops->exists (store, id, exists_out, error);
 }
+
+gboolean
+rf_blob_sweep (RfBlobStore *store, gint64 older_than, gboolean dry_run, guint64 *removed_out,
+               GError **error)
+{
+  if (store->ops->sweep == NULL)
+    return TRUE;
+  return store->ops->sweep (store, older_than, dry_run, removed_out, error);
+}

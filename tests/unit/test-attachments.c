@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <utime.h>
 
 typedef struct {
   char *dir;
@@ -893,6 +894,30 @@ test_cleanup (Fixture *f, gconstpointer data)
   g_clear_pointer (&rows, g_ptr_array_unref);
   rows = rf_attachment_expired (f->store, 1800000000 + 366 * 86400, 100, &error);
   g_assert_cmpuint (rows->len, ==, 3);
+
+  /* the second cleaner: a writer's temp file abandoned two days ago goes,
+   * one written to an hour ago stays */
+  g_assert_cmpstr (cleaners[1].name, ==, "blob-temp");
+  {
+    g_autofree char *old_tmp = g_build_filename (f->dir, "blobs", "tmp", "aaaa.1", NULL);
+    g_autofree char *new_tmp = g_build_filename (f->dir, "blobs", "tmp", "bbbb.2", NULL);
+    struct utimbuf two_days = { 1800000000 - 2 * 86400, 1800000000 - 2 * 86400 };
+    struct utimbuf an_hour = { 1800000000 - 3600, 1800000000 - 3600 };
+
+    g_assert_true (g_file_set_contents (old_tmp, "half a file", -1, NULL));
+    g_assert_true (g_file_set_contents (new_tmp, "being written", -1, NULL));
+    g_assert_cmpint (g_utime (old_tmp, &two_days), ==, 0);
+    g_assert_cmpint (g_utime (new_tmp, &an_hour), ==, 0);
+    removed = 0;
+    g_assert_true (cleaners[1].clean (f->config, f->store, 1800000000, TRUE, &removed, &error));
+    g_assert_cmpuint (removed, ==, 1);
+    g_assert_true (g_file_test (old_tmp, G_FILE_TEST_EXISTS));
+    removed = 0;
+    g_assert_true (cleaners[1].clean (f->config, f->store, 1800000000, FALSE, &removed, &error));
+    g_assert_cmpuint (removed, ==, 1);
+    g_assert_false (g_file_test (old_tmp, G_FILE_TEST_EXISTS));
+    g_assert_true (g_file_test (new_tmp, G_FILE_TEST_EXISTS));
+  }
 }
 
 /* ---- configuration of the blob store ---- */
