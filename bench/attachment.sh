@@ -9,7 +9,7 @@
 # stored file does not come back byte-identical through listweb.
 #
 #   sudo bash bench/attachment.sh            (root: listdeliver runs as mtatest)
-#   SIZE_MB=50 BUILD=build STORE=local bash bench/attachment.sh
+#   SIZE_MB=50 BUILD=build bash bench/attachment.sh
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
