@@ -244,6 +244,13 @@ PY
     check_eq "readable URL of an unguessable file: 404" 404 \
         "$(curl -s -o /dev/null -w '%{http_code}' "$w/a/dev@lists.test/1/1/x.bin")"
     check_eq "POST: 405" 405 "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "$w/a/$tok/x")"
+    local found_tokens=
+    while read -r url; do
+        tok=$(printf '%s' "$url" | sed 's|.*/a/||; s|/.*||')
+        found_tokens="$found_tokens$(grep -laF "$tok" "$STATE"/reflector.db* "$T/log/"* 2>/dev/null)"
+    done < "$T/alice.urls"
+    check_eq "no token in the database files (and WAL) nor in any log" "" "$found_tokens"
+    tok=$(head -1 "$T/alice.urls" | sed 's|.*/a/||; s|/.*||')
     url=$(head -1 "$T/alice.urls"); url=${url/$BASE/$w}
     check_match "HEAD: 200 with the length, no body" "^HTTP/1.1 200 .*Content-Length: $(stat -c %s "$T/orig/1")" \
         "$(curl -s -I "$url" | tr -d '\r' | tr '\n' ' ')"
