@@ -40,7 +40,7 @@ const ListctlCommand listctl_commands[] = {
   { "unsubscribe", listctl_unsubscribe, LISTCTL_STORE_WRITE, "LIST [ADDRESS...|-]",
     "remove members: addresses, or one per line from --file FILE or - (stdin)" },
   { "cleanup", listctl_cleanup, LISTCTL_STORE_WRITE, "",
-    "delete what has expired: stored attachments (--dry-run: only count)" },
+    "delete what has expired: stored attachments, unfinished blob files (--dry-run: only count)" },
   { "help", listctl_help, LISTCTL_NO_STORE, "[COMMAND|settings]",
     "show the commands, one command's options, or the list settings" },
 };
