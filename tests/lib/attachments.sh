@@ -279,6 +279,15 @@ PY
         check_eq "readable link: another post number: 404" 404 \
             "$(curl -s -o /dev/null -w '%{http_code}' "${url/\/1\/1\//\/2\/1\/}")"
         check_eq "site key file created 0600" 600 "$(stat -c %a "$STATE/blob.key")"
+        if [ "$(id -u)" = 0 ]; then
+            # never serving as root: a root-owned state dir and no --user is refused
+            mkdir -p "$T/rootstate"
+            printf '[paths]\nstate_dir = %s\n' "$T/rootstate" > "$T/root.conf"
+            "$RF_BIN/listweb" --config "$T/root.conf" --listen "127.0.0.1:$(_rf_free_port)" \
+                > "$T/root.out" 2>&1
+            check_eq "listweb refuses to serve as root: exit 78" 78 "$?"
+            check_match "listweb says why" 'refusing to serve as root' "$(cat "$T/root.out")"
+        fi
         rf_listctl set dev@lists.test attachment_unguessable on
     fi
     web_down
