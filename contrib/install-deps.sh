@@ -23,7 +23,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 # attachments: listweb's libmicrohttpd, libcurl for the S3 blob store; curl
-#        fetches links in the tests (nodejs and npm, for the S3 test server,
+#        fetches links in the tests, sqlite3 reads the activity log in one
+#        (nodejs and npm, for the S3 test server,
 #        come below, and only when no npm is there: a machine may have its own)
 # build: compiler, cmake, pkg-config and the -dev packages of CMakeLists.txt
 # tests: mandoc (man page lint), python3 (free port, MIME parsing of copies),
@@ -33,7 +34,7 @@ PKGS="build-essential cmake pkg-config
       libgmime-3.0-dev libglib2.0-dev libsqlite3-dev libsodium-dev libjson-glib-dev
       mandoc python3 swaks postfix util-linux passwd time procps
       libidn12 libidn2-0 libgnutls30 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0 libcrypt1
-      libmicrohttpd-dev libcurl4-openssl-dev curl"
+      libmicrohttpd-dev libcurl4-openssl-dev curl sqlite3"
 
 missing=
 for p in $PKGS; do
