@@ -22,6 +22,8 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 
+# attachments: listweb's libmicrohttpd, libcurl for the S3 blob store; curl
+#        fetches links in the tests, sqlite3 reads tables in some
 # build: compiler, cmake, pkg-config and the -dev packages of CMakeLists.txt
 # tests: mandoc (man page lint), python3 (free port, MIME parsing of copies),
 #        swaks (SMTP client), postfix, util-linux (setpriv), time (peak RSS),
@@ -31,9 +33,10 @@ PKGS="build-essential cmake pkg-config
       libgmime-3.0-dev libglib2.0-dev libsqlite3-dev libsodium-dev libjson-glib-dev
       mandoc python3 swaks postfix util-linux passwd time procps
       libidn12 libidn2-0 libgnutls30 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0 libcrypt1
-      chromium sqlite3"
-# Node.js for the browser tests' driver: Debian's, unless one is there already
-# (a nodesource nodejs carries its own npm and conflicts with Debian's npm)
+      chromium sqlite3 libmicrohttpd-dev libcurl4-openssl-dev curl"
+# Node.js for the browser tests' driver and the S3 test server: Debian's,
+# unless one is there already (a nodesource nodejs carries its own npm and
+# conflicts with Debian's npm)
 command -v node > /dev/null && command -v npm > /dev/null || PKGS="$PKGS nodejs npm"
 
 missing=
@@ -102,6 +105,17 @@ if [ ! -f "$BROWSER_MODULES/node_modules/playwright-core/package.json" ]; then
     if ! (cd "$BROWSER_MODULES" && npm install --no-audit --no-fund playwright-core@1) > "$log" 2>&1; then
         cat "$log" >&2
         echo "install-deps.sh: npm install playwright-core failed (the npm registry must be reachable)" >&2
+        exit 1
+    fi
+fi
+# the S3-compatible server of the blob store tests (tests/e2e/t-attachments-s3.sh):
+# s3rver from the npm registry, into a fixed directory
+S3RVER_PREFIX=${S3RVER_PREFIX:-/opt/reflector-test}
+if [ ! -x "$S3RVER_PREFIX/node_modules/.bin/s3rver" ]; then
+    mkdir -p "$S3RVER_PREFIX"
+    if ! (cd "$S3RVER_PREFIX" && npm install --no-audit --no-fund s3rver@3.7.1) > "$log" 2>&1; then
+        cat "$log" >&2
+        echo "install-deps.sh: npm install s3rver failed" >&2
         exit 1
     fi
 fi

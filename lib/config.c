@@ -34,6 +34,15 @@ static const ConfigKey config_keys[] = {
   { "delivery", "relays", KEY_LIST, G_STRUCT_OFFSET (RfConfig, relays), 0, 0 },
   { "web", "listen", KEY_STRING, G_STRUCT_OFFSET (RfConfig, listen), 0, 0 },
   { "web", "base_url", KEY_STRING, G_STRUCT_OFFSET (RfConfig, base_url), 0, 0 },
+  { "blobs", "store", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_store), 0, 0 },
+  { "blobs", "dir", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_dir), 0, 0 },
+  { "blobs", "key_file", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_key_file), 0, 0 },
+  { "blobs", "endpoint", KEY_STRING, G_STRUCT_OFFSET (RfConfig, s3_endpoint), 0, 0 },
+  { "blobs", "bucket", KEY_STRING, G_STRUCT_OFFSET (RfConfig, s3_bucket), 0, 0 },
+  { "blobs", "region", KEY_STRING, G_STRUCT_OFFSET (RfConfig, s3_region), 0, 0 },
+  { "blobs", "addressing", KEY_STRING, G_STRUCT_OFFSET (RfConfig, s3_addressing), 0, 0 },
+  { "blobs", "credentials_file", KEY_STRING, G_STRUCT_OFFSET (RfConfig, s3_credentials_file),
+    0, 0 },
   { "retention", "message_days", KEY_INT, G_STRUCT_OFFSET (RfConfig, message_days), 0, 36500 },
   { "retention", "activity_days", KEY_INT, G_STRUCT_OFFSET (RfConfig, activity_days), 0, 36500 },
   { "retention", "redelivery_days", KEY_INT, G_STRUCT_OFFSET (RfConfig, redelivery_days), 0,
@@ -53,6 +62,58 @@ static const ConfigKey config_keys[] = {
 
 static const char *const transports[] = { "sendmail", "smtp", NULL };
 
+/* [blobs]: the back end named, and for s3 everything it needs, so that a
+ * half-configured S3 store fails at start, not at the first attachment. */
+static gboolean
+check_blobs (const RfConfig *config, const char *path, GError **error)
+{
+  const char *const addressings[] = { "path", "virtual", NULL };
+
+  if (!g_str_equal (config->blob_store, "local") && !g_str_equal (config->blob_store, "s3"))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [blobs] store: '%s' is not a known blob store (local, s3)", path,
+                   config->blob_store);
+      return FALSE;
+    }
+  if (!g_strv_contains (addressings, config->s3_addressing))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [blobs] addressing: '%s' is not path or virtual", path,
+                   config->s3_addressing);
+      return FALSE;
+    }
+  {
+    const char *paths[] = { config->blob_dir, config->blob_key_file,
+                            config->s3_credentials_file };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+      if (paths[i] != NULL && !g_path_is_absolute (paths[i]))
+        {
+          g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                       "%s: [blobs]: '%s' is not an absolute path", path, paths[i]);
+          return FALSE;
+        }
+  }
+  if (g_str_equal (config->blob_store, "s3") &&
+      (config->s3_endpoint == NULL || config->s3_bucket == NULL ||
+       config->s3_credentials_file == NULL))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [blobs] store = s3 needs endpoint, bucket and credentials_file", path);
+      return FALSE;
+    }
+  if (config->s3_endpoint != NULL && !g_str_has_prefix (config->s3_endpoint, "http://") &&
+      !g_str_has_prefix (config->s3_endpoint, "https://"))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [blobs] endpoint: '%s' is not an http:// or https:// URL", path,
+                   config->s3_endpoint);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static RfConfig *
 config_defaults (void)
 {
@@ -67,6 +128,9 @@ config_defaults (void)
   config->relays[0] = g_strdup ("127.0.0.1:25");
   config->listen = g_strdup ("127.0.0.1:8025");
   config->base_url = g_strdup ("http://127.0.0.1:8025");
+  config->blob_store = g_strdup ("local");
+  config->s3_region = g_strdup ("us-east-1");
+  config->s3_addressing = g_strdup ("path");
   config->message_days = 30;
   config->activity_days = 42;
   config->redelivery_days = 14;
@@ -213,6 +277,8 @@ config_read (RfConfig *config, const char *path, GError **error)
                    config->state_dir);
       return FALSE;
     }
+  if (!check_blobs (config, path, error))
+    return FALSE;
   if (!g_path_is_absolute (config->sendmail))
     {
       g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
@@ -267,5 +333,13 @@ rf_config_free (RfConfig *config)
   g_free (config->listen);
   g_free (config->base_url);
   g_free (config->path);
+  g_free (config->blob_store);
+  g_free (config->blob_dir);
+  g_free (config->blob_key_file);
+  g_free (config->s3_endpoint);
+  g_free (config->s3_bucket);
+  g_free (config->s3_region);
+  g_free (config->s3_addressing);
+  g_free (config->s3_credentials_file);
   g_free (config);
 }

@@ -187,7 +187,8 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
       return TRUE;
     }
 
-  ctx = (RfPolicyContext) { list, settings, config };
+  /* issue 3: the attachments policy stores rows through ctx.store */
+  ctx = (RfPolicyContext) { list, settings, config, store };
   if (!render_once (message, fixed, lossy, &ctx, out_path, error))
     return FALSE;
   if (!rf_delivery_open (store, list, key, &delivery_id, &created, &done, error))

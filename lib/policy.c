@@ -11,6 +11,9 @@
  * the headers, and the List-* and X-Loop headers come last, so that they
  * describe the copy as sent. */
 static const RfPolicy policies[] = {
+  /* first: the footer and the text block both go at the end of the text,
+   * and the links should come before the footer */
+  { "attachments", _rf_policy_attachments, FALSE },
   { "subject_prefix", _rf_policy_subject_prefix, FALSE },
   { "footer", _rf_policy_footer, FALSE },
   { "list_headers", _rf_policy_list_headers, TRUE },

@@ -72,6 +72,15 @@ typedef struct {
   int session_idle_minutes; /* [security] session_idle_minutes, default 30 */
   int session_max_hours;    /* [security] session_max_hours, default 12 */
   char *path;               /* the file read, or NULL when defaults only */
+  /* [blobs]: the blob store of attachments (issue 3) */
+  char *blob_store;         /* [blobs] store: "local" (default) or "s3" */
+  char *blob_dir;           /* [blobs] dir, default STATE_DIR/blobs (local) */
+  char *blob_key_file;      /* [blobs] key_file, default STATE_DIR/blob.key */
+  char *s3_endpoint;        /* [blobs] endpoint, e.g. https://s3.eu-west-1.amazonaws.com */
+  char *s3_bucket;          /* [blobs] bucket */
+  char *s3_region;          /* [blobs] region, default us-east-1 */
+  char *s3_addressing;      /* [blobs] addressing: "path" (default) or "virtual" */
+  char *s3_credentials_file;/* [blobs] credentials_file (mode 0600 or 0400) */
 } RfConfig;
 
 /* The file to read: @explicit_path if not NULL, else $REFLECTOR_CONFIG, else
@@ -765,5 +774,145 @@ GPtrArray *rf_archive_search (RfStore *store, const RfList *list, const char *qu
 gboolean rf_archive_export_mbox (RfStore *store, const RfList *list, const char *month,
                                  GOutputStream *out, GCancellable *cancellable,
                                  GError **error);
+
+/* ------------------------------------------------------------------ */
+/* Attachments (issue 3): the blob store, sealed blobs, tokens, the     */
+/* attachment rows, cleanup                                             */
+/* ------------------------------------------------------------------ */
+
+/* A blob store holds opaque files by id ([a-z0-9]{32}): a directory under
+ * the state dir ("local") or an S3-compatible bucket ("s3"), as
+ * reflector.conf's [blobs] says.  Every failure is RF_ERROR_TEMPORARY
+ * except a missing blob on get (RF_ERROR_NOT_FOUND) and a bad
+ * configuration (RF_ERROR_CONFIG). */
+typedef struct _RfBlobStore RfBlobStore;
+typedef struct _RfBlobWriter RfBlobWriter;
+typedef struct _RfBlobReader RfBlobReader;
+
+/* Returns: (transfer full) free with rf_blob_store_free(), after its
+ * writers and readers. */
+RfBlobStore *rf_blob_store_open (const RfConfig *config, GError **error);
+void rf_blob_store_free (RfBlobStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfBlobStore, rf_blob_store_free)
+/* "local" or "s3". */
+const char *rf_blob_store_kind (RfBlobStore *store);
+/* A fresh random blob id (128 bits, hex).  Returns: (transfer full). */
+char *rf_blob_id_new (void);
+
+/* Streamed put: the blob appears under @id only when finish succeeds
+ * (written to a temporary name, fsync'ed, renamed; or uploaded whole).
+ * finish and abort free the writer. */
+RfBlobWriter *rf_blob_put_begin (RfBlobStore *store, const char *id, GError **error);
+gboolean rf_blob_writer_write (RfBlobWriter *writer, const void *data, gsize len,
+                               GError **error);
+gboolean rf_blob_writer_finish (RfBlobWriter *writer, GError **error);
+void rf_blob_writer_abort (RfBlobWriter *writer);
+/* Streamed get.  read returns the bytes read, 0 at the end, -1 on error. */
+RfBlobReader *rf_blob_get (RfBlobStore *store, const char *id, GError **error);
+gssize rf_blob_reader_read (RfBlobReader *reader, void *buf, gsize len, GError **error);
+void rf_blob_reader_free (RfBlobReader *reader);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfBlobReader, rf_blob_reader_free)
+/* Deleting a blob that is not there succeeds (cleanup is idempotent). */
+gboolean rf_blob_delete (RfBlobStore *store, const char *id, GError **error);
+gboolean rf_blob_exists (RfBlobStore *store, const char *id, gboolean *exists_out,
+                         GError **error);
+/* Delete (or with @dry_run only count, in *removed_out) the temporary files
+ * of puts that never finished and were last written before @older_than. */
+gboolean rf_blob_sweep (RfBlobStore *store, gint64 older_than, gboolean dry_run,
+                        guint64 *removed_out, GError **error);
+
+/* Sealed blobs: libsodium secretstream (XChaCha20-Poly1305) in 64 KiB
+ * chunks, so that neither side holds a whole file.  A sealed blob is
+ * "RFB1", the stream header, then the chunks; the last is tagged FINAL, so
+ * a truncated or altered blob fails to open. */
+#define RF_BLOB_KEY_BYTES 32
+typedef struct _RfSealer RfSealer;
+typedef struct _RfUnsealer RfUnsealer;
+/* Takes @writer (finished or aborted with the sealer). */
+RfSealer *rf_sealer_new (RfBlobWriter *writer, const guint8 key[RF_BLOB_KEY_BYTES],
+                         GError **error);
+gboolean rf_sealer_write (RfSealer *sealer, const void *data, gsize len, GError **error);
+/* Seals the last chunk, finishes the writer, frees. */
+gboolean rf_sealer_finish (RfSealer *sealer, GError **error);
+void rf_sealer_abort (RfSealer *sealer);
+/* Takes @reader.  A wrong key is RF_ERROR_NOT_FOUND (as for a blob that is
+ * not there: the caller cannot tell which, and need not). */
+RfUnsealer *rf_unsealer_new (RfBlobReader *reader, const guint8 key[RF_BLOB_KEY_BYTES],
+                             GError **error);
+/* Plaintext bytes, 0 at the verified end, -1 on error (a forged or
+ * truncated blob is RF_ERROR_TEMPORARY "blob damaged"). */
+gssize rf_unsealer_read (RfUnsealer *unsealer, void *buf, gsize len, GError **error);
+void rf_unsealer_free (RfUnsealer *unsealer);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfUnsealer, rf_unsealer_free)
+
+/* Tokens: 256 bits from randombytes_buf, base64url without padding (43
+ * characters).  Returns: (transfer full). */
+#define RF_TOKEN_CHARS 43
+char *rf_token_new (void);
+/* What the store keeps instead of a token: 64 hex chars of a keyed
+ * BLAKE2b (its own context, so the hash is no key).  Returns: (transfer full). */
+char *rf_token_hash (const char *token);
+/* The blob key of an unguessable attachment, derived from its token
+ * (crypto_kdf, context "rfattach").  FALSE for a string that is no token. */
+gboolean rf_token_blob_key (const char *token, guint8 key_out[RF_BLOB_KEY_BYTES]);
+/* The blob key of a readable attachment: derived from the site key
+ * ([blobs] key_file, created 0600 with 256 random bits on first use) and
+ * the blob id. */
+gboolean rf_site_blob_key (const RfConfig *config, const char *blob_id,
+                           guint8 key_out[RF_BLOB_KEY_BYTES], GError **error);
+
+/* A file name made safe for a URL path segment, a Content-Disposition and
+ * a text block: the last path component, valid UTF-8, without control,
+ * bidi-override, quote, slash, backslash and other shell- or
+ * header-special characters, no leading dot, at most 120 bytes (the
+ * extension kept).  Empty results become "attachment-N" + an extension
+ * from @content_type.  Returns: (transfer full). */
+char *rf_attachment_safe_name (const char *name, const char *content_type, guint n);
+
+typedef struct {
+  gint64 id;
+  char *blob_id;
+  char *list_address;
+  gboolean unguessable;  /* TRUE: keyed by token (token_hash); FALSE: site key */
+  gint64 post;           /* readable mode: the list's post number, else 0 */
+  gint64 n;              /* readable mode: 1-based index in the post, else 0 */
+  char *filename;        /* rf_attachment_safe_name() */
+  char *content_type;    /* "type/subtype", lower case */
+  guint64 size;          /* plaintext bytes */
+  gint64 created;
+  gint64 expires;        /* rf_now() seconds; 0 = forever */
+} RfAttachment;
+void rf_attachment_free (RfAttachment *attachment);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfAttachment, rf_attachment_free)
+
+/* The next post number of @list_address (1, 2, ...; never reused, even
+ * after the list is deleted and created again). */
+gboolean rf_post_number_next (RfStore *store, const char *list_address, gint64 *number_out,
+                              GError **error);
+/* Insert a row (its blob must be stored already).  @token_hash is NULL in
+ * readable mode.  *id_out (may be NULL) receives the row id. */
+gboolean rf_attachment_add (RfStore *store, const RfAttachment *attachment,
+                            const char *token_hash, gint64 *id_out, GError **error);
+/* RF_ERROR_NOT_FOUND when no row.  Returns: (transfer full). */
+RfAttachment *rf_attachment_by_token (RfStore *store, const char *token, GError **error);
+RfAttachment *rf_attachment_by_post (RfStore *store, const char *list_address, gint64 post,
+                                     gint64 n, GError **error);
+/* Rows whose expiry is at or before @now, oldest first, at most @limit.
+ * Returns: (transfer full) (element-type RfAttachment). */
+GPtrArray *rf_attachment_expired (RfStore *store, gint64 now, guint limit, GError **error);
+/* Remove one row (a missing row is fine). */
+gboolean rf_attachment_remove (RfStore *store, gint64 id, GError **error);
+
+/* Cleanup (listctl cleanup): a table of cleaners, one per kind of data
+ * that expires.  Each deletes what expired at @now (or only counts it
+ * when @dry_run) and adds to *removed_out. */
+typedef gboolean (*RfCleanerFunc) (const RfConfig *config, RfStore *store, gint64 now,
+                                   gboolean dry_run, guint64 *removed_out, GError **error);
+typedef struct {
+  const char *name;       /* "attachments" */
+  RfCleanerFunc clean;
+  const char *what;       /* one line for the output: "expired attachments" */
+} RfCleaner;
+const RfCleaner *rf_cleaners (gsize *n_out);
 
 G_END_DECLS

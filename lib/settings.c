@@ -14,6 +14,9 @@
 
 static const char *const posting_allowed[] = { "open", "members", NULL };
 static const char *const archive_access_allowed[] = { "password", "moderators", "public", NULL };
+static const char *const attachments_allowed[] = { "keep", "link", NULL };
+static const char *const retention_allowed[] = { "30d", "1y", "forever", NULL };
+static const char *const signed_allowed[] = { "pass", "hold", NULL };
 
 static const RfSettingDef settings[] = {
   { "posting", RF_SETTING_ENUM, "members", posting_allowed,
@@ -46,6 +49,18 @@ static const RfSettingDef settings[] = {
   { "archive_access", RF_SETTING_ENUM, "password", archive_access_allowed,
     "who may read the web archive: the list's web user (password, see listctl web-access), "
     "its moderators and owners (moderators), or anyone (public)", FALSE },
+  { "attachments", RF_SETTING_ENUM, "keep", attachments_allowed,
+    "keep attachments in posts (keep), or store them and put links in their place (link)",
+    FALSE },
+  { "attachment_unguessable", RF_SETTING_BOOL, "on", NULL,
+    "links carry a 256-bit token and the file is encrypted with a key only the link holds; "
+    "off: readable links /a/LIST/POST/N/NAME, encrypted with the site key", FALSE },
+  { "attachment_retention", RF_SETTING_ENUM, "30d", retention_allowed,
+    "how long stored attachments stay downloadable: 30d, 1y or forever", FALSE },
+  { "attachment_signed", RF_SETTING_ENUM, "pass", signed_allowed,
+    "with attachments=link, a signed or encrypted post (which cannot be changed without "
+    "breaking it) goes out untouched (pass) or is refused (hold, for now the non-member "
+    "answer)", FALSE },
 };
 
 const RfSettingDef *

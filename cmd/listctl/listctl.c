@@ -50,6 +50,8 @@ const ListctlCommand listctl_commands[] = {
   { "web-access", listctl_web_access, LISTCTL_STORE_WRITE,
     "LIST [NAME] [--password-stdin] [--off]",
     "show or set the user name and password of a list's web archive" },
+  { "cleanup", listctl_cleanup, LISTCTL_STORE_WRITE, "",
+    "delete what has expired: stored attachments, unfinished blob files (--dry-run: only count)" },
   { "help", listctl_help, LISTCTL_NO_STORE, "[COMMAND|settings]",
     "show the commands, one command's options, or the list settings" },
 };

@@ -74,6 +74,7 @@ gboolean listctl_subscribe (int argc, char **argv, ListctlContext *ctx, GError *
 gboolean listctl_unsubscribe (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_user (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_web_access (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_cleanup (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_help (int argc, char **argv, ListctlContext *ctx, GError **error);
 /* bounces.c (issue 5) */
 gboolean listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **error);

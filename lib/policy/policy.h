@@ -16,6 +16,8 @@ typedef struct {
   const RfList *list;
   GHashTable *settings;   /* name -> value in force (rf_list_settings) */
   const RfConfig *config;
+  RfStore *store;         /* attachments: rows and post numbers; NULL in tests
+                           * of the other policies */
 } RfPolicyContext;
 
 typedef gboolean (*RfPolicyFunc) (GMimeMessage *message, const RfPolicyContext *ctx,
@@ -47,6 +49,8 @@ GBytes *_rf_policy_pass_through (GBytes *raw, const RfPolicyContext *ctx, GError
 const char *_rf_policy_setting (const RfPolicyContext *ctx, const char *name);
 
 /* The rows. */
+gboolean _rf_policy_attachments (GMimeMessage *message, const RfPolicyContext *ctx,
+                                 GError **error);
 gboolean _rf_policy_subject_prefix (GMimeMessage *message, const RfPolicyContext *ctx,
                                     GError **error);
 gboolean _rf_policy_footer (GMimeMessage *message, const RfPolicyContext *ctx,

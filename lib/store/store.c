@@ -182,6 +182,26 @@ static const char *const migrations[] = {
   "  INSERT INTO archive_fts (archive_fts, rowid, subject, sender, body, list_tag)"
   "  VALUES ('delete', old.id, old.subject, old.sender, old.body, old.list_tag);"
   "END;",
+  /* 5: issue 3, attachments: stripped attachments (the blob is in the blob
+   * store; token_hash is NULL for a readable link, which post and n name)
+   * and a post counter per list address (readable links need a number) */
+  "CREATE TABLE attachments ("
+  "  id INTEGER PRIMARY KEY,"
+  "  blob_id TEXT NOT NULL UNIQUE,"
+  "  token_hash TEXT UNIQUE,"
+  "  list_address TEXT NOT NULL,"
+  "  post INTEGER,"
+  "  n INTEGER,"
+  "  filename TEXT NOT NULL,"
+  "  content_type TEXT NOT NULL,"
+  "  size INTEGER NOT NULL,"
+  "  created INTEGER NOT NULL,"
+  "  expires INTEGER);"
+  "CREATE UNIQUE INDEX attachments_by_post ON attachments (list_address, post, n);"
+  "CREATE INDEX attachments_by_expiry ON attachments (expires);"
+  "CREATE TABLE post_counters ("
+  "  list_address TEXT PRIMARY KEY,"
+  "  last INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 void

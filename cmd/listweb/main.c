@@ -1,0 +1,208 @@
+/* main.c - listweb: options, configuration, the listening socket, the
+ * privilege drop, and the server until SIGTERM.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Started as root (to bind a low port, or by an init system), listweb
+ * binds first and then becomes the owner of the state directory (or
+ * --user), the account listdeliver writes as: it never serves a request as
+ * root.
+ */
+#include "listweb.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { EXIT_USAGE = 64, EXIT_TEMPFAIL = 75, EXIT_CONFIG = 78 };
+
+/* "127.0.0.1:8025", "[::1]:8025", "localhost:8025" */
+static int
+bind_listen (const char *listen_on, gboolean *ipv6_out, GError **error)
+{
+  g_autofree char *host = NULL;
+  const char *colon = strrchr (listen_on, ':');
+  const char *port;
+  struct addrinfo hints = { 0 }, *res = NULL;
+  int fd = -1, one = 1, rc;
+
+  if (colon == NULL || colon[1] == '\0')
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "[web] listen: '%s' is not HOST:PORT", listen_on);
+      return -1;
+    }
+  port = colon + 1;
+  host = g_strndup (listen_on, colon - listen_on);
+  if (host[0] == '[' && g_str_has_suffix (host, "]"))
+    {
+      memmove (host, host + 1, strlen (host));
+      host[strlen (host) - 1] = '\0';
+    }
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  rc = getaddrinfo (*host != '\0' ? host : NULL, port, &hints, &res);
+  if (rc != 0)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG, "[web] listen: '%s': %s", listen_on,
+                   gai_strerror (rc));
+      return -1;
+    }
+  fd = socket (res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+      bind (fd, res->ai_addr, res->ai_addrlen) != 0 || listen (fd, 128) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot listen on %s: %s", listen_on,
+                   g_strerror (saved));
+      if (fd >= 0)
+        close (fd);
+      freeaddrinfo (res);
+      return -1;
+    }
+  *ipv6_out = res->ai_family == AF_INET6;
+  freeaddrinfo (res);
+  return fd;
+}
+
+static gboolean
+drop_privileges (const char *user, const char *state_dir, GError **error)
+{
+  struct passwd *pw = NULL;
+  struct stat st;
+  uid_t uid;
+  gid_t gid;
+
+  if (geteuid () != 0)
+    return TRUE;
+  if (user != NULL)
+    {
+      pw = getpwnam (user);
+      if (pw == NULL)
+        {
+          g_set_error (error, RF_ERROR, RF_ERROR_CONFIG, "no user '%s'", user);
+          return FALSE;
+        }
+      uid = pw->pw_uid;
+      gid = pw->pw_gid;
+    }
+  else if (stat (state_dir, &st) == 0)
+    {
+      uid = st.st_uid;
+      pw = getpwuid (uid);
+      gid = pw != NULL ? pw->pw_gid : st.st_gid;
+    }
+  else
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: %s: create a list first, or give --user", state_dir, g_strerror (errno));
+      return FALSE;
+    }
+  if (uid == 0)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "refusing to serve as root: give --user, or chown the state directory "
+                   "'%s' to the service user", state_dir);
+      return FALSE;
+    }
+  if (setgid (gid) != 0 ||
+      (pw != NULL ? initgroups (pw->pw_name, gid) : setgroups (0, NULL)) != 0 ||
+      setuid (uid) != 0 || setuid (0) == 0)
+    {
+      int saved = errno;
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot drop privileges to uid %u: %s",
+                   (unsigned) uid, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+exit_code (const GError *error)
+{
+  if (error->domain == G_OPTION_ERROR)
+    return EXIT_USAGE;
+  if (error->domain == RF_ERROR && error->code == RF_ERROR_CONFIG)
+    return EXIT_CONFIG;
+  return EXIT_TEMPFAIL;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *config_path = NULL;
+  g_autofree char *listen_on = NULL;
+  g_autofree char *user = NULL;
+  int threads = 4;
+  gboolean version = FALSE;
+  const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
+      "read FILE instead of the default reflector.conf", "FILE" },
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen_on,
+      "listen on HOST:PORT instead of [web] listen", "HOST:PORT" },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &user,
+      "when started as root, serve as USER (default: the owner of the state directory)",
+      "USER" },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "serve with N threads (default 4)", "N" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) oc = g_option_context_new ("- serve reflector's web pages");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RfConfig) config = NULL;
+  ListwebServer *server;
+  sigset_t signals;
+  gboolean ipv6 = FALSE;
+  int fd, sig = 0;
+
+  g_set_prgname ("listweb");
+  g_option_context_add_main_entries (oc, entries, NULL);
+  if (!g_option_context_parse (oc, &argc, &argv, &error))
+    goto fail;
+  if (version)
+    {
+      printf ("listweb %s\n", REFLECTOR_VERSION);
+      return 0;
+    }
+  if (argc > 1 || threads < 1 || threads > 256)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   argc > 1 ? "unexpected argument '%s'" : "--threads: 1 to 256", argv[1]);
+      goto fail;
+    }
+  config = rf_config_load (config_path, &error);
+  if (config == NULL)
+    goto fail;
+  fd = bind_listen (listen_on != NULL ? listen_on : config->listen, &ipv6, &error);
+  if (fd < 0)
+    goto fail;
+  if (!drop_privileges (user, config->state_dir, &error))
+    goto fail;
+
+  /* the server's threads inherit the mask: only this thread takes them */
+  sigemptyset (&signals);
+  sigaddset (&signals, SIGINT);
+  sigaddset (&signals, SIGTERM);
+  pthread_sigmask (SIG_BLOCK, &signals, NULL);
+  signal (SIGPIPE, SIG_IGN);
+  server = listweb_server_start (config, fd, ipv6, (guint) threads, &error);
+  if (server == NULL)
+    goto fail;
+  g_printerr ("listweb: serving on http://%s\n", listen_on != NULL ? listen_on : config->listen);
+  sigwait (&signals, &sig);
+  listweb_server_stop (server);
+  return 0;
+
+fail:
+  g_printerr ("listweb: %s\n", error->message);
+  return exit_code (error);
+}

@@ -1,0 +1,25 @@
+/* routes.c - listweb's route table.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * To add a route group (archive, accounts, moderator pages): a file with
+ * its handlers, declared in listweb.h, and its rows here, most specific
+ * prefix first.  Anything that matches no row is 404: there is no file
+ * serving and no directory listing anywhere.
+ */
+#include "listweb.h"
+
+static const ListwebRoute routes[] = {
+  /* /a/<token>/<name> and /a/<list>/<post>/<n>/<name> */
+  { "/a/", listweb_attachment, "attachment" },
+};
+
+const ListwebRoute *
+listweb_route_find (const char *path)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (routes); i++)
+    if (g_str_has_prefix (path, routes[i].prefix))
+      return &routes[i];
+  return NULL;
+}

@@ -1,0 +1,119 @@
+/* server.c - libmicrohttpd: a thread pool, the route table, and the
+ * security headers of every response.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "listweb.h"
+
+#include <string.h>
+#include <unistd.h>
+
+struct _ListwebServer {
+  struct MHD_Daemon *daemon;
+  const RfConfig *config;
+};
+
+/* No page of ours runs scripts, is framed, or leaks where a reader came
+ * from; and no browser second-guesses a Content-Type. */
+static const struct { const char *name, *value; } security_headers[] = {
+  { "X-Content-Type-Options", "nosniff" },
+  { "Referrer-Policy", "no-referrer" },
+  { "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'" },
+  { "X-Frame-Options", "DENY" },
+};
+
+enum MHD_Result
+listweb_queue (ListwebRequest *request, unsigned int status, struct MHD_Response *response)
+{
+  enum MHD_Result ret;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (security_headers); i++)
+    MHD_add_response_header (response, security_headers[i].name, security_headers[i].value);
+  ret = MHD_queue_response (request->connection, status, response);
+  MHD_destroy_response (response);
+  return ret;
+}
+
+enum MHD_Result
+listweb_answer (ListwebRequest *request, unsigned int status, const char *text)
+{
+  g_autofree char *body = g_strconcat (text, "\n", NULL);
+  struct MHD_Response *response =
+      MHD_create_response_from_buffer (strlen (body), body, MHD_RESPMEM_MUST_COPY);
+
+  MHD_add_response_header (response, "Content-Type", "text/plain; charset=utf-8");
+  MHD_add_response_header (response, "Cache-Control", "no-store");
+  return listweb_queue (request, status, response);
+}
+
+static enum MHD_Result
+access_handler (void *cls, struct MHD_Connection *connection, const char *url,
+                const char *method, const char *version, const char *upload_data,
+                size_t *upload_data_size, void **con_cls)
+{
+  ListwebServer *server = cls;
+  ListwebRequest request = { connection, server->config, method, url };
+  const ListwebRoute *route;
+  static int first_call;
+
+  /* the first call only announces the request (headers read) */
+  if (*con_cls == NULL)
+    {
+      *con_cls = &first_call;
+      return MHD_YES;
+    }
+  if (*upload_data_size != 0)
+    {
+      /* no route takes a body yet: drop it */
+      *upload_data_size = 0;
+      return MHD_YES;
+    }
+  if (!g_str_equal (method, "GET") && !g_str_equal (method, "HEAD"))
+    {
+      struct MHD_Response *response =
+          MHD_create_response_from_buffer (0, (void *) "", MHD_RESPMEM_PERSISTENT);
+
+      MHD_add_response_header (response, "Allow", "GET, HEAD");
+      return listweb_queue (&request, MHD_HTTP_METHOD_NOT_ALLOWED, response);
+    }
+  route = listweb_route_find (url);
+  if (route == NULL)
+    return listweb_answer (&request, MHD_HTTP_NOT_FOUND, "not found");
+  request.path = url + strlen (route->prefix);
+  return route->handler (&request);
+}
+
+ListwebServer *
+listweb_server_start (const RfConfig *config, int fd, gboolean ipv6, guint threads,
+                      GError **error)
+{
+  ListwebServer *server = g_new0 (ListwebServer, 1);
+  unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_AUTO;
+
+  if (ipv6)
+    flags |= MHD_USE_IPv6;
+  server->config = config;
+  server->daemon = MHD_start_daemon (
+      flags, 0, NULL, NULL, access_handler, server, MHD_OPTION_LISTEN_SOCKET, fd,
+      MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) threads, MHD_OPTION_CONNECTION_TIMEOUT,
+      (unsigned int) 60, MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 512,
+      MHD_OPTION_END);
+  if (server->daemon == NULL)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot start the HTTP server");
+      close (fd);
+      g_free (server);
+      return NULL;
+    }
+  return server;
+}
+
+void
+listweb_server_stop (ListwebServer *server)
+{
+  if (server == NULL)
+    return;
+  MHD_stop_daemon (server->daemon);
+  g_free (server);
+}
