@@ -26,9 +26,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* RFC 5321 4.5.3.2 asks for 5 minutes per command and 10 for the final
@@ -232,6 +235,10 @@ conn_open (Run *run, Conn *c)
           errsv = errno;
           continue;
         }
+      /* commands and the dot are small writes that wait for a reply: with
+       * Nagle's algorithm each would wait for the peer's delayed ACK */
+      if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
+        setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &(int) { 1 }, sizeof (int));
       if (connect (fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS)
         break;
       errsv = errno;
@@ -502,33 +509,28 @@ do_write (Run *run, Conn *c)
 
   for (;;)
     {
-      const char *p;
-      gsize left;
+      struct iovec iov[3];
+      int n_iov = 0;
       ssize_t n;
+      gsize done;
 
+      /* one writev for the copy's own bytes, the body and the dot: one
+       * segment where there would be three */
       if (c->out_off < c->out->len)
-        {
-          p = c->out->str + c->out_off;
-          left = c->out->len - c->out_off;
-        }
-      else if (c->with_body && c->body_off < body_len)
-        {
-          p = body + c->body_off;
-          left = body_len - c->body_off;
-        }
-      else if (c->with_body && c->dot_off < sizeof dot_line - 1)
-        {
-          p = dot_line + c->dot_off;
-          left = sizeof dot_line - 1 - c->dot_off;
-        }
-      else
+        iov[n_iov++] = (struct iovec) { c->out->str + c->out_off, c->out->len - c->out_off };
+      if (c->with_body && c->body_off < body_len)
+        iov[n_iov++] = (struct iovec) { (char *) body + c->body_off, body_len - c->body_off };
+      if (c->with_body && c->dot_off < sizeof dot_line - 1)
+        iov[n_iov++] = (struct iovec) { (char *) dot_line + c->dot_off,
+                                        sizeof dot_line - 1 - c->dot_off };
+      if (n_iov == 0)
         {
           g_string_truncate (c->out, 0);
           c->out_off = 0;
           c->with_body = FALSE;
           return;
         }
-      n = send (c->fd, p, left, MSG_NOSIGNAL);
+      n = writev (c->fd, iov, n_iov);
       if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
       if (n < 0)
@@ -536,12 +538,23 @@ do_write (Run *run, Conn *c)
           conn_fail (run, c, g_strerror (errno));
           return;
         }
+      done = (gsize) n;
       if (c->out_off < c->out->len)
-        c->out_off += (gsize) n;
-      else if (c->with_body && c->body_off < body_len)
-        c->body_off += (gsize) n;
-      else
-        c->dot_off += (gsize) n;
+        {
+          gsize k = MIN (done, c->out->len - c->out_off);
+
+          c->out_off += k;
+          done -= k;
+        }
+      if (c->with_body && c->body_off < body_len)
+        {
+          gsize k = MIN (done, body_len - c->body_off);
+
+          c->body_off += k;
+          done -= k;
+        }
+      if (c->with_body)
+        c->dot_off += done;
     }
 }
 
