@@ -17,8 +17,10 @@
 typedef struct {
   struct MHD_Connection *connection;
   const RfConfig *config;
-  const char *method;        /* "GET" or "HEAD": the table allows no other */
+  const char *method;        /* "GET" or "HEAD", or "POST" where the route takes it */
   const char *path;          /* after the route's prefix, percent-decoded */
+  const char *body;          /* POST: the request body (NUL-terminated), else NULL */
+  gsize body_len;
 } ListwebRequest;
 
 typedef enum MHD_Result (*ListwebHandler) (ListwebRequest *request);
@@ -28,7 +30,12 @@ typedef struct {
   ListwebHandler handler;
   const char *name;          /* for the log line, instead of the path (which may
                               * hold a token) */
+  gboolean post;             /* also takes POST (a body of at most
+                              * LISTWEB_MAX_BODY bytes) */
 } ListwebRoute;
+
+/* The largest request body listweb reads: its forms are small. */
+#define LISTWEB_MAX_BODY (64 * 1024)
 
 /* routes.c */
 const ListwebRoute *listweb_route_find (const char *path);
@@ -48,3 +55,11 @@ enum MHD_Result listweb_answer (ListwebRequest *request, unsigned int status,
 
 /* attachments.c */
 enum MHD_Result listweb_attachment (ListwebRequest *request);
+
+/* unsubscribe.c: GET and POST /u/<token> (RFC 8058 one-click) */
+enum MHD_Result listweb_unsubscribe (ListwebRequest *request);
+
+/* An HTML page: @title and @body_html (already escaped by the caller),
+ * with the security headers. */
+enum MHD_Result listweb_page (ListwebRequest *request, unsigned int status, const char *title,
+                              const char *body_html);

@@ -12,7 +12,9 @@
 
 static const ListwebRoute routes[] = {
   /* /a/<token>/<name> and /a/<list>/<post>/<n>/<name> */
-  { "/a/", listweb_attachment, "attachment" },
+  { "/a/", listweb_attachment, "attachment", FALSE },
+  /* /u/<token>: GET shows a button, POST (RFC 8058 one-click) unsubscribes */
+  { "/u/", listweb_unsubscribe, "unsubscribe", TRUE },
 };
 
 const ListwebRoute *

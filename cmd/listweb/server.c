@@ -14,6 +14,12 @@ struct _ListwebServer {
   const RfConfig *config;
 };
 
+/* What one request has read so far. */
+typedef struct {
+  GString *body;
+  gboolean too_big;
+} Upload;
+
 /* No page of ours runs scripts, is framed, or leaks where a reader came
  * from; and no browser second-guesses a Content-Type. */
 static const struct { const char *name, *value; } security_headers[] = {
@@ -36,6 +42,25 @@ listweb_queue (ListwebRequest *request, unsigned int status, struct MHD_Response
 }
 
 enum MHD_Result
+listweb_page (ListwebRequest *request, unsigned int status, const char *title,
+              const char *body_html)
+{
+  g_autofree char *t = g_markup_escape_text (title, -1);
+  g_autofree char *page = g_strdup_printf ("<!DOCTYPE html>\n<html lang=\"en\"><head>"
+                                           "<meta charset=\"utf-8\">"
+                                           "<meta name=\"viewport\" content=\"width=device-width\">"
+                                           "<title>%s</title></head>\n<body>\n<h1>%s</h1>\n%s\n"
+                                           "</body></html>\n",
+                                           t, t, body_html);
+  struct MHD_Response *response =
+      MHD_create_response_from_buffer (strlen (page), page, MHD_RESPMEM_MUST_COPY);
+
+  MHD_add_response_header (response, "Content-Type", "text/html; charset=utf-8");
+  MHD_add_response_header (response, "Cache-Control", "no-store");
+  return listweb_queue (request, status, response);
+}
+
+enum MHD_Result
 listweb_answer (ListwebRequest *request, unsigned int status, const char *text)
 {
   g_autofree char *body = g_strconcat (text, "\n", NULL);
@@ -53,35 +78,66 @@ access_handler (void *cls, struct MHD_Connection *connection, const char *url,
                 size_t *upload_data_size, void **con_cls)
 {
   ListwebServer *server = cls;
-  ListwebRequest request = { connection, server->config, method, url };
-  const ListwebRoute *route;
-  static int first_call;
+  ListwebRequest request = { connection, server->config, method, url, NULL, 0 };
+  const ListwebRoute *route = listweb_route_find (url);
+  gboolean post = g_str_equal (method, "POST");
+  Upload *upload = *con_cls;
 
   /* the first call only announces the request (headers read) */
-  if (*con_cls == NULL)
+  if (upload == NULL)
     {
-      *con_cls = &first_call;
+      upload = g_new0 (Upload, 1);
+      upload->body = g_string_new (NULL);
+      *con_cls = upload;
       return MHD_YES;
     }
   if (*upload_data_size != 0)
     {
-      /* no route takes a body yet: drop it */
+      /* kept only for a route that takes it, and only up to the limit */
+      if (post && route != NULL && route->post && !upload->too_big)
+        {
+          if (upload->body->len + *upload_data_size > LISTWEB_MAX_BODY)
+            upload->too_big = TRUE;
+          else
+            g_string_append_len (upload->body, upload_data, (gssize) *upload_data_size);
+        }
       *upload_data_size = 0;
       return MHD_YES;
     }
-  if (!g_str_equal (method, "GET") && !g_str_equal (method, "HEAD"))
+  if (!g_str_equal (method, "GET") && !g_str_equal (method, "HEAD") &&
+      !(post && route != NULL && route->post))
     {
       struct MHD_Response *response =
           MHD_create_response_from_buffer (0, (void *) "", MHD_RESPMEM_PERSISTENT);
 
-      MHD_add_response_header (response, "Allow", "GET, HEAD");
+      MHD_add_response_header (response, "Allow",
+                               route != NULL && route->post ? "GET, HEAD, POST" : "GET, HEAD");
       return listweb_queue (&request, MHD_HTTP_METHOD_NOT_ALLOWED, response);
     }
-  route = listweb_route_find (url);
   if (route == NULL)
     return listweb_answer (&request, MHD_HTTP_NOT_FOUND, "not found");
+  if (upload->too_big)
+    return listweb_answer (&request, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
   request.path = url + strlen (route->prefix);
+  if (post)
+    {
+      request.body = upload->body->str;
+      request.body_len = upload->body->len;
+    }
   return route->handler (&request);
+}
+
+static void
+request_done (void *cls, struct MHD_Connection *connection, void **con_cls,
+              enum MHD_RequestTerminationCode toe)
+{
+  Upload *upload = *con_cls;
+
+  if (upload == NULL)
+    return;
+  g_string_free (upload->body, TRUE);
+  g_free (upload);
+  *con_cls = NULL;
 }
 
 ListwebServer *
@@ -98,7 +154,7 @@ listweb_server_start (const RfConfig *config, int fd, gboolean ipv6, guint threa
       flags, 0, NULL, NULL, access_handler, server, MHD_OPTION_LISTEN_SOCKET, fd,
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) threads, MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned int) 60, MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 512,
-      MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
   if (server->daemon == NULL)
     {
       g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot start the HTTP server");

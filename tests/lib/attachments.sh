@@ -14,26 +14,7 @@
 # s3-sigv4-check.py, which refuses any request whose AWS SigV4 signature is
 # wrong (s3rver does not check V4 signatures itself).
 S3RVER=${S3RVER:-/opt/reflector-test/node_modules/.bin/s3rver}
-
-web_up() {   # web_up [env assignments...]: listweb on $WEBPORT, started as root when we are
-    WEBPORT=$(_rf_free_port)
-    env "$@" "$RF_BIN/listweb" --config "$T/reflector.conf" --listen "127.0.0.1:$WEBPORT" \
-        > "$T/log/listweb.log" 2>&1 &
-    WEB_PID=$!
-    for _ in $(seq 1 100); do
-        curl -s -o /dev/null "http://127.0.0.1:$WEBPORT/" && return 0
-        kill -0 "$WEB_PID" 2>/dev/null || break
-        sleep 0.1
-    done
-    echo "# listweb did not start:"; sed 's/^/#   /' "$T/log/listweb.log"
-    return 1
-}
-web_down() {
-    [ -n "${WEB_PID:-}" ] || return 0
-    kill "$WEB_PID" 2>/dev/null
-    wait "$WEB_PID" 2>/dev/null
-    WEB_PID=
-}
+source "$RF_TESTS/lib/web.sh"
 
 # s3rver on S3_BACKEND, and in front of it on S3PORT the proxy that checks
 # every request's SigV4 signature (s3rver itself accepts any V4 signature)
