@@ -5,8 +5,12 @@
 # on a loopback port (configured from contrib/exim/router-reflector and
 # transport-reflector, all files in a temp dir), creates the list
 # demo@lists.test with three subscribers whose Maildirs are in that temp dir,
-# posts a message to it over SMTP with swaks, waits for the delivery, shows
-# where each copy landed with its key headers, then stops Exim.
+# starts listweb (the web server) on another loopback port, posts a message
+# with an attachment to the list over SMTP with swaks, waits for the
+# delivery, shows where each copy landed with its key headers, fetches the
+# attachment back through the link that replaced it and the subscriber's
+# one-click unsubscribe page from listweb, then stops Exim (and listweb: on a
+# terminal it keeps serving until you press Enter).
 # Nothing leaves the machine: every address is delivered into the temp dir.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -eu
@@ -37,6 +41,7 @@ export RF_BIN RF_TESTS RF_SRC RF_KEEP
 set +e
 . "$src/tests/lib/common.sh"
 . "$src/tests/mta/mta-exim.sh"
+. "$src/tests/lib/web.sh"
 rf_ensure_test_user
 TD=$(mktemp -d /tmp/reflector-demo.XXXXXX)
 chmod 755 "$TD"
@@ -44,7 +49,7 @@ chown "$RF_TEST_USER:" "$TD"
 die() { echo "demo.sh: $*" >&2; exit 1; }
 step "starting a private Exim on 127.0.0.1"
 exim_up
-trap 'exim_down' EXIT
+trap 'web_down; exim_down' EXIT
 echo "    config $T/exim.conf (includes $T/contrib/router-reflector, transport-reflector)"
 echo "    Exim runs as $RUN_USER; listdeliver's config is $T/reflector.conf"
 
@@ -55,12 +60,20 @@ $L set demo@lists.test description 'Demo list' &&
 $L set demo@lists.test subject_prefix '[demo] ' &&
 $L set demo@lists.test footer -- '-- \ndemo@lists.test, a reflector list. To leave: demo-leave@lists.test' ||
     die "listctl set failed"
+$L set demo@lists.test attachments link || die "listctl set failed"
 $L subscribe demo@lists.test alice@example.test bob@example.test carol@other.test ||
     die "listctl subscribe failed"
 add_mailbox alice@example.test bob@example.test carol@other.test
 $L show demo@lists.test | sed 's/^/    /'
 
-step "alice posts to demo@lists.test over SMTP (swaks to 127.0.0.1:$PORT)"
+step "starting listweb, the web server, on 127.0.0.1 (it drops root for $RUN_USER)"
+web_up || die "listweb did not start (see $T/log/listweb.log)"
+BASE=http://127.0.0.1:$WEBPORT
+printf '[web]\nbase_url = %s\n' "$BASE" >> "$T/reflector.conf"
+echo "    serving $BASE (links in the copies point there)"
+
+step "alice posts to demo@lists.test over SMTP (swaks to 127.0.0.1:$PORT), with an attachment"
+printf 'Agenda\n1. reflector demo\n2. questions\n' > "$T/agenda.txt"
 cat > "$T/post.eml" <<EOF
 From: Alice <alice@example.test>
 To: demo@lists.test
@@ -68,14 +81,25 @@ Subject: Hello from the demo
 Date: $(date -R)
 Message-ID: <demo.$(date +%s)@example.test>
 MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="demo-boundary"
+
+--demo-boundary
 Content-Type: text/plain; charset=utf-8
 
 Hello everyone,
 
 this message went from swaks to Exim, from Exim's pipe to listdeliver, and
-from listdeliver back to Exim once per subscriber.
+from listdeliver back to Exim once per subscriber.  The agenda is attached.
 
 Alice
+
+--demo-boundary
+Content-Type: text/plain; name="agenda.txt"
+Content-Disposition: attachment; filename="agenda.txt"
+Content-Transfer-Encoding: base64
+
+$(base64 < "$T/agenda.txt")
+--demo-boundary--
 EOF
 post alice@example.test demo@lists.test "$T/post.eml" || die "the SMTP post failed"
 echo "    accepted by Exim"
@@ -101,11 +125,41 @@ if [ -n "$f" ]; then
     sed 's/^/    /' "$f"
 fi
 
+f=$(maildir_files bob@example.test | head -1)
+if [ -n "$f" ]; then
+    step "listweb: the attachment, through the link that replaced it in bob's copy"
+    link=$(grep -o "$BASE/a/[^ >]*" "$f" | head -1)
+    if [ -n "$link" ] && curl -s -o "$T/agenda.fetched" "$link" &&
+       cmp -s "$T/agenda.txt" "$T/agenda.fetched"; then
+        echo "    GET $link"
+        echo "    -> the same bytes as alice's agenda.txt:"
+        sed 's/^/       /' "$T/agenda.fetched"
+    else
+        echo "    could not fetch the attachment back (link: ${link:-none}; see $T/log/listweb.log)"
+        status=1
+    fi
+    step "listweb: bob's one-click unsubscribe page (a GET only shows it)"
+    u=$(hdr "$f" List-Unsubscribe | grep -o "$BASE/u/[^>]*" | head -1)
+    if [ -n "$u" ] && curl -s -o "$T/unsub.html" "$u"; then
+        echo "    GET $u"
+        sed -n 's/.*<h1>\(.*\)<\/h1>.*/    page title: \1/p; s/.*<p>\(.*\)<\/p>.*/    \1/p' "$T/unsub.html" |
+            sed 's/<[^>]*>//g'
+    else
+        echo "    could not fetch the unsubscribe page (see $T/log/listweb.log)"
+        status=1
+    fi
+fi
+
 step "Exim's log of the post"
 grep -E ' (<=|=>|==|\*\*) ' "$T/log/mainlog" | sed 's/^/    /'
 
 exim_down
-step "done: Exim is stopped; the files stay in $T"
+if [ -t 0 ] && [ -t 1 ]; then
+    step "listweb keeps serving $BASE: open the links above in a browser; press Enter to stop it"
+    read -r _
+fi
+web_down
+step "done: Exim and listweb are stopped; the files stay in $T"
 cat <<EOF
     ls $T/mail/*/*/new/           the Maildirs of alice, bob and carol
     less $T/log/mainlog           Exim's log
