@@ -187,6 +187,16 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
       return TRUE;
     }
 
+  /* the same message again after it went out: nothing to render (the
+   * attachments policy would store its files a second time) */
+  if (!rf_delivery_is_done (store, key, &done, error))
+    return FALSE;
+  if (done)
+    {
+      report->outcome = RF_ALREADY_DELIVERED;
+      return TRUE;
+    }
+
   /* issue 3: the attachments policy stores rows through ctx.store */
   ctx = (RfPolicyContext) { list, settings, config, store };
   if (!render_once (message, fixed, lossy, &ctx, out_path, error))

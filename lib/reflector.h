@@ -314,6 +314,11 @@ typedef enum {
 gboolean rf_delivery_open (RfStore *store, const RfList *list, const char *msg_key,
                            gint64 *id_out, gboolean *created_out, gboolean *done_out,
                            GError **error);
+/* Whether an earlier run finished the delivery of @msg_key (without
+ * creating anything): a message the MTA hands over again is then not even
+ * rendered, so its policies store nothing twice. */
+gboolean rf_delivery_is_done (RfStore *store, const char *msg_key, gboolean *done_out,
+                              GError **error);
 /* Returns: (transfer full) (element-type utf8) the pending addresses, sorted. */
 GPtrArray *rf_delivery_pending (RfStore *store, gint64 delivery_id, GError **error);
 /* Record one recipient's outcome (@detail: the transport's reason, or NULL). */

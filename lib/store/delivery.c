@@ -88,6 +88,27 @@ fail:
   return FALSE;
 }
 
+gboolean
+rf_delivery_is_done (RfStore *store, const char *msg_key, gboolean *done_out, GError **error)
+{
+  g_autoptr (sqlite3_stmt) find =
+      _rf_store_prepare (store, "SELECT 1 FROM deliveries WHERE msg_key = ? AND state = 'done'",
+                         error);
+  int rc;
+
+  if (find == NULL)
+    return FALSE;
+  sqlite3_bind_text (find, 1, msg_key, -1, SQLITE_STATIC);
+  rc = sqlite3_step (find);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _rf_store_set_error (store, rc, error, "cannot read delivery progress");
+      return FALSE;
+    }
+  *done_out = rc == SQLITE_ROW;
+  return TRUE;
+}
+
 GPtrArray *
 rf_delivery_pending (RfStore *store, gint64 delivery_id, GError **error)
 {

@@ -224,6 +224,27 @@ check_eq "the same message once more after success: exit 0" 0 "$RC"
 check_eq "... and no copy sent" 0 "$(grep -c '' "$TD/out/argv")"
 rm -f "$TD/fail"/*
 
+# a post with an attachment, attachments=link, handed over twice: the
+# second time nothing is sent and nothing is stored again
+ctl set dev@lists.test attachments link
+{ printf 'From: alice@example.test\nTo: dev@lists.test\nSubject: with a file\nMessage-ID: <file@example.test>\n'
+  printf 'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nsee the file\n'
+  printf -- '--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=data.bin\n'
+  printf 'Content-Transfer-Encoding: base64\n\nAAECAwQFBgcICQ==\n--b--\n'; } > "$TD/file.eml"
+rows() { rf_as_user "$RF_PYTHON" -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM attachments").fetchone()[0])' "$TD/state/reflector.db"; }
+blobs() { find "$TD/state/blobs" -type f 2>/dev/null | grep -c ''; }
+: > "$TD/out/argv"
+ld --config "$TD/reflector.conf" dev@lists.test < "$TD/file.eml"
+check_eq "a post with an attachment, attachments=link: exit 0" 0 "$RC"
+r1=$(rows) b1=$(blobs)
+check_eq "one attachment stored" "1 1" "$r1 $b1"
+ld --config "$TD/reflector.conf" dev@lists.test < "$TD/file.eml"
+check_eq "the same bytes again: exit 0" 0 "$RC"
+check_eq "... no copy sent the second time" 4 "$(grep -c '' "$TD/out/argv")"
+check_eq "... and nothing stored again" "$r1 $b1" "$(rows) $(blobs)"
+ctl set dev@lists.test attachments keep
+
 # transport smtp with nothing listening: 75, naming the relay and why
 printf '[paths]\nstate_dir = %s\n[delivery]\ntransport = smtp\nrelays = 127.0.0.1:1\n' "$TD/state" > "$TD/smtp.conf"
 [ "$(id -u)" != 0 ] || chown "$RF_TEST_USER:" "$TD/smtp.conf"
