@@ -230,6 +230,12 @@ gboolean rf_member_remove (RfStore *store, const RfList *list, const char *addre
                            const char *actor, GError **error);
 gboolean rf_member_is (RfStore *store, const RfList *list, const char *address,
                        gboolean *is_member_out, GError **error);
+/* The same, but a local part that differs only in ASCII case matches too
+ * ("Ann@example.org" for ann@example.org): what the posting check uses,
+ * since mail clients and people change the case of addresses at will,
+ * though RFC 5321 lets a server tell them apart. */
+gboolean rf_member_is_any_case (RfStore *store, const RfList *list, const char *address,
+                                gboolean *is_member_out, GError **error);
 gint64 rf_member_count (RfStore *store, const RfList *list, GError **error);
 /* Returns: (transfer full) (element-type utf8) sorted addresses. */
 GPtrArray *rf_member_list (RfStore *store, const RfList *list, GError **error);

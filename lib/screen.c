@@ -115,7 +115,8 @@ _rf_screen (RfStore *store, const RfList *list, GHashTable *settings, GMimeMessa
         {
           gboolean member = FALSE;
 
-          if (!rf_member_is (store, list, g_ptr_array_index (senders, i), &member, error))
+          if (!rf_member_is_any_case (store, list, g_ptr_array_index (senders, i), &member,
+                                      error))
             return FALSE;
           if (member)
             return TRUE;

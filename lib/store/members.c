@@ -226,3 +226,33 @@ rf_member_list (RfStore *store, const RfList *list, GError **error)
     }
   return g_steal_pointer (&members);
 }
+
+gboolean
+rf_member_is_any_case (RfStore *store, const RfList *list, const char *address,
+                       gboolean *is_member_out, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (!rf_member_is (store, list, address, is_member_out, error))
+    return FALSE;
+  if (*is_member_out)
+    return TRUE;
+  /* the exact match failed: scan the list's members without case (ASCII) */
+  stmt = _rf_store_prepare (store,
+                            "SELECT 1 FROM members WHERE list_id = ? "
+                            "AND address = ? COLLATE NOCASE LIMIT 1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, list->id);
+  sqlite3_bind_text (stmt, 2, address, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _rf_store_set_error (store, rc, error, "cannot look up the member");
+      return FALSE;
+    }
+  *is_member_out = rc == SQLITE_ROW;
+  return TRUE;
+}

@@ -105,6 +105,12 @@ check_eq "the spool is empty after permanent errors" "" "$(ls "$TD/state/spool" 
 # --- screening ---------------------------------------------------------------------
 post stranger@example.test "from a stranger" | ld --config "$TD/reflector.conf" -f stranger@example.test dev@lists.test
 expect "non-member" 77 "dev@lists.test accepts posts from members only, and stranger@example.test is not subscribed to it"
+post 'Alice <ALICE@Example.Test>' "case" | ld --config "$TD/reflector.conf" -f ALICE@example.test dev@lists.test
+check_eq "a member whose client changed the case of her address may post" 0 "$RC"
+check_eq "... and the post went out" 3 "$(copies)"
+clear_out
+post 'Alicia <alicia@example.test>' "near miss" | ld --config "$TD/reflector.conf" -f alicia@example.test dev@lists.test
+expect "a near miss is no member" 77 "alicia@example.test is not subscribed"
 post alice@example.test "loop" "List-Id: <dev.lists.test>" | ld --config "$TD/reflector.conf" dev@lists.test
 check_eq "own List-Id: dropped with exit 0" 0 "$RC"
 post alice@example.test "loop" "X-Loop: dev@lists.test" | ld --config "$TD/reflector.conf" dev@lists.test
