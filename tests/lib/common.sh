@@ -27,6 +27,11 @@ rf_need() {   # rf_need prog... : fail loudly if a tool is missing (never skip)
     done
 }
 
+# a free TCP port on 127.0.0.1 (for a test server)
+_rf_free_port() {
+    python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+}
+
 rf_tmpdir() {
     TD=$(mktemp -d "${TMPDIR:-/tmp}/rftest.XXXXXX")
     chmod 755 "$TD"

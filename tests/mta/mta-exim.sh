@@ -27,6 +27,8 @@
 #   RF_QUEUE_INTERVAL (daemon -q interval, default 2s), RF_PARALLEL (listdeliver's
 #   [delivery] parallel, default 8).
 RF_MTA_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# maildir_*, post, mkmsg, hdr, body: shared with the Postfix harness
+source "$RF_MTA_DIR/mail.sh"
 
 rf_find_exim() {
     local e
@@ -47,9 +49,6 @@ as_run_user() {
     fi
 }
 
-_rf_free_port() {
-    python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
-}
 
 _exim_wait_ready() {   # a 220 banner on 127.0.0.1:$PORT, ~10 s at most
     local banner
@@ -180,57 +179,6 @@ add_refusing() {
         [ "$(id -u)" != 0 ] || chown -R "$RUN_USER:$RUN_GROUP" "$T/refuse"
     done
 }
-_maildir() { echo "$T/mail/${1#*@}/${1%@*}"; }
-maildir_files() { find "$(_maildir "$1")/new" "$(_maildir "$1")/cur" -type f 2>/dev/null | sort; }
-maildir_count() { maildir_files "$1" | wc -l; }
-catchall_count() { find "$T/mail/_catchall/new" -type f 2>/dev/null | wc -l; }
-
-# post FROM TO FILE [swaks args...]: one message over SMTP to the daemon
-post() {
-    local from=$1 to=$2 file=$3; shift 3
-    swaks --silent 2 --server 127.0.0.1 --port "$PORT" --helo client.test \
-          --from "$from" --to "$to" --data "@$file" "$@" > "$T/swaks.out" 2>&1
-    local rc=$?
-    [ "$rc" = 0 ] || { echo "# swaks failed ($rc):"; sed 's/^/#   /' "$T/swaks.out"; }
-    return "$rc"
-}
-
-# mkmsg FILE FROM TO SUBJECT BODY [extra header lines...]
-mkmsg() {
-    local f=$1 from=$2 to=$3 subj=$4 body=$5 h; shift 5
-    {
-        printf 'From: %s\nTo: %s\nSubject: %s\n' "$from" "$to" "$subj"
-        printf 'Date: %s\nMessage-ID: <%s.%s@client.test>\nMIME-Version: 1.0\n' \
-            "$(date -R)" "$(date +%s%N)" "$RANDOM"
-        printf 'Content-Type: text/plain; charset=utf-8\n'
-        for h in "$@"; do printf '%s\n' "$h"; done
-        printf '\n%s\n' "$body"
-    } > "$f"
-}
-
-# hdr FILE NAME: the header's value, unfolded (all occurrences, one a line)
-hdr() {
-    python3 - "$1" "$2" <<'EOF'
-import sys, email, email.policy
-with open(sys.argv[1], 'rb') as f:
-    m = email.message_from_binary_file(f, policy=email.policy.compat32)
-for v in m.get_all(sys.argv[2]) or []:
-    print(' '.join(str(v).split()))
-EOF
-}
-
-# body FILE: the decoded text of every text/plain part
-body() {
-    python3 - "$1" <<'EOF'
-import sys, email, email.policy
-with open(sys.argv[1], 'rb') as f:
-    m = email.message_from_binary_file(f, policy=email.policy.default)
-for p in m.walk():
-    if p.get_content_type() == 'text/plain':
-        print(p.get_content())
-EOF
-}
-
 exim_check_clean() {
     exim_wait_idle 60
     ok "queue empty at the end"
