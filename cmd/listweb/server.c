@@ -138,6 +138,8 @@ request_done (void *cls, struct MHD_Connection *connection, void **con_cls,
 
   if (upload == NULL)
     return;
+  /* a login form's body holds a password */
+  explicit_bzero (upload->body->str, upload->body->len);
   g_string_free (upload->body, TRUE);
   g_free (upload);
   *con_cls = NULL;

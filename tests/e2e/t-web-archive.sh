@@ -115,6 +115,23 @@ browser expired    # 31 minutes without a request: the idle limit
 web_at 200
 browser throttle   # past every earlier failure's window
 
+# behind TLS (base_url https://): the session cookie is also Secure
+printf '[web]\nbase_url = https://lists.test\n' >> "$T/reflector.conf"
+web_at 400
+curl -s -D "$T/h1" -o "$T/login.html" "$BASE/login"
+login_token=$(tr -d '\r' < "$T/h1" | sed -n 's/^Set-Cookie: rf_login=\([^;]*\);.*/\1/Ip')
+check_match "the login form's cookie is Secure too" '^Set-Cookie: rf_login=.*; HttpOnly; SameSite=Strict; Path=/; Secure$' \
+    "$(tr -d '\r' < "$T/h1" | grep -i '^Set-Cookie: rf_login=')"
+check_match "and the form holds the same token" "name=\"csrf\" value=\"$login_token\"" "$(cat "$T/login.html")"
+curl -s -D "$T/h2" -o /dev/null -H "Cookie: rf_login=$login_token" --data-urlencode user=readers \
+    --data-urlencode "password=$RF_WEBPW" --data-urlencode "csrf=$login_token" \
+    --data-urlencode list=dev@lists.test "$BASE/login"
+session_line=$(tr -d '\r' < "$T/h2" | grep -i '^Set-Cookie: rf_session=')
+check_match "login with base_url https: the session cookie is Secure" \
+    '^Set-Cookie: rf_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/; Secure$' "$session_line"
+check_eq "and back to the archive" "Location: /l/dev@lists.test/" "$(tr -d '\r' < "$T/h2" | grep -i '^Location:')"
+printf '%s\n%s\n' "$login_token" "$(echo "$session_line" | sed 's/^[^=]*=\([^;]*\);.*/\1/')" >> "$RF_SECRETS"
+
 # the activity log: what happened, without secrets
 as_run_user sqlite3 "$STATE/reflector.db" .dump > "$T/db.dump"
 actions=$(as_run_user sqlite3 "$STATE/reflector.db" "SELECT DISTINCT action FROM activity ORDER BY action" | tr '\n' ' ')
