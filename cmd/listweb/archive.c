@@ -450,7 +450,12 @@ listweb_archive (ListwebRequest *request)
     {
       g_autofree char *list_q = g_uri_escape_string (a.list->address, NULL, FALSE);
       g_autofree char *to = NULL;
-      g_autofree char *here = g_strdup_printf ("/l/%s/%s", a.list->address, rest);
+      const char *q =
+          MHD_lookup_connection_value (request->connection, MHD_GET_ARGUMENT_KIND, "q");
+      g_autofree char *q_q = q != NULL ? g_uri_escape_string (q, NULL, FALSE) : NULL;
+      /* back to this page after the login, a search with its words */
+      g_autofree char *here = g_strdup_printf ("/l/%s/%s%s%s", a.list->address, rest,
+                                               q_q != NULL ? "?q=" : "", q_q != NULL ? q_q : "");
       g_autofree char *here_q = g_uri_escape_string (here, "/@", FALSE);
 
       to = g_strdup_printf ("/login?list=%s&next=%s", list_q, here_q);

@@ -142,8 +142,9 @@ try {
 
     // --- a moderator of the list may read; a user without a role may not
     const m = await newPage(browser, base);
-    await login(m, 'mod', MODPW);
-    eq('moderator: the archive', LIST, await text(m, 'h1'));
+    await login(m, 'mod', MODPW, `/l/${LIST}/search?q=zeppelin`);
+    eq('moderator: back at the search after the login', `Search ${LIST}`, await text(m, 'h1'));
+    eq('with its words', process.env.RF_NZEP, await text(m, '#count'));
     await m.context.close();
     const o = await newPage(browser, base);
     const resp = await login(o, 'other', OTHERPW);
