@@ -130,7 +130,25 @@ session_line=$(tr -d '\r' < "$T/h2" | grep -i '^Set-Cookie: rf_session=')
 check_match "login with base_url https: the session cookie is Secure" \
     '^Set-Cookie: rf_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/; Secure$' "$session_line"
 check_eq "and back to the archive" "Location: /l/dev@lists.test/" "$(tr -d '\r' < "$T/h2" | grep -i '^Location:')"
-printf '%s\n%s\n' "$login_token" "$(echo "$session_line" | sed 's/^[^=]*=\([^;]*\);.*/\1/')" >> "$RF_SECRETS"
+web_cookie=$(echo "$session_line" | sed 's/^[^=]*=\([^;]*\);.*/\1/')
+printf '%s\n%s\n' "$login_token" "$web_cookie" >> "$RF_SECRETS"
+
+# archive_access decides who reads; archive = off hides the archive
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+check_eq "password: the web user reads" 200 "$(code -H "Cookie: rf_session=$web_cookie" "$BASE/l/dev@lists.test/m/1")"
+rf_listctl set dev@lists.test archive_access moderators > /dev/null
+check_eq "moderators: the list's web user may not" 403 \
+    "$(code -H "Cookie: rf_session=$web_cookie" "$BASE/l/dev@lists.test/m/1")"
+check_eq "moderators: no session, to the login page" 303 "$(code "$BASE/l/dev@lists.test/m/1")"
+rf_listctl set dev@lists.test archive_access public > /dev/null
+check_eq "public: anyone reads" 200 "$(code "$BASE/l/dev@lists.test/m/1")"
+check_eq "public: the search too" 200 "$(code "$BASE/l/dev@lists.test/search?q=airship")"
+check_eq "a post that does not exist: 404" 404 "$(code "$BASE/l/dev@lists.test/m/999")"
+check_eq "a malformed month: 404" 404 "$(code "$BASE/l/dev@lists.test/2026-13x/")"
+check_eq "the archive takes no POST: 405" 405 "$(code -X POST --data x=y "$BASE/l/dev@lists.test/")"
+rf_listctl set dev@lists.test archive off > /dev/null
+check_eq "archive = off: 404, even public" 404 "$(code "$BASE/l/dev@lists.test/")"
+check_eq "archive = off: no mbox either" 404 "$(code "$BASE/l/dev@lists.test/$(date -u +%Y-%m).mbox")"
 
 # the activity log: what happened, without secrets
 as_run_user sqlite3 "$STATE/reflector.db" .dump > "$T/db.dump"
