@@ -2,8 +2,8 @@
 # t-web-xss.sh - the XSS corpus: posts with script, event-handler,
 # javascript: and remote-image payloads in the subject (plain and
 # RFC 2047-encoded), the sender's display name, the Date and threading
-# headers, a text body, an HTML-only body and an attachment's file name,
-# delivered through the real Exim into a public archive; every page that
+# headers, a text body, an HTML-only body and an attachment's file name
+# (attachments = link: the archived text names the file), delivered through the real Exim into a public archive; every page that
 # shows them (months, month, each post, each thread, searches) is opened
 # in the real headless Chromium (tests/browser/xss.mjs): no dialog opens,
 # no request leaves for a foreign host, and the payloads read as text.
@@ -23,8 +23,9 @@ rf_listctl create xss@lists.test > /dev/null &&
 rf_listctl set xss@lists.test posting open > /dev/null &&
 rf_listctl set xss@lists.test archive on > /dev/null &&
 rf_listctl set xss@lists.test archive_access public > /dev/null &&
+rf_listctl set xss@lists.test attachments link > /dev/null &&
 rf_listctl subscribe xss@lists.test ann@example.test > /dev/null
-ok "list xss with a public archive"
+ok "list xss with a public archive and attachments = link"
 add_mailbox ann@example.test poster@other.test
 
 # the corpus, and what each post's page must show as text
@@ -58,7 +59,8 @@ posts = [
   dict(subject='An attachment',
        headers=['From: Attacher <xss4@other.test>'],
        multipart=True,
-       texts=['See attached.']),
+       # attachments = link: the post's text lists the file by its (cleaned) name
+       texts=['See attached.', 'alert(4).bin (']),
   dict(subject='javascript:alert(5)',
        headers=['From: Header Poster <xss5@other.test>',
                 'In-Reply-To: <"><script>alert(5)</script>@x>',
