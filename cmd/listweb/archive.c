@@ -331,7 +331,14 @@ search_page (Archive *a)
     page = 1;
   page = CLAMP (page, 1, 100000);
   if (strlen (q_valid) > 500)
-    q_valid[500] = '\0';
+    {
+      /* cut on a character boundary */
+      char *end = q_valid + 500;
+
+      while (end > q_valid && (*end & 0xC0) == 0x80)
+        end--;
+      *end = '\0';
+    }
   hits = rf_archive_search (a->store, a->list, q_valid, RF_ARCHIVE_BY_RANK,
                             (guint) (page - 1) * HITS_PER_PAGE, HITS_PER_PAGE, &total, &error);
   if (hits == NULL)

@@ -143,6 +143,10 @@ check_eq "moderators: no session, to the login page" 303 "$(code "$BASE/l/dev@li
 rf_listctl set dev@lists.test archive_access public > /dev/null
 check_eq "public: anyone reads" 200 "$(code "$BASE/l/dev@lists.test/m/1")"
 check_eq "public: the search too" 200 "$(code "$BASE/l/dev@lists.test/search?q=airship")"
+long_q=a$(printf 'é%.0s' $(seq 1 400))
+check_eq "a very long query (cut on a character boundary): 200" 200 \
+    "$(curl -s -o "$T/long.html" -w '%{http_code}' --get --data-urlencode "q=$long_q" "$BASE/l/dev@lists.test/search")"
+check "and the page is valid UTF-8" iconv -f UTF-8 -t UTF-8 "$T/long.html" -o /dev/null
 check_eq "a post that does not exist: 404" 404 "$(code "$BASE/l/dev@lists.test/m/999")"
 check_eq "a malformed month: 404" 404 "$(code "$BASE/l/dev@lists.test/2026-13x/")"
 check_eq "the archive takes no POST: 405" 405 "$(code -X POST --data x=y "$BASE/l/dev@lists.test/")"
