@@ -34,6 +34,7 @@ static const ConfigKey config_keys[] = {
   { "delivery", "relays", KEY_LIST, G_STRUCT_OFFSET (RfConfig, relays), 0, 0 },
   { "web", "listen", KEY_STRING, G_STRUCT_OFFSET (RfConfig, listen), 0, 0 },
   { "web", "base_url", KEY_STRING, G_STRUCT_OFFSET (RfConfig, base_url), 0, 0 },
+  { "web", "templates", KEY_STRING, G_STRUCT_OFFSET (RfConfig, web_templates), 0, 0 },
   { "blobs", "store", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_store), 0, 0 },
   { "blobs", "dir", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_dir), 0, 0 },
   { "blobs", "key_file", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_key_file), 0, 0 },
@@ -332,6 +333,7 @@ rf_config_free (RfConfig *config)
   g_strfreev (config->relays);
   g_free (config->listen);
   g_free (config->base_url);
+  g_free (config->web_templates);
   g_free (config->path);
   g_free (config->blob_store);
   g_free (config->blob_dir);

@@ -62,6 +62,8 @@ typedef struct {
                              * default 127.0.0.1:25 */
   char *listen;             /* [web] listen, default 127.0.0.1:8025 */
   char *base_url;           /* [web] base_url, default http://127.0.0.1:8025 */
+  char *web_templates;      /* [web] templates: listweb's templates directory, or
+                             * NULL for the installed DATADIR/reflector/templates */
   int message_days;         /* [retention] message_days, default 30 */
   int activity_days;        /* [retention] activity_days, default 42 */
   int redelivery_days;      /* [retention] redelivery_days, default 14 */

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "reflector.h"
+#include "template.h"
 
 #include <microhttpd.h>
 
@@ -21,6 +22,8 @@ typedef struct {
   const char *path;          /* after the route's prefix, percent-decoded */
   const char *body;          /* POST: the request body (NUL-terminated), else NULL */
   gsize body_len;
+  const ListwebTemplates *templates; /* the pages' templates, or NULL when the
+                                      * directory could not be read */
 } ListwebRequest;
 
 typedef enum MHD_Result (*ListwebHandler) (ListwebRequest *request);
@@ -43,7 +46,8 @@ const ListwebRoute *listweb_route_find (const char *path);
 /* server.c */
 typedef struct _ListwebServer ListwebServer;
 /* Serve on the bound, listening socket @fd (taken).  Returns: (transfer full). */
-ListwebServer *listweb_server_start (const RfConfig *config, int fd, gboolean ipv6,
+ListwebServer *listweb_server_start (const RfConfig *config,
+                                     const ListwebTemplates *templates, int fd, gboolean ipv6,
                                      guint threads, GError **error);
 void listweb_server_stop (ListwebServer *server);
 /* Every response goes through this: the security headers, then queued. */
@@ -63,3 +67,46 @@ enum MHD_Result listweb_unsubscribe (ListwebRequest *request);
  * with the security headers. */
 enum MHD_Result listweb_page (ListwebRequest *request, unsigned int status, const char *title,
                               const char *body_html);
+
+/* ---- pages: web.c (sessions, forms, the layout), login.c, archive.c ---- */
+
+/* The session cookie's name; the login form's double-submit cookie. */
+#define LISTWEB_SESSION_COOKIE "rf_session"
+#define LISTWEB_LOGIN_COOKIE "rf_login"
+
+/* The peer's address, from the connection.  Returns: (transfer full). */
+char *listweb_client_ip (ListwebRequest *request);
+/* An application/x-www-form-urlencoded body; the values are wiped when the
+ * table is destroyed (a password is one).  Returns: (transfer full). */
+GHashTable *listweb_form_parse (const char *body);
+/* The session of the request's cookie (touched), or NULL in *session_out. */
+gboolean listweb_session_get (ListwebRequest *request, RfStore *store,
+                              RfSession **session_out, GError **error);
+void listweb_security_policy (const ListwebRequest *request, RfSecurityPolicy *policy);
+/* "rf_session=...; HttpOnly; SameSite=Strict; Path=/" (+ "; Secure" when
+ * base_url is https).  @value NULL: the header that removes it. */
+char *listweb_cookie_header (const ListwebRequest *request, const char *name,
+                             const char *value);
+/* Render @content into layout.html with the header for @session (may be
+ * NULL) and answer.  @set_cookie: a Set-Cookie value, or NULL. */
+enum MHD_Result listweb_render_page (ListwebRequest *request, unsigned int status,
+                                     const char *title, const RfSession *session,
+                                     ListwebHtml *content, const char *set_cookie);
+/* A page that is only a message (text, escaped). */
+enum MHD_Result listweb_message_page (ListwebRequest *request, unsigned int status,
+                                      const char *title, const RfSession *session,
+                                      const char *text);
+/* 303 to @location (a path of ours). */
+enum MHD_Result listweb_redirect (ListwebRequest *request, const char *location,
+                                  const char *set_cookie);
+/* 500 after logging @error (never a secret: store errors only). */
+enum MHD_Result listweb_trouble (ListwebRequest *request, const char *what,
+                                 const GError *error);
+
+/* login.c: GET and POST /login, POST /logout */
+enum MHD_Result listweb_login (ListwebRequest *request);
+enum MHD_Result listweb_logout (ListwebRequest *request);
+/* archive.c: /l/<list>/... */
+enum MHD_Result listweb_archive (ListwebRequest *request);
+/* web.c: /static/style.css from the templates directory */
+enum MHD_Result listweb_static (ListwebRequest *request);

@@ -142,6 +142,9 @@ main (int argc, char **argv)
   g_autofree char *config_path = NULL;
   g_autofree char *listen_on = NULL;
   g_autofree char *user = NULL;
+  g_autofree char *templates_dir = NULL;
+  g_autoptr (ListwebTemplates) templates = NULL;
+  g_autoptr (GError) templates_error = NULL;
   int threads = 4;
   gboolean version = FALSE;
   const GOptionEntry entries[] = {
@@ -152,6 +155,8 @@ main (int argc, char **argv)
     { "user", 'u', 0, G_OPTION_ARG_STRING, &user,
       "when started as root, serve as USER (default: the owner of the state directory)",
       "USER" },
+    { "templates", 0, 0, G_OPTION_ARG_FILENAME, &templates_dir,
+      "read the page templates from DIR instead of [web] templates", "DIR" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "serve with N threads (default 4)", "N" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
     { NULL },
@@ -182,6 +187,14 @@ main (int argc, char **argv)
   config = rf_config_load (config_path, &error);
   if (config == NULL)
     goto fail;
+  /* read once, before serving; without them only the pages that need no
+   * template (/u/, /a/) work, and the others answer 500 */
+  templates = listweb_templates_load (templates_dir != NULL   ? templates_dir
+                                      : config->web_templates ? config->web_templates
+                                                              : LISTWEB_TEMPLATES_DIR,
+                                      &templates_error);
+  if (templates == NULL)
+    g_printerr ("listweb: %s\n", templates_error->message);
   fd = bind_listen (listen_on != NULL ? listen_on : config->listen, &ipv6, &error);
   if (fd < 0)
     goto fail;
@@ -194,7 +207,7 @@ main (int argc, char **argv)
   sigaddset (&signals, SIGTERM);
   pthread_sigmask (SIG_BLOCK, &signals, NULL);
   signal (SIGPIPE, SIG_IGN);
-  server = listweb_server_start (config, fd, ipv6, (guint) threads, &error);
+  server = listweb_server_start (config, templates, fd, ipv6, (guint) threads, &error);
   if (server == NULL)
     goto fail;
   g_printerr ("listweb: serving on http://%s\n", listen_on != NULL ? listen_on : config->listen);

@@ -15,6 +15,11 @@ static const ListwebRoute routes[] = {
   { "/a/", listweb_attachment, "attachment", FALSE },
   /* /u/<token>: GET shows a button, POST (RFC 8058 one-click) unsubscribes */
   { "/u/", listweb_unsubscribe, "unsubscribe", TRUE },
+  /* the archive of a list: /l/<list>/, /l/<list>/<yyyy-mm>/, .../m/<n>, ... */
+  { "/l/", listweb_archive, "archive", FALSE },
+  { "/login", listweb_login, "login", TRUE },
+  { "/logout", listweb_logout, "logout", TRUE },
+  { "/static/", listweb_static, "static", FALSE },
 };
 
 const ListwebRoute *

@@ -12,6 +12,7 @@
 struct _ListwebServer {
   struct MHD_Daemon *daemon;
   const RfConfig *config;
+  const ListwebTemplates *templates;
 };
 
 /* What one request has read so far. */
@@ -25,7 +26,9 @@ typedef struct {
 static const struct { const char *name, *value; } security_headers[] = {
   { "X-Content-Type-Options", "nosniff" },
   { "Referrer-Policy", "no-referrer" },
-  { "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'" },
+  { "Content-Security-Policy",
+    "default-src 'none'; style-src 'self'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'" },
   { "X-Frame-Options", "DENY" },
 };
 
@@ -78,7 +81,7 @@ access_handler (void *cls, struct MHD_Connection *connection, const char *url,
                 size_t *upload_data_size, void **con_cls)
 {
   ListwebServer *server = cls;
-  ListwebRequest request = { connection, server->config, method, url, NULL, 0 };
+  ListwebRequest request = { connection, server->config, method, url, NULL, 0, server->templates };
   const ListwebRoute *route = listweb_route_find (url);
   gboolean post = g_str_equal (method, "POST");
   Upload *upload = *con_cls;
@@ -135,14 +138,16 @@ request_done (void *cls, struct MHD_Connection *connection, void **con_cls,
 
   if (upload == NULL)
     return;
+  /* a login form's body holds a password */
+  explicit_bzero (upload->body->str, upload->body->len);
   g_string_free (upload->body, TRUE);
   g_free (upload);
   *con_cls = NULL;
 }
 
 ListwebServer *
-listweb_server_start (const RfConfig *config, int fd, gboolean ipv6, guint threads,
-                      GError **error)
+listweb_server_start (const RfConfig *config, const ListwebTemplates *templates, int fd,
+                      gboolean ipv6, guint threads, GError **error)
 {
   ListwebServer *server = g_new0 (ListwebServer, 1);
   unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_AUTO;
@@ -150,6 +155,7 @@ listweb_server_start (const RfConfig *config, int fd, gboolean ipv6, guint threa
   if (ipv6)
     flags |= MHD_USE_IPv6;
   server->config = config;
+  server->templates = templates;
   server->daemon = MHD_start_daemon (
       flags, 0, NULL, NULL, access_handler, server, MHD_OPTION_LISTEN_SOCKET, fd,
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) threads, MHD_OPTION_CONNECTION_TIMEOUT,
