@@ -17,6 +17,7 @@
  */
 #include "archive-private.h"
 #include "policy/policy.h"
+#include "redelivery/redelivery-private.h"
 #include "screen-private.h"
 #include "spool-private.h"
 #include "transport-private.h"
@@ -198,6 +199,9 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
       /* issue 4 archive hook: a retry after an archiving failure */
       if (!_rf_archive_delivered (store, list, settings, key, out_path, error))
         return FALSE;
+      /* issue 5 redelivery hook: a retry after a failure to keep the copy */
+      if (!_rf_redelivery_keep (config, store, list, settings, key, out_path, error))
+        return FALSE;
       report->outcome = RF_ALREADY_DELIVERED;
       return TRUE;
     }
@@ -222,6 +226,10 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
    * nothing */
   if (!_rf_archive_delivered (store, list, settings, key, out_path, error))
     return FALSE;
+  /* issue 5 redelivery hook: bounce_redelivery = on keeps the post as sent
+   * for redelivery_days; idempotent by key, like the archive */
+  if (!_rf_redelivery_keep (config, store, list, settings, key, out_path, error))
+    return FALSE;
   report->outcome = RF_DELIVERED;
   return TRUE;
 }
@@ -232,8 +240,9 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
  * it.  Always exit 0 unless the store is in trouble: the MTA must never
  * bounce a bounce, and a bounce for a non-member is only logged. */
 static gboolean
-bounce_received (RfStore *store, const RfList *list, const RfRecipient *recipient, GBytes *raw,
-                 RfDeliverReport *report, GError **error)
+bounce_received (const RfConfig *config, RfStore *store, const RfList *list,
+                 const RfRecipient *recipient, GBytes *raw, RfDeliverReport *report,
+                 GError **error)
 {
   g_autoptr (RfBounce) bounce = NULL;
   g_autofree char *member = rf_verp_decode (recipient->tag);
@@ -292,10 +301,15 @@ bounce_received (RfStore *store, const RfList *list, const RfRecipient *recipien
       if (g_ascii_strcasecmp (r->address, member) == 0)
         first = r;
     }
-  return rf_bounce_record (store, list, member,
-                           first != NULL ? first->bounce_class : bounce->bounce_class,
-                           first != NULL ? first->status : NULL,
-                           first != NULL ? first->diagnostic : NULL, &outcome, error);
+  if (!rf_bounce_record (store, list, member,
+                         first != NULL ? first->bounce_class : bounce->bounce_class,
+                         first != NULL ? first->status : NULL,
+                         first != NULL ? first->diagnostic : NULL, &outcome, error))
+    return FALSE;
+  /* Bounce Redelivery: whatever the class, the member missed a post */
+  if ((first != NULL ? first->bounce_class : bounce->bounce_class) == RF_BOUNCE_NOT_BOUNCE)
+    return TRUE;
+  return _rf_redelivery_bounced (config, store, list, member, raw, error);
 }
 /* ---- end of issue 5 hook ---- */
 
@@ -367,7 +381,7 @@ rf_deliver (const RfConfig *config, const char *recipient, const char *envelope_
       ok = FALSE;
     }
   else if (r->role == RF_ROLE_BOUNCES)
-    ok = bounce_received (store, list, r, raw, report, &local);
+    ok = bounce_received (config, store, list, r, raw, report, &local);
   else if (r->role != RF_ROLE_POST)
     {
       g_set_error (&local, RF_ERROR, RF_ERROR_UNSUPPORTED,

@@ -15,6 +15,8 @@ static const ListwebRoute routes[] = {
   { "/a/", listweb_attachment, "attachment", FALSE },
   /* /u/<token>: GET shows a button, POST (RFC 8058 one-click) unsubscribes */
   { "/u/", listweb_unsubscribe, "unsubscribe", TRUE },
+  /* /r/<token>: the posts that bounced for one member (Bounce Redelivery) */
+  { "/r/", listweb_redelivery, "redelivery", FALSE },
 };
 
 const ListwebRoute *
