@@ -42,7 +42,7 @@ listctl_report (int argc, char **argv, ListctlContext *ctx, GError **error)
     {
       g_set_error (error, RF_ERROR, RF_ERROR_NOT_FOUND,
                    "%s has no moderator or owner with an e-mail address", list->address);
-      listctl_hint (error, "give one a role with 'listctl user grant NAME LIST moderator'");
+      listctl_hint (error, "give one a role with 'listctl user grant NAME moderator LIST'");
       return FALSE;
     }
   if (dry_run)
