@@ -199,9 +199,6 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
       /* issue 4 archive hook: a retry after an archiving failure */
       if (!_rf_archive_delivered (store, list, settings, key, out_path, error))
         return FALSE;
-      /* issue 5 redelivery hook: a retry after a failure to keep the copy */
-      if (!_rf_redelivery_keep (config, store, list, settings, key, out_path, error))
-        return FALSE;
       report->outcome = RF_ALREADY_DELIVERED;
       return TRUE;
     }
@@ -209,6 +206,13 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
     rf_activity_log (store, "listdeliver", "pass-through", list->address, "mta",
                      "malformed header lines: the post goes out as received, with the "
                      "list's header fields but without subject prefix and footer");
+  /* issue 5 redelivery hook: bounce_redelivery = on keeps the post as sent
+   * for redelivery_days.  Before the fan-out, not after: a refusal can come
+   * back while the last copies are still going out, and its bounce must
+   * find the post.  Idempotent by key; a failure is 75 (the MTA's retry
+   * keeps it, and resends nothing that went out) */
+  if (!_rf_redelivery_keep (config, store, list, settings, key, out_path, error))
+    return FALSE;
   if (!fan_out (config, store, &ctx, delivery_id, out_path, report, error))
     return FALSE;
   if (!rf_delivery_finish (store, delivery_id, error))
@@ -225,10 +229,6 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
    * by key, so when it fails (75) the MTA's retry archives, resending
    * nothing */
   if (!_rf_archive_delivered (store, list, settings, key, out_path, error))
-    return FALSE;
-  /* issue 5 redelivery hook: bounce_redelivery = on keeps the post as sent
-   * for redelivery_days; idempotent by key, like the archive */
-  if (!_rf_redelivery_keep (config, store, list, settings, key, out_path, error))
     return FALSE;
   report->outcome = RF_DELIVERED;
   return TRUE;

@@ -121,7 +121,7 @@ _rf_redelivery_keep (const RfConfig *config, RfStore *store, const RfList *list,
   if (keep (config, store, list, key, out_path, &local))
     return TRUE;
   g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
-               "the post went out but its redelivery copy is not kept yet: %s",
+               "cannot keep the redelivery copy of the post: %s",
                local->message);
   return FALSE;
 }

@@ -8,11 +8,12 @@
 
 #include "../rf-private.h"
 
-/* After a finished fan-out: with bounce_redelivery = on, keep the post as
- * the members got it (@out_path, the spool's rendered copy) for
- * [retention] redelivery_days, sealed in the blob store.  Idempotent by
+/* Before the fan-out (a bounce may come back before the last copy has
+ * gone): with bounce_redelivery = on, keep the post as the members get it
+ * (@out_path, the spool's rendered copy) for [retention] redelivery_days,
+ * sealed in the blob store.  Idempotent by
  * @key: a retry keeps nothing twice.  Failure is RF_ERROR_TEMPORARY (the
- * MTA's retry keeps it, resending nothing). */
+ * MTA's retry keeps it; no copy goes out before it is kept). */
 gboolean _rf_redelivery_keep (const RfConfig *config, RfStore *store, const RfList *list,
                               GHashTable *settings, const char *key, const char *out_path,
                               GError **error);

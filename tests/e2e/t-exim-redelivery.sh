@@ -85,6 +85,26 @@ check_eq "the page now shows both refused posts" 2 \
     "$(curl -s "$link" | grep -c '<article class="post"')"
 check_eq "alice got both posts" 2 "$(maildir_count alice@example.test)"
 
+# the smtp transport: dave refuses the lists' posts too; his notice goes
+# through SMTP to the same Exim
+sed -i "s|^\[delivery\]\$|[delivery]\ntransport = smtp\nrelays = 127.0.0.1:$PORT|" "$T/reflector.conf"
+rf_listctl subscribe dev@lists.test dave@example.test > /dev/null
+ok "transport = smtp; dave subscribed"
+add_refusing_lists dave@example.test
+mkmsg "$T/m3" poster@other.test dev@lists.test 'Third post' 'Still more.'
+post poster@other.test dev@lists.test "$T/m3"
+ok "SMTP accepted the third post"
+exim_wait_idle 60
+ok "queue drained"
+check_match "mainlog: dave's copy came over SMTP from listdeliver and was refused" \
+    '\*\* dave@example.test .*550 5\.7\.1' "$(cat "$T/log/mainlog")"
+check_eq "dave received the notice, through the smtp transport" 1 "$(maildir_count dave@example.test)"
+dn=$(maildir_files dave@example.test | head -1)
+check_match "dave's notice names the third post" 'Third post' "$(body "$dn")"
+check_match "dave's notice has his VERP sender" '^<dev-bounces\+dave=example.test@lists.test>$' \
+    "$(hdr "$dn" Return-Path)"
+check_eq "carol still has one notice (one a day)" 1 "$(maildir_count carol@example.test)"
+
 t=${link##*/}
 check_eq "the token is in no database file and no log" "" \
     "$(cat "$STATE"/reflector.db* "$T/log/"* | grep -a -F -c "$t" | grep -v '^0$')"
