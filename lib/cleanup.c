@@ -15,6 +15,7 @@
  * and the next run deletes the missing blob (a no-op) and the row.
  */
 #include "rf-private.h"
+#include "redelivery/redelivery-private.h"
 
 #define BATCH 500
 
@@ -68,6 +69,10 @@ clean_blob_temp (const RfConfig *config, RfStore *store, gint64 now, gboolean dr
 static const RfCleaner cleaners[] = {
   { "attachments", clean_attachments, "expired attachments (blob and row)" },
   { "blob-temp", clean_blob_temp, "unfinished blob files older than a day" },
+  /* issue 5, Bounce Redelivery */
+  { "redelivery", _rf_redelivery_clean_posts,
+    "expired bounce-redelivery copies of posts (blob and row)" },
+  { "redelivery-tokens", _rf_redelivery_clean_tokens, "expired bounce-redelivery page links" },
 };
 
 const RfCleaner *

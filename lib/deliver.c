@@ -17,6 +17,7 @@
  */
 #include "archive-private.h"
 #include "policy/policy.h"
+#include "redelivery/redelivery-private.h"
 #include "screen-private.h"
 #include "spool-private.h"
 #include "transport-private.h"
@@ -193,6 +194,11 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
     return FALSE;
   if (done)
     {
+      /* issue 4 archive hook: the retry after an archiving failure (75)
+       * finds the rendered copy still in the spool */
+      if (g_file_test (out_path, G_FILE_TEST_EXISTS) &&
+          !_rf_archive_delivered (store, list, settings, key, out_path, error))
+        return FALSE;
       report->outcome = RF_ALREADY_DELIVERED;
       return TRUE;
     }
@@ -215,6 +221,13 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
     rf_activity_log (store, "listdeliver", "pass-through", list->address, "mta",
                      "malformed header lines: the post goes out as received, with the "
                      "list's header fields but without subject prefix and footer");
+  /* issue 5 redelivery hook: bounce_redelivery = on keeps the post as sent
+   * for redelivery_days.  Before the fan-out, not after: a refusal can come
+   * back while the last copies are still going out, and its bounce must
+   * find the post.  Idempotent by key; a failure is 75 (the MTA's retry
+   * keeps it, and resends nothing that went out) */
+  if (!_rf_redelivery_keep (config, store, list, settings, key, out_path, error))
+    return FALSE;
   if (!fan_out (config, store, &ctx, delivery_id, out_path, report, error))
     return FALSE;
   if (!rf_delivery_finish (store, delivery_id, error))
@@ -242,8 +255,9 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
  * it.  Always exit 0 unless the store is in trouble: the MTA must never
  * bounce a bounce, and a bounce for a non-member is only logged. */
 static gboolean
-bounce_received (RfStore *store, const RfList *list, const RfRecipient *recipient, GBytes *raw,
-                 RfDeliverReport *report, GError **error)
+bounce_received (const RfConfig *config, RfStore *store, const RfList *list,
+                 const RfRecipient *recipient, GBytes *raw, RfDeliverReport *report,
+                 GError **error)
 {
   g_autoptr (RfBounce) bounce = NULL;
   g_autofree char *member = rf_verp_decode (recipient->tag);
@@ -302,10 +316,15 @@ bounce_received (RfStore *store, const RfList *list, const RfRecipient *recipien
       if (g_ascii_strcasecmp (r->address, member) == 0)
         first = r;
     }
-  return rf_bounce_record (store, list, member,
-                           first != NULL ? first->bounce_class : bounce->bounce_class,
-                           first != NULL ? first->status : NULL,
-                           first != NULL ? first->diagnostic : NULL, &outcome, error);
+  if (!rf_bounce_record (store, list, member,
+                         first != NULL ? first->bounce_class : bounce->bounce_class,
+                         first != NULL ? first->status : NULL,
+                         first != NULL ? first->diagnostic : NULL, &outcome, error))
+    return FALSE;
+  /* Bounce Redelivery: whatever the class, the member missed a post */
+  if ((first != NULL ? first->bounce_class : bounce->bounce_class) == RF_BOUNCE_NOT_BOUNCE)
+    return TRUE;
+  return _rf_redelivery_bounced (config, store, list, member, raw, error);
 }
 /* ---- end of issue 5 hook ---- */
 
@@ -377,7 +396,7 @@ rf_deliver (const RfConfig *config, const char *recipient, const char *envelope_
       ok = FALSE;
     }
   else if (r->role == RF_ROLE_BOUNCES)
-    ok = bounce_received (store, list, r, raw, report, &local);
+    ok = bounce_received (config, store, list, r, raw, report, &local);
   else if (r->role != RF_ROLE_POST)
     {
       g_set_error (&local, RF_ERROR, RF_ERROR_UNSUPPORTED,

@@ -928,4 +928,97 @@ typedef struct {
 } RfCleaner;
 const RfCleaner *rf_cleaners (gsize *n_out);
 
+/* ------------------------------------------------------------------ */
+/* Bounce Redelivery (issue 5, part 2): the kept posts (store/         */
+/* redelivery.c), keeping and the notice (redelivery/), the page's     */
+/* copies, the bounce report, one text mail through the transport      */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  gint64 id;
+  char *list_address;
+  char *message_id;      /* without <>, or NULL */
+  char *subject;         /* decoded, one line, "" when none */
+  char *blob_id;         /* sealed with rf_site_blob_key() */
+  gint64 stored;
+  gint64 expires;
+} RfRedeliveryPost;
+void rf_redelivery_post_free (RfRedeliveryPost *post);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfRedeliveryPost, rf_redelivery_post_free)
+
+/* Whether a copy of the delivery @msg_key is kept already. */
+gboolean rf_redelivery_post_exists (RfStore *store, const char *msg_key, gboolean *exists_out,
+                                    GError **error);
+/* Insert the row of a kept post (its blob stored already).  *added_out is
+ * FALSE when a row of @msg_key was there: the caller then deletes its blob. */
+gboolean rf_redelivery_post_add (RfStore *store, const RfRedeliveryPost *post,
+                                 const char *msg_key, gboolean *added_out, GError **error);
+/* Record that the kept posts of @list_address whose Message-ID is one of
+ * @message_ids (element-type utf8, without <>) bounced for @member.
+ * *linked_out (may be NULL): how many posts matched. */
+gboolean rf_redelivery_link (RfStore *store, const char *list_address, const char *member,
+                             GPtrArray *message_ids, guint *linked_out, GError **error);
+/* The unexpired kept posts that bounced for @member, oldest first.
+ * Returns: (transfer full) (element-type RfRedeliveryPost). */
+GPtrArray *rf_redelivery_member_posts (RfStore *store, const char *list_address,
+                                       const char *member, gint64 now, GError **error);
+/* When @member of @list_address was last sent a notice (0: never). */
+gboolean rf_redelivery_last_notice (RfStore *store, const char *list_address,
+                                    const char *member, gint64 *last_out, GError **error);
+/* Store the hash of a new page token and the notice's time, in one
+ * transaction. */
+gboolean rf_redelivery_token_add (RfStore *store, const char *token_hash,
+                                  const char *list_address, const char *member,
+                                  gint64 now, gint64 expires, GError **error);
+/* Whose page @token opens.  RF_ERROR_NOT_FOUND (not repeating the token)
+ * for an unknown one; an expired one is found, with its *expires_out. */
+gboolean rf_redelivery_token_lookup (RfStore *store, const char *token, char **list_out,
+                                     char **member_out, gint64 *expires_out, GError **error);
+/* Kept posts expired at @now, at most @limit.
+ * Returns: (transfer full) (element-type RfRedeliveryPost). */
+GPtrArray *rf_redelivery_expired (RfStore *store, gint64 now, guint limit, GError **error);
+/* Remove one kept post's row and its bounce links (a missing row is fine). */
+gboolean rf_redelivery_post_remove (RfStore *store, gint64 id, GError **error);
+/* Delete (or with @dry_run count) expired tokens, and notice times older
+ * than a day (they limit nothing any more). */
+gboolean rf_redelivery_tokens_expire (RfStore *store, gint64 now, gboolean dry_run,
+                                      guint64 *removed_out, GError **error);
+
+/* One kept post as the page shows it: from the sealed copy. */
+typedef struct {
+  char *from;            /* "Name <addr>" or "addr" or "" */
+  char *date;            /* as written, or "" */
+  char *subject;         /* decoded, or "" */
+  char *text;            /* text/plain parts, else the HTML as text */
+} RfRedeliveryCopy;
+void rf_redelivery_copy_free (RfRedeliveryCopy *copy);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfRedeliveryCopy, rf_redelivery_copy_free)
+/* Read and unseal the kept copy of @post.  RF_ERROR_NOT_FOUND when its blob
+ * is gone.  Returns: (transfer full). */
+RfRedeliveryCopy *rf_redelivery_copy_read (const RfConfig *config,
+                                           const RfRedeliveryPost *post, GError **error);
+
+/* Send one text/plain mail (UTF-8) with @subject and @body to each of
+ * @recipients through the configured transport, each copy with its own
+ * VERP sender of @list_address; From is LIST-owner.  *sent_out (may be
+ * NULL): copies accepted.  A transport failure for every recipient is an
+ * error (RF_ERROR_TEMPORARY). */
+gboolean rf_mail_send_text (const RfConfig *config, const char *list_address,
+                            GPtrArray *recipients, const char *subject, const char *body,
+                            guint *sent_out, GError **error);
+
+/* The bounce report of @list (members with scores and states, policy
+ * refusals per domain) as text.  Returns: (transfer full). */
+char *rf_bounce_report_text (RfStore *store, const RfList *list, GError **error);
+/* The account e-mail addresses of @list's moderators and owners, sorted,
+ * without duplicates.  Returns: (transfer full) (element-type utf8). */
+GPtrArray *rf_list_staff_addresses (RfStore *store, const RfList *list, GError **error);
+
+/* The Message-IDs (without <>) a returned message names for the message
+ * it returns: the Message-ID lines after its own header (the original's
+ * copy in a message/rfc822 or text/rfc822-headers part, or quoted in a
+ * free-text bounce), then its own In-Reply-To and References.
+ * Returns: (transfer full) (element-type utf8), maybe empty. */
+GPtrArray *rf_bounce_original_ids (GBytes *raw);
+
 G_END_DECLS

@@ -43,6 +43,9 @@ static const RfSettingDef settings[] = {
   { "bounce_notice_interval_days", RF_SETTING_INT, "7", NULL,
     "days between two notices to a disabled member, and from the last notice to removal",
     FALSE },
+  { "bounce_redelivery", RF_SETTING_BOOL, "on", NULL,
+    "keep each post for [retention] redelivery_days, so that a member whose copy bounced "
+    "is sent a notice with a link to read it; off keeps nothing and sends no notice", FALSE },
   { "archive", RF_SETTING_BOOL, "off", NULL,
     "keep each delivered post (as the members got it) in the list's searchable web archive",
     FALSE },

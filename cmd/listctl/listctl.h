@@ -78,6 +78,8 @@ gboolean listctl_cleanup (int argc, char **argv, ListctlContext *ctx, GError **e
 gboolean listctl_help (int argc, char **argv, ListctlContext *ctx, GError **error);
 /* bounces.c (issue 5) */
 gboolean listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **error);
+/* report.c */
+gboolean listctl_report (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_reenable (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_sweep (int argc, char **argv, ListctlContext *ctx, GError **error);
 

@@ -63,6 +63,9 @@ enum MHD_Result listweb_attachment (ListwebRequest *request);
 /* unsubscribe.c: GET and POST /u/<token> (RFC 8058 one-click) */
 enum MHD_Result listweb_unsubscribe (ListwebRequest *request);
 
+/* redelivery.c: GET /r/<token>, the posts that bounced for a member */
+enum MHD_Result listweb_redelivery (ListwebRequest *request);
+
 /* An HTML page: @title and @body_html (already escaped by the caller),
  * with the security headers. */
 enum MHD_Result listweb_page (ListwebRequest *request, unsigned int status, const char *title,

@@ -202,6 +202,39 @@ static const char *const migrations[] = {
   "CREATE TABLE post_counters ("
   "  list_address TEXT PRIMARY KEY,"
   "  last INTEGER NOT NULL) WITHOUT ROWID;",
+  /* 6: issue 5, Bounce Redelivery: each kept post (its bytes are a sealed
+   * blob; msg_key makes keeping idempotent per delivery), which post
+   * bounced for whom, the hashed tokens of the members' pages, and when a
+   * member was last sent a notice (at most one a day) */
+  "CREATE TABLE redelivery_posts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  list_address TEXT NOT NULL,"
+  "  msg_key TEXT NOT NULL UNIQUE,"
+  "  message_id TEXT,"
+  "  subject TEXT NOT NULL,"
+  "  blob_id TEXT NOT NULL UNIQUE,"
+  "  stored INTEGER NOT NULL,"
+  "  expires INTEGER NOT NULL);"
+  "CREATE INDEX redelivery_posts_by_id ON redelivery_posts (list_address, message_id);"
+  "CREATE INDEX redelivery_posts_by_expiry ON redelivery_posts (expires);"
+  "CREATE TABLE redelivery_bounces ("
+  "  post_id INTEGER NOT NULL REFERENCES redelivery_posts (id) ON DELETE CASCADE,"
+  "  member TEXT NOT NULL,"
+  "  at INTEGER NOT NULL,"
+  "  PRIMARY KEY (post_id, member));"
+  "CREATE INDEX redelivery_bounces_by_member ON redelivery_bounces (member);"
+  "CREATE TABLE redelivery_tokens ("
+  "  token_hash TEXT PRIMARY KEY,"
+  "  list_address TEXT NOT NULL,"
+  "  member TEXT NOT NULL,"
+  "  created INTEGER NOT NULL,"
+  "  expires INTEGER NOT NULL);"
+  "CREATE INDEX redelivery_tokens_by_expiry ON redelivery_tokens (expires);"
+  "CREATE TABLE redelivery_notices ("
+  "  list_address TEXT NOT NULL,"
+  "  member TEXT NOT NULL,"
+  "  last_sent INTEGER NOT NULL,"
+  "  PRIMARY KEY (list_address, member)) WITHOUT ROWID;",
 };
 
 void

@@ -8,6 +8,7 @@
 #   rf_listctl ARGS...      listctl --config $T/reflector.conf, as the run user
 #   add_mailbox ADDR...     make ADDR a local Maildir, $T/mail/<domain>/<local>/
 #   add_refusing ADDR...    make ADDR a mailbox that answers 550 5.1.1 user unknown
+#   add_refusing_lists ADDR...  ... that refuses only list posts with 550 5.7.1
 #   post FROM TO FILE       send FILE over SMTP (swaks); fails if not accepted
 #   exim_wait_idle [SECS]   wait until the queue is empty (default 60)
 #   maildir_count ADDR      number of messages in ADDR's Maildir
@@ -79,7 +80,7 @@ exim_up() {
     RUN_GROUP=$(id -gn "$RUN_USER")
     STATE=$T/state
     mkdir -p "$T/spool" "$T/log" "$T/mail/_catchall" "$STATE" "$T/bin" "$T/contrib" "$T/san" \
-             "$T/refuse"
+             "$T/refuse" "$T/refuse-lists"
     : > "$T/defer-list"
     [ -x "$RF_BIN/listdeliver" ] || { echo "not ok - $RF_BIN/listdeliver is not built"; exit 1; }
     [ -x "$RF_BIN/listctl" ] || { echo "not ok - $RF_BIN/listctl is not built"; exit 1; }
@@ -177,6 +178,17 @@ add_refusing() {
     for a in "$@"; do
         mkdir -p "$T/refuse/${a#*@}/${a%@*}"
         [ "$(id -u)" != 0 ] || chown -R "$RUN_USER:$RUN_GROUP" "$T/refuse"
+    done
+}
+# add_refusing_lists ADDR...: ADDR's mailbox refuses the copies of list
+# posts with "550 5.7.1" and accepts other mail (see exim.conf.in); it also
+# gets a Maildir for that other mail
+add_refusing_lists() {
+    local a
+    for a in "$@"; do
+        mkdir -p "$T/refuse-lists/${a#*@}/${a%@*}"
+        [ "$(id -u)" != 0 ] || chown -R "$RUN_USER:$RUN_GROUP" "$T/refuse-lists"
+        add_mailbox "$a"
     done
 }
 exim_check_clean() {
