@@ -35,6 +35,12 @@ static const ConfigKey config_keys[] = {
   { "web", "listen", KEY_STRING, G_STRUCT_OFFSET (RfConfig, listen), 0, 0 },
   { "web", "base_url", KEY_STRING, G_STRUCT_OFFSET (RfConfig, base_url), 0, 0 },
   { "web", "templates", KEY_STRING, G_STRUCT_OFFSET (RfConfig, web_templates), 0, 0 },
+  { "web", "tls_certificate", KEY_STRING, G_STRUCT_OFFSET (RfConfig, tls_certificate), 0, 0 },
+  { "web", "tls_key", KEY_STRING, G_STRUCT_OFFSET (RfConfig, tls_key), 0, 0 },
+  { "web", "trusted_proxies", KEY_LIST, G_STRUCT_OFFSET (RfConfig, trusted_proxies), 0, 0 },
+  { "web", "connections_per_ip", KEY_INT, G_STRUCT_OFFSET (RfConfig, connections_per_ip), 0,
+    65535 },
+  { "web", "request_timeout", KEY_INT, G_STRUCT_OFFSET (RfConfig, request_timeout), 1, 3600 },
   { "blobs", "store", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_store), 0, 0 },
   { "blobs", "dir", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_dir), 0, 0 },
   { "blobs", "key_file", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_key_file), 0, 0 },
@@ -128,6 +134,8 @@ config_defaults (void)
   config->relays = g_new0 (char *, 2);
   config->relays[0] = g_strdup ("127.0.0.1:25");
   config->listen = g_strdup ("127.0.0.1:8025");
+  config->connections_per_ip = 64;
+  config->request_timeout = 60;
   config->base_url = g_strdup ("http://127.0.0.1:8025");
   config->blob_store = g_strdup ("local");
   config->s3_region = g_strdup ("us-east-1");
@@ -264,6 +272,13 @@ config_read (RfConfig *config, const char *path, GError **error)
                    config->transport);
       return FALSE;
     }
+  if ((config->tls_certificate == NULL) != (config->tls_key == NULL))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [web] tls_certificate and tls_key go together: give both, or neither",
+                   path);
+      return FALSE;
+    }
   if (g_str_equal (config->transport, "smtp") &&
       (config->relays == NULL || config->relays[0] == NULL || *config->relays[0] == '\0'))
     {
@@ -334,6 +349,9 @@ rf_config_free (RfConfig *config)
   g_free (config->listen);
   g_free (config->base_url);
   g_free (config->web_templates);
+  g_free (config->tls_certificate);
+  g_free (config->tls_key);
+  g_strfreev (config->trusted_proxies);
   g_free (config->path);
   g_free (config->blob_store);
   g_free (config->blob_dir);

@@ -64,6 +64,12 @@ typedef struct {
   char *base_url;           /* [web] base_url, default http://127.0.0.1:8025 */
   char *web_templates;      /* [web] templates: listweb's templates directory, or
                              * NULL for the installed DATADIR/reflector/templates */
+  char *tls_certificate;    /* [web] tls_certificate: PEM file, with tls_key: HTTPS */
+  char *tls_key;            /* [web] tls_key */
+  char **trusted_proxies;   /* [web] trusted_proxies: peers whose X-Forwarded-For
+                             * names the client (a reverse proxy), default none */
+  int connections_per_ip;   /* [web] connections_per_ip, default 64; 0: no limit */
+  int request_timeout;      /* [web] request_timeout (s), default 60 */
   int message_days;         /* [retention] message_days, default 30 */
   int activity_days;        /* [retention] activity_days, default 42 */
   int redelivery_days;      /* [retention] redelivery_days, default 14 */

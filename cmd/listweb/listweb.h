@@ -45,10 +45,20 @@ const ListwebRoute *listweb_route_find (const char *path);
 
 /* server.c */
 typedef struct _ListwebServer ListwebServer;
-/* Serve on the bound, listening socket @fd (taken).  Returns: (transfer full). */
+/* The certificate and key of HTTPS, read before privileges are dropped
+ * (the key is often readable by root only). */
+typedef struct {
+  char *certificate;         /* PEM */
+  char *key;                 /* PEM; wiped when freed */
+} ListwebTls;
+/* NULL without error when the config has no TLS. */
+ListwebTls *listweb_tls_load (const RfConfig *config, GError **error);
+void listweb_tls_free (ListwebTls *tls);
+/* Serve on the bound, listening socket @fd (taken), over HTTPS when @tls is
+ * not NULL.  Returns: (transfer full). */
 ListwebServer *listweb_server_start (const RfConfig *config,
-                                     const ListwebTemplates *templates, int fd, gboolean ipv6,
-                                     guint threads, GError **error);
+                                     const ListwebTemplates *templates, const ListwebTls *tls,
+                                     int fd, gboolean ipv6, guint threads, GError **error);
 void listweb_server_stop (ListwebServer *server);
 /* Every response goes through this: the security headers, then queued. */
 enum MHD_Result listweb_queue (ListwebRequest *request, unsigned int status,

@@ -164,6 +164,7 @@ main (int argc, char **argv)
   g_autoptr (GOptionContext) oc = g_option_context_new ("- serve reflector's web pages");
   g_autoptr (GError) error = NULL;
   g_autoptr (RfConfig) config = NULL;
+  ListwebTls *tls = NULL;
   ListwebServer *server;
   sigset_t signals;
   gboolean ipv6 = FALSE;
@@ -195,6 +196,9 @@ main (int argc, char **argv)
                                       &templates_error);
   if (templates == NULL)
     g_printerr ("listweb: %s\n", templates_error->message);
+  tls = listweb_tls_load (config, &error);
+  if (tls == NULL && error != NULL)
+    goto fail;
   fd = bind_listen (listen_on != NULL ? listen_on : config->listen, &ipv6, &error);
   if (fd < 0)
     goto fail;
@@ -207,12 +211,14 @@ main (int argc, char **argv)
   sigaddset (&signals, SIGTERM);
   pthread_sigmask (SIG_BLOCK, &signals, NULL);
   signal (SIGPIPE, SIG_IGN);
-  server = listweb_server_start (config, templates, fd, ipv6, (guint) threads, &error);
+  server = listweb_server_start (config, templates, tls, fd, ipv6, (guint) threads, &error);
   if (server == NULL)
     goto fail;
-  g_printerr ("listweb: serving on http://%s\n", listen_on != NULL ? listen_on : config->listen);
+  g_printerr ("listweb: serving on %s://%s\n", tls != NULL ? "https" : "http",
+              listen_on != NULL ? listen_on : config->listen);
   sigwait (&signals, &sig);
   listweb_server_stop (server);
+  listweb_tls_free (tls);
   return 0;
 
 fail:

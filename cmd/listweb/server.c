@@ -145,22 +145,72 @@ request_done (void *cls, struct MHD_Connection *connection, void **con_cls,
   *con_cls = NULL;
 }
 
+ListwebTls *
+listweb_tls_load (const RfConfig *config, GError **error)
+{
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr (GError) local = NULL;
+  ListwebTls *tls;
+
+  if (config->tls_certificate == NULL)
+    return NULL;
+  if (!MHD_is_feature_supported (MHD_FEATURE_TLS))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "[web] tls_certificate: this libmicrohttpd has no TLS; serve plain HTTP "
+                   "on loopback behind a TLS proxy (contrib/nginx)");
+      return NULL;
+    }
+  if (!g_file_get_contents (config->tls_certificate, &cert, NULL, &local) ||
+      !g_file_get_contents (config->tls_key, &key, NULL, &local))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG, "[web] tls_certificate/tls_key: %s",
+                   local->message);
+      return NULL;
+    }
+  tls = g_new0 (ListwebTls, 1);
+  tls->certificate = g_steal_pointer (&cert);
+  tls->key = g_steal_pointer (&key);
+  return tls;
+}
+
+void
+listweb_tls_free (ListwebTls *tls)
+{
+  if (tls == NULL)
+    return;
+  g_free (tls->certificate);
+  if (tls->key != NULL)
+    explicit_bzero (tls->key, strlen (tls->key));
+  g_free (tls->key);
+  g_free (tls);
+}
+
 ListwebServer *
-listweb_server_start (const RfConfig *config, const ListwebTemplates *templates, int fd,
-                      gboolean ipv6, guint threads, GError **error)
+listweb_server_start (const RfConfig *config, const ListwebTemplates *templates,
+                      const ListwebTls *tls, int fd, gboolean ipv6, guint threads, GError **error)
 {
   ListwebServer *server = g_new0 (ListwebServer, 1);
   unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_AUTO;
 
   if (ipv6)
     flags |= MHD_USE_IPv6;
+  if (tls != NULL)
+    flags |= MHD_USE_TLS;
   server->config = config;
   server->templates = templates;
+  /* a slow or idle client is cut after request_timeout; one address holds
+   * at most connections_per_ip (a reverse proxy: see trusted_proxies) */
   server->daemon = MHD_start_daemon (
       flags, 0, NULL, NULL, access_handler, server, MHD_OPTION_LISTEN_SOCKET, fd,
       MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) threads, MHD_OPTION_CONNECTION_TIMEOUT,
-      (unsigned int) 60, MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 512,
-      MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
+      (unsigned int) config->request_timeout, MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 512,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) config->connections_per_ip,
+      MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
+      tls != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
+      tls != NULL ? tls->certificate : NULL,
+      MHD_OPTION_HTTPS_MEM_KEY, tls != NULL ? tls->key : NULL, MHD_OPTION_END);
   if (server->daemon == NULL)
     {
       g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot start the HTTP server");

@@ -11,6 +11,27 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* The rightmost address of X-Forwarded-For: the one our proxy appended
+ * (any before it came from the client and prove nothing); NULL if it is
+ * not an IP address. */
+static char *
+forwarded_for (ListwebRequest *request)
+{
+  const char *xff = MHD_lookup_connection_value (request->connection, MHD_HEADER_KIND,
+                                                 "X-Forwarded-For");
+  const char *last;
+  g_autofree char *ip = NULL;
+  guchar buf[sizeof (struct in6_addr)];
+
+  if (xff == NULL)
+    return NULL;
+  last = strrchr (xff, ',');
+  ip = g_strstrip (g_strdup (last != NULL ? last + 1 : xff));
+  if (inet_pton (AF_INET, ip, buf) != 1 && inet_pton (AF_INET6, ip, buf) != 1)
+    return NULL;
+  return g_steal_pointer (&ip);
+}
+
 char *
 listweb_client_ip (ListwebRequest *request)
 {
@@ -26,7 +47,19 @@ listweb_client_ip (ListwebRequest *request)
   else if (info->client_addr->sa_family == AF_INET6)
     inet_ntop (AF_INET6, &((const struct sockaddr_in6 *) info->client_addr)->sin6_addr, buf,
                sizeof buf);
-  return g_strdup (buf[0] != '\0' ? buf : "unknown");
+  if (buf[0] == '\0')
+    return g_strdup ("unknown");
+  /* behind a reverse proxy every peer is the proxy: the client is in the
+   * header it adds, believed from the proxies the config names only */
+  if (request->config->trusted_proxies != NULL &&
+      g_strv_contains ((const char *const *) request->config->trusted_proxies, buf))
+    {
+      char *client = forwarded_for (request);
+
+      if (client != NULL)
+        return client;
+    }
+  return g_strdup (buf);
 }
 
 /* a form value may be a password: gone from memory with the table */
