@@ -6,7 +6,7 @@
 // an invalid max_message_size shows the table's error and saves nothing;
 // adds one member, pastes three with one bad line (refused, naming the
 // line) and then three good ones, removes one; asks for the subscribers
-// and activity reports (mailed, not shown: the page names no member); a
+// activity and bounces reports (mailed, not shown: the page names no member); a
 // POST without the CSRF token is 403; "other", moderator of another list,
 // gets 403; mod changes the password and logs in again with the new one.
 // Every secret seen is appended to $RF_SECRETS for the shell to grep.
@@ -113,6 +113,8 @@ try {
   await submit(w, '#report-activity');
   eq('activity report: mailed', 'The activity report was mailed to m…@example.test.', await text(w, '#message'));
   noMember('that page names no member either', await w.page.content());
+  await submit(w, '#report-bounces');
+  eq('bounce report: mailed', 'The bounces report was mailed to m…@example.test.', await text(w, '#message'));
 
   // --- CSRF: a POST without the token, or with another one, is refused
   for (const [desc, data] of [['without a token', { subject_prefix: '[csrf]' }],

@@ -63,7 +63,7 @@ check_eq "ops is untouched" "zed@example.test" "$(rf_listctl members ops@lists.t
 
 exim_wait_idle 60
 ok "queue drained"
-check_eq "two reports in the moderator's Maildir" 2 "$(maildir_count mod@example.test)"
+check_eq "three reports in the moderator's Maildir" 3 "$(maildir_count mod@example.test)"
 subs=$(grep -l '^Subject: Subscribers report of dev@lists.test' $(maildir_files mod@example.test) | head -1)
 check "one is the subscribers report" test -n "$subs"
 if [ -n "$subs" ]; then
@@ -77,6 +77,8 @@ fi
 act=$(grep -l '^Subject: Activity report of dev@lists.test' $(maildir_files mod@example.test) | head -1)
 check "the other is the activity report" test -n "$act"
 [ -n "$act" ] && check_match "which has the panel's setting change" 'web:mod +set' "$(body "$act")"
+check_eq "and the bounce report" 1 \
+    "$(grep -l '^Subject: Bounces report of dev@lists.test' $(maildir_files mod@example.test) | wc -l)"
 check_eq "nothing for other or ann" "0 0" \
     "$(maildir_count other@example.test) $(maildir_count ann@example.test)"
 
@@ -87,9 +89,38 @@ check_match "the journal: the setting and the members, by web:mod" \
     '^web:mod\|set\|subject_prefix web:mod\|subscribe\|new1@example.test web:mod\|subscribe\|p1@example.test .*web:mod\|unsubscribe\|p2@example.test $' \
     "$journal"
 actions=$(as_run_user sqlite3 "$STATE/reflector.db" "SELECT DISTINCT action FROM activity ORDER BY action" | tr '\n' ' ')
-for a in report-subscribers report-activity csrf-refused user-passwd; do
+for a in report-subscribers report-activity report-bounces csrf-refused user-passwd; do
     check_match "the activity log records '$a'" "(^| )$a( |$)" "$actions"
 done
+
+# other kinds of accounts, with curl: an owner (and moderator) of dev, a
+# site admin, and the list's web user
+printf '%s\n' "$RF_OTHERPW" | rf_listctl user add own --email own@example.test \
+    --owner dev@lists.test --moderator dev@lists.test --password-stdin > /dev/null
+printf '%s\n' "$RF_OTHERPW" | rf_listctl user add boss --email boss@example.test --admin \
+    --password-stdin > /dev/null
+printf '%s\n' "$RF_OTHERPW" | rf_listctl web-access dev@lists.test readers --password-stdin > /dev/null
+web_login() {   # web_login USER [LIST]: the session cookie
+    local token
+    token=$(curl -s -D - -o /dev/null "$BASE/login" | tr -d '\r' | sed -n 's/^Set-Cookie: rf_login=\([^;]*\);.*/\1/Ip')
+    curl -s -D - -o /dev/null -H "Cookie: rf_login=$token" --data-urlencode "user=$1" \
+        --data-urlencode "password=$RF_OTHERPW" --data-urlencode "csrf=$token" \
+        --data-urlencode "list=${2:-}" "$BASE/login" |
+        tr -d '\r' | sed -n 's/^Set-Cookie: rf_session=\([^;]*\);.*/\1/Ip'
+    echo "$token" >> "$RF_SECRETS"
+}
+lists_of() { curl -s -H "Cookie: rf_session=$1" "$BASE/m/" | sed -n 's|.*<a class="list" href="/m/\([^/]*\)/">.*<span class="role">(\([^)]*\))</span>.*|\1 \2|p' | tr '\n' ',' ; }
+c_own=$(web_login own) c_boss=$(web_login boss) c_web=$(web_login readers dev@lists.test)
+printf '%s\n%s\n%s\n' "$c_own" "$c_boss" "$c_web" >> "$RF_SECRETS"
+check_eq "an owner who also moderates sees the list once, as owner" "dev@lists.test owner," "$(lists_of "$c_own")"
+check_eq "the owner's panel: 200" 200 "$(code -H "Cookie: rf_session=$c_own" "$BASE/m/dev@lists.test/")"
+check_eq "the owner, on ops: 403" 403 "$(code -H "Cookie: rf_session=$c_own" "$BASE/m/ops@lists.test/")"
+check_eq "a site admin sees every list" "dev@lists.test site admin,ops@lists.test site admin," "$(lists_of "$c_boss")"
+check_eq "and manages ops: 200" 200 "$(code -H "Cookie: rf_session=$c_boss" "$BASE/m/ops@lists.test/")"
+check_eq "a list that does not exist, to an admin: 404" 404 "$(code -H "Cookie: rf_session=$c_boss" "$BASE/m/nosuch@lists.test/")"
+check_eq "to a moderator: 403, as any list not theirs" 403 "$(code -H "Cookie: rf_session=$c_own" "$BASE/m/nosuch@lists.test/")"
+check_eq "the list's web user has no panel: 403" 403 "$(code -H "Cookie: rf_session=$c_web" "$BASE/m/")"
+check_eq "GET of a form's target: 405" 405 "$(code -H "Cookie: rf_session=$c_boss" "$BASE/m/dev@lists.test/settings")"
 
 web_down
 as_run_user sqlite3 "$STATE/reflector.db" .dump > "$T/db.dump"
