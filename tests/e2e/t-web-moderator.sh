@@ -8,7 +8,9 @@
 # activity reports: they arrive in the moderator's Maildir through Exim with
 # the addresses in them, and the page names no member; a POST without the
 # CSRF token is refused; a moderator of another list gets 403; the password
-# is changed and the new one logs in.  No password, cookie or CSRF token in
+# is changed (the account's other session ends too) and the new one logs
+# in; an owner, a site admin and the list's web user see what they may.
+# No password, cookie or CSRF token in
 # any log.
 source "$RF_TESTS/lib/common.sh"
 source "$RF_TESTS/mta/mta-exim.sh"
@@ -47,11 +49,26 @@ check_eq "the panel without a session: 303 to the login page, and back after it"
 check_eq "a POST without a session: 403" 403 \
     "$(code --data 'action=add&address=x@example.test' "$BASE/m/dev@lists.test/members")"
 default_size=$(rf_listctl get dev@lists.test max_message_size)
+web_login() {   # web_login USER [LIST [PASSWORD]]: the session cookie
+    local token
+    token=$(curl -s -D - -o /dev/null "$BASE/login" | tr -d '\r' | sed -n 's/^Set-Cookie: rf_login=\([^;]*\);.*/\1/Ip')
+    curl -s -D - -o /dev/null -H "Cookie: rf_login=$token" --data-urlencode "user=$1" \
+        --data-urlencode "password=${3:-$RF_OTHERPW}" --data-urlencode "csrf=$token" \
+        --data-urlencode "list=${2:-}" "$BASE/login" |
+        tr -d '\r' | sed -n 's/^Set-Cookie: rf_session=\([^;]*\);.*/\1/Ip'
+    echo "$token" >> "$RF_SECRETS"
+}
+c_mod_other=$(web_login mod "" "$RF_MODPW")
+echo "$c_mod_other" >> "$RF_SECRETS"
+check_eq "mod, logged in elsewhere too (curl): the panel answers 200" 200 \
+    "$(code -H "Cookie: rf_session=$c_mod_other" "$BASE/m/")"
 
 out=$(cd "$T" && timeout 300 node "$RF_TESTS/browser/moderator.mjs" "$BASE" 2>&1)
 echo "$out" | sed 's/^/#   /'
 check_match "the browser part passed all its checks" '^[0-9]+ passed, 0 failed$' "$(echo "$out" | tail -1)"
 
+check_eq "the password change ended mod's other session too: to the login page" 303 \
+    "$(code -H "Cookie: rf_session=$c_mod_other" "$BASE/m/")"
 check_eq "listctl get: the setting saved in the panel" "[moderated]" \
     "$(rf_listctl get dev@lists.test subject_prefix)"
 check_eq "the refused form changed nothing" "$default_size" \
@@ -100,15 +117,6 @@ printf '%s\n' "$RF_OTHERPW" | rf_listctl user add own --email own@example.test \
 printf '%s\n' "$RF_OTHERPW" | rf_listctl user add boss --email boss@example.test --admin \
     --password-stdin > /dev/null
 printf '%s\n' "$RF_OTHERPW" | rf_listctl web-access dev@lists.test readers --password-stdin > /dev/null
-web_login() {   # web_login USER [LIST]: the session cookie
-    local token
-    token=$(curl -s -D - -o /dev/null "$BASE/login" | tr -d '\r' | sed -n 's/^Set-Cookie: rf_login=\([^;]*\);.*/\1/Ip')
-    curl -s -D - -o /dev/null -H "Cookie: rf_login=$token" --data-urlencode "user=$1" \
-        --data-urlencode "password=$RF_OTHERPW" --data-urlencode "csrf=$token" \
-        --data-urlencode "list=${2:-}" "$BASE/login" |
-        tr -d '\r' | sed -n 's/^Set-Cookie: rf_session=\([^;]*\);.*/\1/Ip'
-    echo "$token" >> "$RF_SECRETS"
-}
 lists_of() { curl -s -H "Cookie: rf_session=$1" "$BASE/m/" | sed -n 's|.*<a class="list" href="/m/\([^/]*\)/">.*<span class="role">(\([^)]*\))</span>.*|\1 \2|p' | tr '\n' ',' ; }
 c_own=$(web_login own) c_boss=$(web_login boss) c_web=$(web_login readers dev@lists.test)
 printf '%s\n%s\n%s\n' "$c_own" "$c_boss" "$c_web" >> "$RF_SECRETS"
