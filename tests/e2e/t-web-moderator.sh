@@ -4,14 +4,13 @@
 # Exim.  A moderator logs in, changes a setting (listctl get sees it), an
 # invalid value shows the table's error and changes nothing, adds a member,
 # pastes three (one bad line: its error, nothing added; then three good),
-# removes one (listctl members sees it all), asks for the subscribers and
-# activity reports: they arrive in the moderator's Maildir through Exim with
+# removes one (listctl members sees it all), asks for the subscribers,
+# activity and bounce reports: they arrive in the moderator's Maildir through Exim with
 # the addresses in them, and the page names no member; a POST without the
 # CSRF token is refused; a moderator of another list gets 403; the password
 # is changed (the account's other session ends too) and the new one logs
 # in; an owner, a site admin and the list's web user see what they may.
-# No password, cookie or CSRF token in
-# any log.
+# No password, cookie or CSRF token in any log.
 source "$RF_TESTS/lib/common.sh"
 source "$RF_TESTS/mta/mta-exim.sh"
 source "$RF_TESTS/lib/web.sh"
