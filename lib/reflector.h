@@ -1027,4 +1027,29 @@ GPtrArray *rf_list_staff_addresses (RfStore *store, const RfList *list, GError *
  * Returns: (transfer full) (element-type utf8), maybe empty. */
 GPtrArray *rf_bounce_original_ids (GBytes *raw);
 
+/* ------------------------------------------------------------------ */
+/* Issue 4, part 3 (the moderator panel): the subscribers and activity  */
+/* reports, mailed like the bounce report, never shown on screen         */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  gint64 at;
+  char *actor;
+  char *action;
+  char *target;
+  char *origin;   /* or NULL */
+  char *detail;   /* or NULL */
+} RfActivityEntry;
+void rf_activity_entry_free (RfActivityEntry *entry);
+/* The activity log's rows about @list (target = its address) from @since
+ * on, oldest first.  Returns: (transfer full) (element-type RfActivityEntry). */
+GPtrArray *rf_activity_of_list (RfStore *store, const RfList *list, gint64 since,
+                                GError **error);
+/* The subscribers report: the member count, then every member, one a line.
+ * Returns: (transfer full). */
+char *rf_subscribers_report_text (RfStore *store, const RfList *list, GError **error);
+/* The activity report: @list's activity log rows of the last @days days.
+ * Returns: (transfer full). */
+char *rf_activity_report_text (RfStore *store, const RfList *list, guint days, GError **error);
+
 G_END_DECLS

@@ -121,5 +121,7 @@ enum MHD_Result listweb_login (ListwebRequest *request);
 enum MHD_Result listweb_logout (ListwebRequest *request);
 /* archive.c: /l/<list>/... */
 enum MHD_Result listweb_archive (ListwebRequest *request);
+/* moderator.c: /m/... (the moderator panel) */
+enum MHD_Result listweb_moderator (ListwebRequest *request);
 /* web.c: /static/style.css from the templates directory */
 enum MHD_Result listweb_static (ListwebRequest *request);

@@ -20,6 +20,8 @@ static const ListwebRoute routes[] = {
   { "/login", listweb_login, "login", TRUE },
   { "/logout", listweb_logout, "logout", TRUE },
   { "/static/", listweb_static, "static", FALSE },
+  /* the moderator panel: /m/, /m/<list>/ and its forms, /m/password */
+  { "/m/", listweb_moderator, "moderator", TRUE },
   /* /r/<token>: the posts that bounced for one member (Bounce Redelivery) */
   { "/r/", listweb_redelivery, "redelivery", FALSE },
 };

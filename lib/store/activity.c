@@ -99,3 +99,62 @@ rf_activity_log (RfStore *store, const char *actor, const char *action, const ch
   /* failing to log never fails the action */
   (void) sqlite3_step (stmt);
 }
+
+void
+rf_activity_entry_free (RfActivityEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->actor);
+  g_free (entry->action);
+  g_free (entry->target);
+  g_free (entry->origin);
+  g_free (entry->detail);
+  g_free (entry);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt, int i)
+{
+  const unsigned char *s = sqlite3_column_text (stmt, i);
+
+  return s != NULL ? g_strdup ((const char *) s) : NULL;
+}
+
+GPtrArray *
+rf_activity_of_list (RfStore *store, const RfList *list, gint64 since, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GPtrArray) entries =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) rf_activity_entry_free);
+  int rc;
+
+  /* the rows whose target is the list: its settings, members, bounces,
+   * reports and web access (login rows name accounts, not lists) */
+  stmt = _rf_store_prepare (store,
+                            "SELECT at, actor, action, target, origin, detail FROM activity "
+                            "WHERE target = ? COLLATE NOCASE AND at >= ? ORDER BY at, id",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, list->address, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, since);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      RfActivityEntry *e = g_new0 (RfActivityEntry, 1);
+
+      e->at = sqlite3_column_int64 (stmt, 0);
+      e->actor = column_dup (stmt, 1);
+      e->action = column_dup (stmt, 2);
+      e->target = column_dup (stmt, 3);
+      e->origin = column_dup (stmt, 4);
+      e->detail = column_dup (stmt, 5);
+      g_ptr_array_add (entries, e);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _rf_store_set_error (store, rc, error, "cannot read the activity log");
+      return NULL;
+    }
+  return g_steal_pointer (&entries);
+}
