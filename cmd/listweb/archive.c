@@ -7,9 +7,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * A list without archive = on is 404, as an unknown list is.  Who may read
- * is archive_access: "public" anyone; "password" the list's web user or a
- * site user with a role on the list (admins too); "moderators" only the
- * latter.  Without a session the reader is sent to the login page, which
+ * is archive_access: "public" anyone; "password" the list's web user
+ * only; "moderators" site users with a role on the list (owners,
+ * moderators, admins) and not the web user.  Moderators manage a list but
+ * never see a post (the seed) unless the list says so with "moderators".  Without a session the reader is sent to the login page, which
  * brings them back.  Every value of a post reaches the page through the
  * template engine's escaping; a post is shown as the text the archive
  * indexed (text/plain parts, or text converted from an HTML-only post),
@@ -405,8 +406,10 @@ may_read (Archive *a, Access *access_out, GError **error)
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
-  *access_out = rf_user_has_role (user, a->list->address, "moderator") ? ACCESS_OK
-                                                                         : ACCESS_DENIED;
+  *access_out = g_str_equal (mode, "moderators") &&
+                        rf_user_has_role (user, a->list->address, "moderator")
+                    ? ACCESS_OK
+                    : ACCESS_DENIED;
   return TRUE;
 }
 

@@ -140,6 +140,16 @@ rf_listctl set dev@lists.test archive_access moderators > /dev/null
 check_eq "moderators: the list's web user may not" 403 \
     "$(code -H "Cookie: rf_session=$web_cookie" "$BASE/l/dev@lists.test/m/1")"
 check_eq "moderators: no session, to the login page" 303 "$(code "$BASE/l/dev@lists.test/m/1")"
+# the moderator logs in (form cookie, then the session) and reads
+curl -s -D "$T/h3" -o "$T/login3.html" "$BASE/login"
+mod_token=$(tr -d '\r' < "$T/h3" | sed -n 's/^Set-Cookie: rf_login=\([^;]*\);.*/\1/Ip')
+curl -s -D "$T/h4" -o /dev/null -H "Cookie: rf_login=$mod_token" --data-urlencode user=mod \
+    --data-urlencode "password=$RF_MODPW" --data-urlencode "csrf=$mod_token" "$BASE/login"
+mod_cookie=$(tr -d '\r' < "$T/h4" | grep -i '^Set-Cookie: rf_session=' | sed 's/^[^=]*=\([^;]*\);.*/\1/')
+printf '%s\n%s\n' "$mod_token" "$mod_cookie" >> "$RF_SECRETS"
+check_match "the moderator has a session" '^[A-Za-z0-9_-]{43}$' "$mod_cookie"
+check_eq "moderators: a moderator of the list reads" 200 \
+    "$(code -H "Cookie: rf_session=$mod_cookie" "$BASE/l/dev@lists.test/m/1")"
 rf_listctl set dev@lists.test archive_access public > /dev/null
 check_eq "public: anyone reads" 200 "$(code "$BASE/l/dev@lists.test/m/1")"
 check_eq "public: the search too" 200 "$(code "$BASE/l/dev@lists.test/search?q=airship")"
