@@ -922,6 +922,21 @@ GPtrArray *rf_attachment_expired (RfStore *store, gint64 now, guint limit, GErro
 /* Remove one row (a missing row is fine). */
 gboolean rf_attachment_remove (RfStore *store, gint64 id, GError **error);
 
+/* Rows that expire by age (store/expiry.c).  Each removes what is older
+ * than @before (seconds since the epoch), or with @dry_run only counts it,
+ * adding to *removed_out. */
+gboolean rf_activity_expire (RfStore *store, gint64 before, gboolean dry_run,
+                             guint64 *removed_out, GError **error);
+/* Deliveries (finished, or abandoned by the MTA) created before @before,
+ * with their per-recipient rows.  Returns: (transfer full) (element-type
+ * utf8) their message keys, whose spool files the caller removes; NULL on
+ * error. */
+GPtrArray *rf_deliveries_expire (RfStore *store, gint64 before, gboolean dry_run,
+                                 guint64 *removed_out, GError **error);
+/* rf_sessions_expire in a transaction of its own, rolled back for a dry run. */
+gboolean rf_sessions_expire_counted (RfStore *store, const RfSecurityPolicy *policy,
+                                     gboolean dry_run, guint64 *removed_out, GError **error);
+
 /* Cleanup (listctl cleanup): a table of cleaners, one per kind of data
  * that expires.  Each deletes what expired at @now (or only counts it
  * when @dry_run) and adds to *removed_out. */
