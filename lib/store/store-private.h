@@ -17,6 +17,10 @@ struct _RfStore {
   char *state_dir;
   gboolean writable;
   int schema_version;
+  /* the unsubscribe-link key, derived from the site key once per open
+   * store rather than once per copy (unsubscribe.c) */
+  guint8 unsub_key[RF_SITE_KEY_BYTES];
+  gboolean have_unsub_key;
 };
 
 /* Turn the database's last error into a GError: SQLITE_BUSY, SQLITE_LOCKED,

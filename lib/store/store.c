@@ -5,6 +5,8 @@
  */
 #include "store-private.h"
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <glib/gstdio.h>
 
@@ -413,6 +415,7 @@ rf_store_close (RfStore *store)
     return;
   if (store->db != NULL)
     sqlite3_close_v2 (store->db);
+  sodium_memzero (store->unsub_key, sizeof store->unsub_key);
   g_free (store->state_dir);
   g_free (store);
 }

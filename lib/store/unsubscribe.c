@@ -19,10 +19,18 @@
 #define TOKEN_BYTES 20   /* 160 bits */
 #define KDF_CONTEXT "unsubscr"
 
+/* Read and derived once per open store: a fan-out asks for every copy. */
 gboolean
 _rf_unsub_key (RfStore *store, guint8 key[RF_SITE_KEY_BYTES], GError **error)
 {
-  return rf_site_subkey (store->state_dir, KDF_CONTEXT, 1, key, error);
+  if (!store->have_unsub_key)
+    {
+      if (!rf_site_subkey (store->state_dir, KDF_CONTEXT, 1, store->unsub_key, error))
+        return FALSE;
+      store->have_unsub_key = TRUE;
+    }
+  memcpy (key, store->unsub_key, RF_SITE_KEY_BYTES);
+  return TRUE;
 }
 
 char *
