@@ -282,22 +282,19 @@ bounce_received (const RfConfig *config, RfStore *store, const RfList *list,
 
       member = g_steal_pointer (&norm);
     }
-  if (member != NULL && !rf_member_is (store, list, member, &is_member, error))
-    return FALSE;
-  if (member != NULL && !is_member)
+  /* an MTA may have lower-cased the VERP local part on the way back */
+  if (member != NULL)
     {
-      /* an MTA may have lower-cased the VERP local part on the way back */
-      g_autoptr (GPtrArray) all = rf_member_list (store, list, error);
+      g_autofree char *stored = NULL;
 
-      if (all == NULL)
+      if (!rf_member_find_any_case (store, list, member, &stored, error))
         return FALSE;
-      for (guint i = 0; i < all->len && !is_member; i++)
-        if (g_ascii_strcasecmp (g_ptr_array_index (all, i), member) == 0)
-          {
-            g_free (member);
-            member = g_strdup (g_ptr_array_index (all, i));
-            is_member = TRUE;
-          }
+      is_member = stored != NULL;
+      if (is_member)
+        {
+          g_free (member);
+          member = g_steal_pointer (&stored);
+        }
     }
   if (bounce == NULL || member == NULL || !is_member)
     {

@@ -244,6 +244,10 @@ gboolean rf_member_is (RfStore *store, const RfList *list, const char *address,
  * though RFC 5321 lets a server tell them apart. */
 gboolean rf_member_is_any_case (RfStore *store, const RfList *list, const char *address,
                                 gboolean *is_member_out, GError **error);
+/* The member as stored that rf_member_is_any_case matches, or NULL in
+ * *member_out (transfer full) when there is none. */
+gboolean rf_member_find_any_case (RfStore *store, const RfList *list, const char *address,
+                                  char **member_out, GError **error);
 gint64 rf_member_count (RfStore *store, const RfList *list, GError **error);
 /* Returns: (transfer full) (element-type utf8) sorted addresses. */
 GPtrArray *rf_member_list (RfStore *store, const RfList *list, GError **error);

@@ -228,19 +228,24 @@ rf_member_list (RfStore *store, const RfList *list, GError **error)
 }
 
 gboolean
-rf_member_is_any_case (RfStore *store, const RfList *list, const char *address,
-                       gboolean *is_member_out, GError **error)
+rf_member_find_any_case (RfStore *store, const RfList *list, const char *address,
+                         char **member_out, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
+  gboolean exact = FALSE;
   int rc;
 
-  if (!rf_member_is (store, list, address, is_member_out, error))
+  *member_out = NULL;
+  if (!rf_member_is (store, list, address, &exact, error))
     return FALSE;
-  if (*is_member_out)
-    return TRUE;
+  if (exact)
+    {
+      *member_out = g_strdup (address);
+      return TRUE;
+    }
   /* the exact match failed: scan the list's members without case (ASCII) */
   stmt = _rf_store_prepare (store,
-                            "SELECT 1 FROM members WHERE list_id = ? "
+                            "SELECT address FROM members WHERE list_id = ? "
                             "AND address = ? COLLATE NOCASE LIMIT 1",
                             error);
   if (stmt == NULL)
@@ -253,6 +258,19 @@ rf_member_is_any_case (RfStore *store, const RfList *list, const char *address,
       _rf_store_set_error (store, rc, error, "cannot look up the member");
       return FALSE;
     }
-  *is_member_out = rc == SQLITE_ROW;
+  if (rc == SQLITE_ROW)
+    *member_out = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  return TRUE;
+}
+
+gboolean
+rf_member_is_any_case (RfStore *store, const RfList *list, const char *address,
+                       gboolean *is_member_out, GError **error)
+{
+  g_autofree char *member = NULL;
+
+  if (!rf_member_find_any_case (store, list, address, &member, error))
+    return FALSE;
+  *is_member_out = member != NULL;
   return TRUE;
 }
