@@ -15,7 +15,7 @@
  *
  *   search-bench STATE_DIR CORPUS_DIR [N [Q [SEED]]]
  */
-#include "archive-private.h"
+#include <reflector/reflector.h>
 
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -24,6 +24,8 @@
 #include <sys/resource.h>
 
 #define BATCH 1000
+
+static const RfActor bench = { "bench", "cli" };
 #define PAGE 20
 #define MONTHS 36
 
@@ -74,8 +76,12 @@ by_count (gconstpointer a, gconstpointer b)
   return ca == cb ? strcmp (*(char **) a, *(char **) b) : (ca < cb ? 1 : -1);
 }
 
+/* The words of every corpus message under @dir, as the archive indexes
+ * them: each message is archived into @list of a scratch store, and its
+ * subject and text are read back. */
 static void
-load_dir (Words *w, GHashTable *counts, const char *dir, guint *n_files)
+load_dir (Words *w, GHashTable *counts, RfStore *store, const RfList *list, const char *dir,
+          guint *n_files)
 {
   g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
   const char *name;
@@ -85,22 +91,23 @@ load_dir (Words *w, GHashTable *counts, const char *dir, guint *n_files)
       g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autofree char *data = NULL;
       g_autoptr (GBytes) bytes = NULL;
-      g_autoptr (RfArchiveDoc) doc = NULL;
+      g_autoptr (RfArchivePost) post = NULL;
+      gint64 number = 0;
       gsize len;
 
       if (g_file_test (path, G_FILE_TEST_IS_DIR))
         {
-          load_dir (w, counts, path, n_files);
+          load_dir (w, counts, store, list, path, n_files);
           continue;
         }
       if (!g_file_get_contents (path, &data, &len, NULL))
         continue;
       bytes = g_bytes_new_take (g_steal_pointer (&data), len);
-      doc = _rf_archive_extract (bytes, NULL);
-      if (doc == NULL)
+      if (!rf_archive_add (store, list, bytes, path, &number, NULL) ||
+          (post = rf_archive_post (store, list, number, NULL)) == NULL)
         continue;
-      add_words (w, counts, doc->subject);
-      add_words (w, counts, doc->text);
+      add_words (w, counts, post->subject);
+      add_words (w, counts, post->text);
       (*n_files)++;
     }
 }
@@ -181,7 +188,23 @@ main (int argc, char **argv)
     seed = atoi (argv[5]);
   rand = g_rand_new_with_seed (seed);
 
-  load_dir (&w, counts, corpus_dir, &n_files);
+  {
+    g_autofree char *scratch = g_build_filename (state, "vocabulary", NULL);
+    g_autoptr (RfStore) words = rf_store_open (scratch, RF_STORE_READ_WRITE | RF_STORE_CREATE,
+                                               &error);
+    g_autoptr (RfList) words_list = NULL;
+
+    if (words == NULL ||
+        (!rf_list_create (words, "words@lists.example.org", &bench, &error) &&
+         !g_error_matches (error, RF_ERROR, RF_ERROR_EXISTS)) ||
+        (g_clear_error (&error), words_list = rf_list_lookup (words, "words@lists.example.org",
+                                                               &error)) == NULL)
+      {
+        fprintf (stderr, "search-bench: %s\n", error->message);
+        return 1;
+      }
+    load_dir (&w, counts, words, words_list, corpus_dir, &n_files);
+  }
   {
     GHashTableIter it;
     gpointer key;
@@ -218,7 +241,7 @@ main (int argc, char **argv)
       }
   }
   store = rf_store_open (state, RF_STORE_READ_WRITE | RF_STORE_CREATE, &error);
-  if (store == NULL || !rf_list_create (store, "bench@lists.example.org", "bench", &error) ||
+  if (store == NULL || !rf_list_create (store, "bench@lists.example.org", &bench, &error) ||
       (list = rf_list_lookup (store, "bench@lists.example.org", &error)) == NULL)
     {
       fprintf (stderr, "search-bench: %s\n", error->message);

@@ -8,7 +8,7 @@
  * bounce with our one line of stderr as the reason, 75 try again later.
  * Anything unexpected is 75: a message is never lost because of us.
  */
-#include "reflector.h"
+#include <reflector/reflector.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
+
+#include <reflector/banned.h>
 
 static const char usage_line[] =
   "usage: listdeliver [--config FILE] [-f SENDER] [--] [RECIPIENT]";
@@ -133,6 +135,8 @@ main (int argc, char **argv)
   g_autoptr (GBytes) input = NULL;
   g_autoptr (GBytes) raw = NULL;
   g_autoptr (GError) error = NULL;
+  /* who the store's journal and activity log name for what a post does */
+  const RfActor actor = { "listdeliver", "mta" };
   RfDeliverReport report;
   int c;
 
@@ -170,7 +174,7 @@ main (int argc, char **argv)
     return fail (EX_TEMPFAIL, "cannot read the message from stdin: %s", g_strerror (errno));
   raw = without_mbox_from (input);
 
-  if (!rf_deliver (config, recipient, sender, raw, &report, &error))
+  if (!rf_deliver (config, &actor, recipient, sender, raw, &report, &error))
     return fail (exit_code_of (error), "%s", error->message);
   return EX_OK;
 }

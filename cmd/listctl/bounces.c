@@ -51,10 +51,8 @@ listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **error)
       g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "list");
-      json_builder_add_string_value (b, list->address);
-      json_builder_set_member_name (b, "threshold");
-      json_builder_add_int_value (b, (gint64)rf_setting_value_uint (threshold));
+      listctl_json_string (b, "list", list->address);
+      listctl_json_int (b, "threshold", (gint64)rf_setting_value_uint (threshold));
       json_builder_set_member_name (b, "members");
       json_builder_begin_array (b);
       for (guint i = 0; i < members->len; i++)
@@ -63,12 +61,9 @@ listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **error)
           g_autofree char *last = m->last_bounce != 0 ? listctl_format_time (m->last_bounce) : NULL;
 
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "address");
-          json_builder_add_string_value (b, m->address);
-          json_builder_set_member_name (b, "state");
-          json_builder_add_string_value (b, state_name (m->state));
-          json_builder_set_member_name (b, "score");
-          json_builder_add_int_value (b, m->score);
+          listctl_json_string (b, "address", m->address);
+          listctl_json_string (b, "state", state_name (m->state));
+          listctl_json_int (b, "score", m->score);
           json_builder_set_member_name (b, "last_bounce");
           if (last != NULL)
             json_builder_add_string_value (b, last);
@@ -84,8 +79,7 @@ listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **error)
             json_builder_add_string_value (b, m->last_reason);
           else
             json_builder_add_null_value (b);
-          json_builder_set_member_name (b, "notices");
-          json_builder_add_int_value (b, m->notices);
+          listctl_json_int (b, "notices", m->notices);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -94,10 +88,8 @@ listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **error)
       for (guint i = 0; i < domains->len; i++)
         {
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "domain");
-          json_builder_add_string_value (b, g_ptr_array_index (domains, i));
-          json_builder_set_member_name (b, "count");
-          json_builder_add_int_value (b, (gint64)g_array_index (counts, guint64, i));
+          listctl_json_string (b, "domain", g_ptr_array_index (domains, i));
+          listctl_json_int (b, "count", (gint64)g_array_index (counts, guint64, i));
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -144,7 +136,7 @@ listctl_reenable (int argc, char **argv, ListctlContext *ctx, GError **error)
     return FALSE;
   if ((list = listctl_list (ctx, argv[1], error)) == NULL)
     return FALSE;
-  if (!rf_member_reenable (ctx->store, list, address, ctx->actor, error))
+  if (!rf_member_reenable (ctx->store, list, address, &ctx->actor, error))
     {
       if (g_error_matches (*error, RF_ERROR, RF_ERROR_NOT_FOUND))
         listctl_hint (error, "see 'listctl members LIST'");
@@ -183,7 +175,7 @@ listctl_sweep (int argc, char **argv, ListctlContext *ctx, GError **error)
       RfList *list = g_ptr_array_index (lists, i);
       guint noticed = 0, removed = 0;
 
-      if (!rf_bounce_process (ctx->store, list, &noticed, &removed, error))
+      if (!rf_bounce_process (ctx->store, list, &ctx->actor, &noticed, &removed, error))
         return FALSE;
       total_noticed += noticed;
       total_removed += removed;

@@ -23,33 +23,32 @@ listctl_cleanup (int argc, char **argv, ListctlContext *ctx, GError **error)
   };
   g_autoptr (JsonBuilder) b = json_builder_new ();
   const RfCleaner *cleaners;
+  RfCleanupRun run = { 0 };
   gsize n;
-  gint64 now;
 
   if (!listctl_parse (ctx, &argc, &argv, entries, TRUE, 0, 0, error))
     return FALSE;
   if (listctl_store (ctx, error) == NULL)
     return FALSE;
-  now = rf_now ();
+  run = (RfCleanupRun) { ctx->config, ctx->store, rf_now (), dry_run, 0 };
   cleaners = rf_cleaners (&n);
   json_builder_begin_object (b);
   for (gsize i = 0; i < n; i++)
     {
-      guint64 removed = 0;
-      gboolean ok = cleaners[i].clean (ctx->config, ctx->store, now, dry_run, &removed, error);
+      gboolean ok = rf_cleanup_run (&cleaners[i], &run, error);
+      guint64 removed = run.removed;
 
       /* what was deleted before a failure is reported all the same */
       if (ctx->json)
         {
-          json_builder_set_member_name (b, cleaners[i].name);
-          json_builder_add_int_value (b, (gint64) removed);
+          listctl_json_int (b, cleaners[i].name, (gint64) removed);
         }
       else
         printf ("%s: %" G_GUINT64_FORMAT " %s %s\n", cleaners[i].name, removed,
                 cleaners[i].what, dry_run ? "would be deleted" : "deleted");
       if (!ok)
         {
-          g_prefix_error (error, "cleanup of %s: ", cleaners[i].name);
+          g_prefix_error (error, "cleanup of ");
           return FALSE;
         }
       if (!dry_run && removed > 0)
@@ -57,7 +56,7 @@ listctl_cleanup (int argc, char **argv, ListctlContext *ctx, GError **error)
           g_autofree char *detail =
               g_strdup_printf ("%" G_GUINT64_FORMAT " %s deleted", removed, cleaners[i].what);
 
-          rf_activity_log (ctx->store, ctx->actor, "cleanup", cleaners[i].name, NULL, detail);
+          rf_activity_log (ctx->store, &ctx->actor, "cleanup", cleaners[i].name, detail);
         }
     }
   json_builder_end_object (b);

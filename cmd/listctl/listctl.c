@@ -59,43 +59,34 @@ const ListctlCommand listctl_commands[] = {
 };
 const gsize listctl_n_commands = G_N_ELEMENTS (listctl_commands);
 
-/* sysexits.h, as listctl.8's EXIT STATUS documents them */
-enum {
-  EXIT_USAGE = 64,
-  EXIT_DATAERR = 65,
-  EXIT_NOUSER = 67,
-  EXIT_CANTCREAT = 73,
-  EXIT_TEMPFAIL = 75,
-  EXIT_CONFIG = 78,
-};
-
-/* The one place an error becomes an exit code. */
+/* The one place an error becomes an exit code (sysexits.h, as listctl.8's
+ * EXIT STATUS documents them). */
 static int
 exit_code (const GError *error)
 {
   if (error->domain == G_OPTION_ERROR)
-    return EXIT_USAGE;
+    return EX_USAGE;
   if (error->domain != RF_ERROR)
-    return EXIT_TEMPFAIL;
+    return EX_TEMPFAIL;
   switch ((RfErrorCode) error->code)
     {
     case RF_ERROR_INVALID:
     case RF_ERROR_BAD_MESSAGE:
-      return EXIT_DATAERR;
+      return EX_DATAERR;
     case RF_ERROR_NO_SUCH_LIST:
     case RF_ERROR_NOT_FOUND:
-      return EXIT_NOUSER;
+      return EX_NOUSER;
     case RF_ERROR_EXISTS:
-      return EXIT_CANTCREAT;
+      return EX_CANTCREAT;
     case RF_ERROR_CONFIG:
-      return EXIT_CONFIG;
+      return EX_CONFIG;
     case RF_ERROR_UNSUPPORTED:
-      return EXIT_USAGE;
+      return EX_USAGE;
     case RF_ERROR_TEMPORARY:
     case RF_ERROR_REJECTED:
-      return EXIT_TEMPFAIL;
+      return EX_TEMPFAIL;
     }
-  return EXIT_TEMPFAIL;
+  return EX_TEMPFAIL;
 }
 
 const ListctlCommand *
@@ -256,6 +247,27 @@ listctl_list (ListctlContext *ctx, const char *address, GError **error)
 }
 
 void
+listctl_json_string (JsonBuilder *b, const char *name, const char *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+void
+listctl_json_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+void
+listctl_json_bool (JsonBuilder *b, const char *name, gboolean value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_boolean_value (b, value);
+}
+
+void
 listctl_print_json (JsonNode *node)
 {
   g_autoptr (JsonGenerator) gen = json_generator_new ();
@@ -320,6 +332,7 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   ListctlContext ctx = { 0 };
   const ListctlCommand *cmd;
+  g_autofree char *actor_name = NULL;
   int status = 0;
 
   ensure_std_fds ();
@@ -332,7 +345,7 @@ main (int argc, char **argv)
   if (!g_option_context_parse (oc, &argc, &argv, &error))
     {
       fprintf (stderr, "listctl: %s: see 'listctl help'\n", error->message);
-      return EXIT_USAGE;
+      return EX_USAGE;
     }
   if (want_version)
     {
@@ -347,18 +360,19 @@ main (int argc, char **argv)
   if (argc < 2)
     {
       listctl_print_usage (stderr);
-      return EXIT_USAGE;
+      return EX_USAGE;
     }
   cmd = listctl_find_command (argv[1]);
   if (cmd == NULL)
     {
       fprintf (stderr, "listctl: unknown command '%s': see 'listctl help'\n", argv[1]);
-      return EXIT_USAGE;
+      return EX_USAGE;
     }
 
   ctx.command = cmd;
   ctx.config_path = g_steal_pointer (&config_path);
-  ctx.actor = g_strdup_printf ("listctl:%s", g_get_user_name ());
+  actor_name = g_strdup_printf ("listctl:%s", g_get_user_name ());
+  ctx.actor = (RfActor) { actor_name, "cli" };
   if (!cmd->func (argc - 1, argv + 1, &ctx, &error))
     {
       g_autofree char *safe = g_strdup (error->message);
@@ -373,11 +387,10 @@ main (int argc, char **argv)
   if (fflush (stdout) != 0 && status == 0)
     {
       fprintf (stderr, "listctl: cannot write the output: %s\n", g_strerror (errno));
-      status = EXIT_TEMPFAIL;
+      status = EX_TEMPFAIL;
     }
   rf_store_close (ctx.store);
   rf_config_free (ctx.config);
   g_free (ctx.config_path);
-  g_free (ctx.actor);
   return status;
 }

@@ -5,10 +5,13 @@
  */
 #pragma once
 
-#include "reflector.h"
+#include <reflector/reflector.h>
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
+#include <sysexits.h>
+
+#include <reflector/banned.h>
 
 /* What a command needs of the store; main opens it once, as this says, the
  * first time the command asks (after its arguments are checked, so that
@@ -36,7 +39,7 @@ struct _ListctlContext {
   char *config_path;      /* --config, or NULL */
   RfConfig *config;
   RfStore *store;
-  char *actor;            /* "listctl:<user>", for the journal and the log */
+  RfActor actor;          /* "listctl:<user>" from "cli", for the journal and the log */
   gboolean json;          /* --json of the read commands */
 };
 
@@ -56,6 +59,10 @@ RfStore *listctl_store (ListctlContext *ctx, GError **error);
 RfList *listctl_list (ListctlContext *ctx, const char *address, GError **error);
 /* Append ": @hint" to (*error)->message: the "what to do" of a message. */
 void listctl_hint (GError **error, const char *hint);
+/* One member of the JSON object being built: "@name": @value. */
+void listctl_json_string (JsonBuilder *b, const char *name, const char *value);
+void listctl_json_int (JsonBuilder *b, const char *name, gint64 value);
+void listctl_json_bool (JsonBuilder *b, const char *name, gboolean value);
 /* Print @node as one line of JSON on stdout. */
 void listctl_print_json (JsonNode *node);
 /* A value as the user types it for 'set' (newline as \n, backslash as \\). */

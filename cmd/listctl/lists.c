@@ -29,7 +29,7 @@ listctl_create (int argc, char **argv, ListctlContext *ctx, GError **error)
     return FALSE;
   if ((store = listctl_store (ctx, error)) == NULL)
     return FALSE;
-  if (!rf_list_create (store, argv[1], ctx->actor, &local))
+  if (!rf_list_create (store, argv[1], &ctx->actor, &local))
     {
       if (g_error_matches (local, RF_ERROR, RF_ERROR_EXISTS))
         {
@@ -54,7 +54,7 @@ listctl_delete (int argc, char **argv, ListctlContext *ctx, GError **error)
     return FALSE;
   if ((list = listctl_list (ctx, argv[1], error)) == NULL)
     return FALSE;
-  if (!rf_list_delete (ctx->store, list->address, ctx->actor, error))
+  if (!rf_list_delete (ctx->store, list->address, &ctx->actor, error))
     return FALSE;
   return sync_mta_map (ctx->store, error);
 }
@@ -95,12 +95,9 @@ listctl_lists (int argc, char **argv, ListctlContext *ctx, GError **error)
           continue;
         }
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "address");
-      json_builder_add_string_value (b, list->address);
-      json_builder_set_member_name (b, "created");
-      json_builder_add_int_value (b, list->created);
-      json_builder_set_member_name (b, "members");
-      json_builder_add_int_value (b, n);
+      listctl_json_string (b, "address", list->address);
+      listctl_json_int (b, "created", list->created);
+      listctl_json_int (b, "members", n);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -138,18 +135,14 @@ listctl_show (int argc, char **argv, ListctlContext *ctx, GError **error)
       g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "address");
-      json_builder_add_string_value (b, list->address);
-      json_builder_set_member_name (b, "created");
-      json_builder_add_int_value (b, list->created);
-      json_builder_set_member_name (b, "members");
-      json_builder_add_int_value (b, members);
+      listctl_json_string (b, "address", list->address);
+      listctl_json_int (b, "created", list->created);
+      listctl_json_int (b, "members", members);
       json_builder_set_member_name (b, "settings");
       json_builder_begin_object (b);
       for (gsize i = 0; i < n_defs; i++)
         {
-          json_builder_set_member_name (b, defs[i].name);
-          json_builder_add_string_value (b, g_hash_table_lookup (values, defs[i].name));
+          listctl_json_string (b, defs[i].name, g_hash_table_lookup (values, defs[i].name));
         }
       json_builder_end_object (b);
       json_builder_end_object (b);

@@ -224,8 +224,8 @@ change_members (int argc, char **argv, ListctlContext *ctx, gboolean add, GError
     {
       const char *addr = g_ptr_array_index (good, 0);
 
-      if (add ? !rf_member_add (ctx->store, list, addr, ctx->actor, error)
-              : !rf_member_remove (ctx->store, list, addr, ctx->actor, error))
+      if (add ? !rf_member_add (ctx->store, list, addr, &ctx->actor, error)
+              : !rf_member_remove (ctx->store, list, addr, &ctx->actor, error))
         return FALSE;
       changed = 1;
     }
@@ -235,7 +235,7 @@ change_members (int argc, char **argv, ListctlContext *ctx, gboolean add, GError
       const char *doing = add ? "subscribing" : "unsubscribing";
 
       if (!(add ? rf_member_add_many : rf_member_remove_many) (
-            ctx->store, list, good, ctx->actor, tty ? progress_line : NULL, (gpointer) doing,
+            ctx->store, list, good, &ctx->actor, tty ? progress_line : NULL, (gpointer) doing,
             &changed, &unchanged, error))
         return FALSE;
     }

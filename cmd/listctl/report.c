@@ -57,7 +57,7 @@ listctl_report (int argc, char **argv, ListctlContext *ctx, GError **error)
   subject = g_strdup_printf ("Bounce report of %s", list->address);
   if (!rf_mail_send_text (ctx->config, list->address, to, subject, text, &sent, error))
     return FALSE;
-  rf_activity_log (ctx->store, ctx->actor, "report-bounces", list->address, NULL,
+  rf_activity_log (ctx->store, &ctx->actor, "report-bounces", list->address,
                    "bounce report mailed to the moderators and owners");
   printf ("mailed the bounce report of %s to %u of %u moderators and owners\n",
           list->address, sent, to->len);

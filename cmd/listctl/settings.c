@@ -14,6 +14,19 @@ setting_hint (GError **error)
     listctl_hint (error, "see 'listctl help settings'");
 }
 
+/* The list @address, once @name is known to be a setting. */
+static RfList *
+setting_list (ListctlContext *ctx, const char *address, const char *name, GError **error)
+{
+  if (rf_setting_lookup (name) == NULL)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_NOT_FOUND, "no setting '%s'", name);
+      setting_hint (error);
+      return NULL;
+    }
+  return listctl_list (ctx, address, error);
+}
+
 gboolean
 listctl_set (int argc, char **argv, ListctlContext *ctx, GError **error)
 {
@@ -21,15 +34,9 @@ listctl_set (int argc, char **argv, ListctlContext *ctx, GError **error)
 
   if (!listctl_parse (ctx, &argc, &argv, NULL, FALSE, 3, 3, error))
     return FALSE;
-  if (rf_setting_lookup (argv[2]) == NULL)
-    {
-      g_set_error (error, RF_ERROR, RF_ERROR_NOT_FOUND, "no setting '%s'", argv[2]);
-      setting_hint (error);
-      return FALSE;
-    }
-  if ((list = listctl_list (ctx, argv[1], error)) == NULL)
+  if ((list = setting_list (ctx, argv[1], argv[2], error)) == NULL)
     return FALSE;
-  if (!rf_list_set_setting (ctx->store, list, argv[2], argv[3], ctx->actor, error))
+  if (!rf_list_set_setting (ctx->store, list, argv[2], argv[3], &ctx->actor, error))
     {
       setting_hint (error);
       return FALSE;
@@ -45,13 +52,7 @@ listctl_get (int argc, char **argv, ListctlContext *ctx, GError **error)
 
   if (!listctl_parse (ctx, &argc, &argv, NULL, TRUE, 2, 2, error))
     return FALSE;
-  if (rf_setting_lookup (argv[2]) == NULL)
-    {
-      g_set_error (error, RF_ERROR, RF_ERROR_NOT_FOUND, "no setting '%s'", argv[2]);
-      setting_hint (error);
-      return FALSE;
-    }
-  if ((list = listctl_list (ctx, argv[1], error)) == NULL)
+  if ((list = setting_list (ctx, argv[1], argv[2], error)) == NULL)
     return FALSE;
   if ((value = rf_list_get_setting (ctx->store, list, argv[2], error)) == NULL)
     {
@@ -64,12 +65,9 @@ listctl_get (int argc, char **argv, ListctlContext *ctx, GError **error)
       g_autoptr (JsonNode) root = NULL;
 
       json_builder_begin_object (b);
-      json_builder_set_member_name (b, "list");
-      json_builder_add_string_value (b, list->address);
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, argv[2]);
-      json_builder_set_member_name (b, "value");
-      json_builder_add_string_value (b, value);
+      listctl_json_string (b, "list", list->address);
+      listctl_json_string (b, "name", argv[2]);
+      listctl_json_string (b, "value", value);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       listctl_print_json (root);

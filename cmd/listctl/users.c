@@ -245,11 +245,11 @@ user_add (int argc, char **argv, ListctlContext *ctx, GError **error)
       }
   if (!rf_store_begin (store, error))
     return FALSE;
-  if (!rf_user_add (store, name, email, admin, password, ctx->actor, error))
+  if (!rf_user_add (store, name, email, admin, password, &ctx->actor, error))
     goto fail;
   for (guint i = 0; i < lists->len; i++)
     if (!rf_user_grant (store, name, g_ptr_array_index (lists, i), g_ptr_array_index (roles, i),
-                        ctx->actor, error))
+                        &ctx->actor, error))
       goto fail;
   if (!rf_store_commit (store, error))
     return FALSE;
@@ -290,7 +290,7 @@ user_passwd (int argc, char **argv, ListctlContext *ctx, GError **error)
     }
   if ((password = read_password (from_stdin, argv[1], error)) == NULL)
     return FALSE;
-  if (!rf_user_set_password (store, argv[1], password, ctx->actor, error))
+  if (!rf_user_set_password (store, argv[1], password, &ctx->actor, error))
     return FALSE;
   printf ("changed the password of %s; its sessions are ended\n", argv[1]);
   return TRUE;
@@ -305,7 +305,7 @@ user_del (int argc, char **argv, ListctlContext *ctx, GError **error)
     return FALSE;
   if ((store = listctl_store (ctx, error)) == NULL)
     return FALSE;
-  if (!rf_user_delete (store, argv[1], ctx->actor, error))
+  if (!rf_user_delete (store, argv[1], &ctx->actor, error))
     {
       listctl_hint (error, "see 'listctl user list'");
       return FALSE;
@@ -346,14 +346,10 @@ user_list (int argc, char **argv, ListctlContext *ctx, GError **error)
           g_autofree char *created = listctl_format_time (u->created);
 
           json_builder_begin_object (b);
-          json_builder_set_member_name (b, "name");
-          json_builder_add_string_value (b, u->name);
-          json_builder_set_member_name (b, "email");
-          json_builder_add_string_value (b, u->email);
-          json_builder_set_member_name (b, "admin");
-          json_builder_add_boolean_value (b, u->admin);
-          json_builder_set_member_name (b, "created");
-          json_builder_add_string_value (b, created);
+          listctl_json_string (b, "name", u->name);
+          listctl_json_string (b, "email", u->email);
+          listctl_json_bool (b, "admin", u->admin);
+          listctl_json_string (b, "created", created);
           json_builder_set_member_name (b, "roles");
           json_builder_begin_array (b);
           for (guint j = 0; j < u->roles->len; j++)
@@ -361,10 +357,8 @@ user_list (int argc, char **argv, ListctlContext *ctx, GError **error)
               const RfUserRole *r = g_ptr_array_index (u->roles, j);
 
               json_builder_begin_object (b);
-              json_builder_set_member_name (b, "list");
-              json_builder_add_string_value (b, r->list_address);
-              json_builder_set_member_name (b, "role");
-              json_builder_add_string_value (b, r->role);
+              listctl_json_string (b, "list", r->list_address);
+              listctl_json_string (b, "role", r->role);
               json_builder_end_object (b);
             }
           json_builder_end_array (b);
@@ -399,7 +393,7 @@ user_role (int argc, char **argv, ListctlContext *ctx, gboolean grant, GError **
     return FALSE;
   if ((list = listctl_list (ctx, argv[3], error)) == NULL)
     return FALSE;
-  if (!(grant ? rf_user_grant : rf_user_revoke) (ctx->store, argv[1], list, argv[2], ctx->actor,
+  if (!(grant ? rf_user_grant : rf_user_revoke) (ctx->store, argv[1], list, argv[2], &ctx->actor,
                                                  error))
     return FALSE;
   printf (grant ? "%s is now %s of %s\n" : "%s is no longer %s of %s\n", argv[1], argv[2],
@@ -494,14 +488,14 @@ listctl_web_access (int argc, char **argv, ListctlContext *ctx, GError **error)
     return FALSE;
   if (off)
     {
-      if (!rf_list_web_access_clear (ctx->store, list, ctx->actor, error))
+      if (!rf_list_web_access_clear (ctx->store, list, &ctx->actor, error))
         return FALSE;
       printf ("removed the web user of %s\n", list->address);
       return TRUE;
     }
   if ((password = read_password (from_stdin, argv[2], error)) == NULL)
     return FALSE;
-  if (!rf_list_web_access_set (ctx->store, list, argv[2], password, ctx->actor, error))
+  if (!rf_list_web_access_set (ctx->store, list, argv[2], password, &ctx->actor, error))
     return FALSE;
   printf ("the web user of %s is %s; earlier logins are ended\n", list->address, argv[2]);
   return TRUE;

@@ -17,8 +17,7 @@
 #define BLOCK (64 * 1024)
 
 typedef struct {
-  RfBlobStore *blobs;     /* outlives the unsealer's reader */
-  RfUnsealer *unsealer;
+  RfAttachmentReader *reader;
   guint64 left;
 } Download;
 
@@ -31,7 +30,7 @@ read_block (void *cls, uint64_t pos, char *buf, size_t max)
 
   if (d->left == 0)
     return MHD_CONTENT_READER_END_OF_STREAM;
-  n = rf_unsealer_read (d->unsealer, buf, MIN (max, d->left), &error);
+  n = rf_attachment_read (d->reader, buf, MIN (max, d->left), &error);
   /* a blob shorter than its row, or damaged: cut the connection, so that
    * the client sees a failed download and not a short file */
   if (n <= 0)
@@ -49,8 +48,7 @@ free_download (void *cls)
 {
   Download *d = cls;
 
-  rf_unsealer_free (d->unsealer);
-  rf_blob_store_free (d->blobs);
+  rf_attachment_reader_free (d->reader);
   g_free (d);
 }
 
@@ -107,38 +105,26 @@ parse_number (const char *s, gint64 *out)
 static enum MHD_Result
 serve (ListwebRequest *request, RfAttachment *a, const char *token)
 {
-  g_autoptr (RfBlobStore) blobs = NULL;
-  g_autoptr (RfBlobReader) reader = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *disposition = NULL;
   struct MHD_Response *response;
   Download *d;
-  RfUnsealer *unsealer;
-  guint8 key[RF_BLOB_KEY_BYTES];
+  RfAttachmentReader *reader;
 
   if (a->expires != 0 && a->expires <= rf_now ())
     return listweb_answer (request, MHD_HTTP_GONE, "gone: this link has expired");
-  if (token != NULL ? !rf_token_blob_key (token, key)
-                    : !rf_site_blob_key (request->config, a->blob_id, key, &error))
-    goto trouble;
-  blobs = rf_blob_store_open (request->config, &error);
-  if (blobs == NULL)
-    goto trouble;
-  reader = rf_blob_get (blobs, a->blob_id, &error);
+  reader = rf_attachment_open (request->config, a, token, &error);
   if (reader == NULL)
     {
       if (g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND))
         return listweb_answer (request, MHD_HTTP_GONE, "gone: this file has been deleted");
-      goto trouble;
+      g_printerr ("listweb: attachment: %s\n", error->message);
+      return listweb_answer (request, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                             "the file cannot be read now: try again later");
     }
-  unsealer = rf_unsealer_new (g_steal_pointer (&reader), key, &error);
-  memset (key, 0, sizeof key);
-  if (unsealer == NULL)
-    goto trouble;
 
   d = g_new0 (Download, 1);
-  d->unsealer = unsealer;
-  d->blobs = g_steal_pointer (&blobs);
+  d->reader = reader;
   d->left = a->size;
   response = MHD_create_response_from_callback (a->size, BLOCK, read_block, d, free_download);
   disposition = content_disposition (a->filename);
@@ -146,12 +132,6 @@ serve (ListwebRequest *request, RfAttachment *a, const char *token)
   MHD_add_response_header (response, "Content-Disposition", disposition);
   MHD_add_response_header (response, "Cache-Control", "private, no-store");
   return listweb_queue (request, MHD_HTTP_OK, response);
-
-trouble:
-  memset (key, 0, sizeof key);
-  g_printerr ("listweb: attachment: %s\n", error != NULL ? error->message : "bad key");
-  return listweb_answer (request, MHD_HTTP_INTERNAL_SERVER_ERROR,
-                         "the file cannot be read now: try again later");
 }
 
 enum MHD_Result
@@ -172,8 +152,7 @@ listweb_attachment (ListwebRequest *request)
       g_printerr ("listweb: %s\n", error->message);
       return listweb_answer (request, MHD_HTTP_SERVICE_UNAVAILABLE, "try again later");
     }
-  if (n >= 1 && strlen (parts[0]) == RF_TOKEN_CHARS && strchr (parts[0], '@') == NULL &&
-      n <= 2)
+  if (n >= 1 && n <= 2 && rf_token_shaped (parts[0], RF_TOKEN_CHARS))
     {
       token = parts[0];
       a = rf_attachment_by_token (store, token, &error);

@@ -10,10 +10,14 @@
  */
 #pragma once
 
-#include "reflector.h"
+#include <reflector/reflector.h>
+
 #include "template.h"
 
 #include <microhttpd.h>
+#include <sysexits.h>
+
+#include <reflector/banned.h>
 
 typedef struct {
   struct MHD_Connection *connection;
@@ -89,6 +93,10 @@ enum MHD_Result listweb_page (ListwebRequest *request, unsigned int status, cons
 
 /* The peer's address, from the connection.  Returns: (transfer full). */
 char *listweb_client_ip (ListwebRequest *request);
+/* "ann@example.org" -> "a…@example.org": whoever holds a page sees whose
+ * it is, but a page left open on a screen does not spell the address.
+ * Returns: (transfer full). */
+char *listweb_masked_address (const char *address);
 /* An application/x-www-form-urlencoded body; the values are wiped when the
  * table is destroyed (a password is one).  Returns: (transfer full). */
 GHashTable *listweb_form_parse (const char *body);

@@ -132,7 +132,7 @@ login_post (ListwebRequest *request)
     return listweb_trouble (request, "login", error);
   if (!same_token (cookie_token, g_hash_table_lookup (form, "csrf")))
     {
-      rf_activity_log (store, "listweb", "csrf-refused", "/login", ip, NULL);
+      rf_activity_log (store, &(const RfActor) { "listweb", ip }, "csrf-refused", "/login", NULL);
       return listweb_message_page (request, MHD_HTTP_FORBIDDEN, "Refused", NULL,
                                    "This form has expired or did not come from this site. "
                                    "Open the login page again.");
@@ -230,7 +230,7 @@ listweb_logout (ListwebRequest *request)
     return listweb_redirect (request, "/login", NULL);
   if (!rf_session_csrf_check (session, g_hash_table_lookup (form, "csrf")))
     {
-      rf_activity_log (store, "listweb", "csrf-refused", "/logout", ip, NULL);
+      rf_activity_log (store, &(const RfActor) { "listweb", ip }, "csrf-refused", "/logout", NULL);
       return listweb_message_page (request, MHD_HTTP_FORBIDDEN, "Refused", session,
                                    "This form has expired or did not come from this site.");
     }
@@ -238,9 +238,8 @@ listweb_logout (ListwebRequest *request)
       MHD_lookup_connection_value (request->connection, MHD_COOKIE_KIND, LISTWEB_SESSION_COOKIE);
   if (!rf_session_drop (store, cookie, &error))
     return listweb_trouble (request, "logout", error);
-  rf_activity_log (store, "listweb", "logout",
-                   session->user_name != NULL ? session->user_name : session->list_address, ip,
-                   NULL);
+  rf_activity_log (store, &(const RfActor) { "listweb", ip }, "logout",
+                   session->user_name != NULL ? session->user_name : session->list_address, NULL);
   clear = listweb_cookie_header (request, LISTWEB_SESSION_COOKIE, NULL);
   {
     g_autoptr (ListwebVars) vars = listweb_vars_new ();

@@ -22,7 +22,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { EXIT_USAGE = 64, EXIT_TEMPFAIL = 75, EXIT_CONFIG = 78 };
 
 /* "127.0.0.1:8025", "[::1]:8025", "localhost:8025" */
 static int
@@ -130,10 +129,10 @@ static int
 exit_code (const GError *error)
 {
   if (error->domain == G_OPTION_ERROR)
-    return EXIT_USAGE;
+    return EX_USAGE;
   if (error->domain == RF_ERROR && error->code == RF_ERROR_CONFIG)
-    return EXIT_CONFIG;
-  return EXIT_TEMPFAIL;
+    return EX_CONFIG;
+  return EX_TEMPFAIL;
 }
 
 int

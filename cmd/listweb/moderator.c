@@ -27,7 +27,8 @@ typedef struct {
   RfUser *user;
   RfList *list;
   char *ip;
-  char *actor;            /* "web:<user>" */
+  char *actor_name;       /* "web:<user>" */
+  RfActor actor;          /* actor_name from ip */
 } Panel;
 
 static void
@@ -38,22 +39,9 @@ panel_clear (Panel *p)
   g_clear_pointer (&p->session, rf_session_free);
   g_clear_pointer (&p->store, rf_store_close);
   g_clear_pointer (&p->ip, g_free);
-  g_clear_pointer (&p->actor, g_free);
+  g_clear_pointer (&p->actor_name, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Panel, panel_clear)
-
-/* "ann@example.org" -> "a…@example.org", as the unsubscribe page does:
- * a page left open on a screen does not spell an address. */
-static char *
-masked (const char *address)
-{
-  const char *at = strrchr (address, '@');
-
-  if (at == NULL || at == address)
-    return g_strdup ("…");
-  return g_strdup_printf ("%.*s…%s", (int) (g_utf8_next_char (address) - address), address,
-                          at);
-}
 
 static ListwebHtml *
 message_html (const Panel *p, const char *kind, const char *text, GError **error)
@@ -243,7 +231,7 @@ panel_page (Panel *p, unsigned int status, const char *kind, const char *text,
     }
   if ((message = message_html (p, kind, text, &error)) == NULL)
     return listweb_trouble (p->request, "template", error);
-  email = masked (p->user->email);
+  email = listweb_masked_address (p->user->email);
   listweb_vars_set_html (vars, "message", message);
   listweb_vars_set_html (vars, "fields", g_steal_pointer (&fields));
   listweb_vars_set (vars, "list", p->list->address);
@@ -295,7 +283,7 @@ settings_post (Panel *p, GHashTable *form)
       const RfSettingDef *def = g_ptr_array_index (changed, i);
 
       if (!rf_list_set_setting (p->store, p->list, def->name,
-                                g_hash_table_lookup (form, def->name), p->actor, &error))
+                                g_hash_table_lookup (form, def->name), &p->actor, &error))
         return listweb_trouble (p->request, "panel", error);
       g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", def->name);
     }
@@ -343,7 +331,7 @@ add_many (Panel *p, const char *pasted)
   if (good->len == 0)
     return panel_page (p, MHD_HTTP_BAD_REQUEST, "error", "Paste one address a line.", NULL,
                        NULL, NULL);
-  if (!rf_member_add_many (p->store, p->list, good, p->actor, NULL, NULL, &added, &unchanged,
+  if (!rf_member_add_many (p->store, p->list, good, &p->actor, NULL, NULL, &added, &unchanged,
                            &error))
     return listweb_trouble (p->request, "panel", error);
   {
@@ -372,8 +360,8 @@ members_post (Panel *p, GHashTable *form)
     return panel_page (p, MHD_HTTP_BAD_REQUEST, "error", "Type an address.", NULL, NULL, NULL);
   if ((address = rf_address_normalize (typed, &error)) == NULL)
     return panel_page (p, MHD_HTTP_BAD_REQUEST, "error", error->message, NULL, NULL, NULL);
-  if (add ? rf_member_add (p->store, p->list, address, p->actor, &error)
-          : rf_member_remove (p->store, p->list, address, p->actor, &error))
+  if (add ? rf_member_add (p->store, p->list, address, &p->actor, &error)
+          : rf_member_remove (p->store, p->list, address, &p->actor, &error))
     return panel_page (p, MHD_HTTP_OK, "info",
                        add ? "The address was added." : "The address was removed.", NULL, NULL,
                        NULL);
@@ -418,7 +406,7 @@ report_post (Panel *p, GHashTable *form)
   g_ptr_array_add (to, p->user->email);
   subject = g_strdup_printf ("%c%s report of %s", g_ascii_toupper (which[0]), which + 1,
                              p->list->address);
-  shown = masked (p->user->email);
+  shown = listweb_masked_address (p->user->email);
   if (!rf_mail_send_text (p->request->config, p->list->address, to, subject, text, NULL,
                           &error))
     {
@@ -428,7 +416,7 @@ report_post (Panel *p, GHashTable *form)
                          NULL);
     }
   action = g_strdup_printf ("report-%s", which);
-  rf_activity_log (p->store, p->actor, action, p->list->address, p->ip,
+  rf_activity_log (p->store, &p->actor, action, p->list->address,
                    "mailed to the account's address");
   said = g_strdup_printf ("The %s report was mailed to %s.", which, shown);
   return panel_page (p, MHD_HTTP_OK, "info", said, NULL, NULL, NULL);
@@ -496,7 +484,7 @@ password_post (Panel *p, GHashTable *form)
     default:
       return password_form (p, MHD_HTTP_FORBIDDEN, "The current password is wrong.");
     }
-  if (!rf_user_set_password (p->store, p->user->name, new1, p->actor, &error))
+  if (!rf_user_set_password (p->store, p->user->name, new1, &p->actor, &error))
     {
       if (g_error_matches (error, RF_ERROR, RF_ERROR_INVALID))
         return password_form (p, MHD_HTTP_BAD_REQUEST, error->message);
@@ -533,7 +521,7 @@ to_login (ListwebRequest *request)
 enum MHD_Result
 listweb_moderator (ListwebRequest *request)
 {
-  g_auto (Panel) p = { request, NULL, NULL, NULL, NULL, NULL, NULL };
+  g_auto (Panel) p = { .request = request };
   g_autoptr (GHashTable) form = NULL;
   g_autoptr (GError) error = NULL;
   gboolean post = g_str_equal (request->method, "POST");
@@ -562,13 +550,16 @@ listweb_moderator (ListwebRequest *request)
         return refused (&p, "Your account is gone.");
       return listweb_trouble (request, "panel", error);
     }
-  p.actor = g_strdup_printf ("web:%s", p.user->name);
+  p.actor_name = g_strdup_printf ("web:%s", p.user->name);
+  p.actor = (RfActor) { p.actor_name, p.ip };
   if (post)
     {
       form = listweb_form_parse (request->body);
       if (!rf_session_csrf_check (p.session, g_hash_table_lookup (form, "csrf")))
         {
-          rf_activity_log (p.store, "listweb", "csrf-refused", "/m/", p.ip, NULL);
+          const RfActor web = { "listweb", p.ip };
+
+          rf_activity_log (p.store, &web, "csrf-refused", "/m/", NULL);
           return listweb_message_page (request, MHD_HTTP_FORBIDDEN, "Refused", p.session,
                                        "This form has expired or did not come from this site.");
         }

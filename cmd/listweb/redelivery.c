@@ -14,17 +14,6 @@
 
 #include <string.h>
 
-static gboolean
-token_shaped (const char *path)
-{
-  if (strlen (path) != RF_TOKEN_CHARS)
-    return FALSE;
-  for (const char *p = path; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
-      return FALSE;
-  return TRUE;
-}
-
 /* Escaped, valid UTF-8. */
 static char *
 esc (const char *s)
@@ -93,7 +82,7 @@ listweb_redelivery (ListwebRequest *request)
   g_autofree char *list_html = NULL;
   gint64 expires = 0, now = rf_now ();
 
-  if (!token_shaped (request->path))
+  if (!rf_token_shaped (request->path, RF_TOKEN_CHARS))
     return unknown_link (request);
   store = rf_store_open (request->config->state_dir, RF_STORE_READ_ONLY, &error);
   if (store == NULL)

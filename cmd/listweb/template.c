@@ -5,7 +5,7 @@
  */
 #include "template.h"
 
-#include "reflector.h"
+#include <reflector/reflector.h>
 
 #include <string.h>
 

@@ -18,30 +18,6 @@
 /* the token of rf_unsubscribe_token: 27 URL-safe base64 characters */
 #define TOKEN_CHARS 27
 
-static gboolean
-token_shaped (const char *path)
-{
-  if (strlen (path) != TOKEN_CHARS)
-    return FALSE;
-  for (const char *p = path; *p != '\0'; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
-      return FALSE;
-  return TRUE;
-}
-
-/* "ann@example.org" -> "a…@example.org": whoever holds the link sees whose
- * it is, but a page left open on a screen does not spell the address. */
-static char *
-masked (const char *address)
-{
-  const char *at = strrchr (address, '@');
-
-  if (at == NULL || at == address)
-    return g_strdup ("…");
-  return g_strdup_printf ("%.*s…%s", (int) (g_utf8_next_char (address) - address), address,
-                          at);
-}
-
 /* RFC 8058: the body is "List-Unsubscribe=One-Click", form-encoded or as
  * a multipart/form-data field. */
 static gboolean
@@ -89,9 +65,12 @@ listweb_unsubscribe (ListwebRequest *request)
   g_autofree char *who_html = NULL;
   g_autofree char *who = NULL;
   g_autofree char *body = NULL;
+  /* the journal and the log say the member left through their link */
+  g_autofree char *ip = listweb_client_ip (request);
+  const RfActor one_click = { "one-click", ip };
   gboolean ok;
 
-  if (!token_shaped (request->path))
+  if (!rf_token_shaped (request->path, TOKEN_CHARS))
     return unknown_link (request);
   if (post && !one_click_body (request))
     return listweb_page (request, MHD_HTTP_BAD_REQUEST, "Not a one-click request",
@@ -104,7 +83,7 @@ listweb_unsubscribe (ListwebRequest *request)
         return unknown_link (request);
       return try_later (request, error);
     }
-  ok = post ? rf_unsubscribe_by_token (store, request->path, "web", &list, &address, &error)
+  ok = post ? rf_unsubscribe_by_token (store, request->path, &one_click, &list, &address, &error)
             : rf_unsubscribe_lookup (store, request->path, &list, &address, &error);
   if (!ok)
     {
@@ -113,7 +92,7 @@ listweb_unsubscribe (ListwebRequest *request)
       return try_later (request, error);
     }
   list_html = g_markup_escape_text (list->address, -1);
-  who = masked (address);
+  who = listweb_masked_address (address);
   who_html = g_markup_escape_text (who, -1);
   if (post)
     {

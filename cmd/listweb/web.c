@@ -258,3 +258,14 @@ listweb_static (ListwebRequest *request)
   MHD_add_response_header (response, "Cache-Control", "max-age=3600");
   return listweb_queue (request, MHD_HTTP_OK, response);
 }
+
+char *
+listweb_masked_address (const char *address)
+{
+  const char *at = strrchr (address, '@');
+
+  if (at == NULL || at == address)
+    return g_strdup ("…");
+  return g_strdup_printf ("%.*s…%s", (int) (g_utf8_next_char (address) - address), address,
+                          at);
+}

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,7 +81,7 @@ local_put_begin (RfBlobStore *base, const char *id, GError **error)
   g_autofree char *sub = g_path_get_dirname (final_path);
   g_autofree char *name = NULL;
   LocalWriter *writer;
-  guint32 salt = randombytes_random ();
+  guint32 salt = rf_random_below (G_MAXUINT32);
   int fd;
 
   if (g_mkdir_with_parents (tmp_dir, 0700) != 0)
@@ -118,7 +117,7 @@ local_write (RfBlobWriter *base, const void *data, gsize len, GError **error)
 {
   LocalWriter *writer = (LocalWriter *) base;
 
-  if (!_rf_blob_write_all (writer->fd, data, len))
+  if (!rf_write_all (writer->fd, data, len))
     return io_error (error, "cannot write", writer->tmp_path, errno);
   return TRUE;
 }

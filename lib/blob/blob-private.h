@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include "../rf-private.h"
+#include "blob/blob.h"
 
 typedef struct {
   const char *kind;
@@ -46,5 +46,3 @@ RfBlobStore *_rf_blob_s3_open (const RfConfig *config, GError **error);
  * store's uploads and downloads): STATE/blobs-tmp, mode 0700. */
 char *_rf_blob_tmp_dir (const RfConfig *config, GError **error);
 
-/* write(2) all of @data; FALSE with errno set. */
-gboolean _rf_blob_write_all (int fd, const void *data, gsize len);

@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -86,7 +85,7 @@ read_cb (char *buf, size_t size, size_t nitems, void *user_data)
 static size_t
 write_cb (char *buf, size_t size, size_t nitems, void *user_data)
 {
-  return _rf_blob_write_all (GPOINTER_TO_INT (user_data), buf, size * nitems) ? size * nitems
+  return rf_write_all (GPOINTER_TO_INT (user_data), buf, size * nitems) ? size * nitems
                                                                              : 0;
 }
 
@@ -190,7 +189,7 @@ s3_free (RfBlobStore *base)
   g_free (store->sigv4);
   g_free (store->access_key);
   if (store->secret_key != NULL)
-    sodium_memzero (store->secret_key, strlen (store->secret_key));
+    rf_wipe_string (store->secret_key);
   g_free (store->secret_key);
   g_free (store->tmp_dir);
   g_free (store);
@@ -214,7 +213,7 @@ s3_put_begin (RfBlobStore *base, const char *id, GError **error)
 static gboolean
 s3_write (RfBlobWriter *base, const void *data, gsize len, GError **error)
 {
-  if (!_rf_blob_write_all (((S3Writer *) base)->fd, data, len))
+  if (!rf_write_all (((S3Writer *) base)->fd, data, len))
     {
       int saved = errno;
       g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "blob store: temp file: %s",

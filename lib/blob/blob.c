@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <sodium.h>
 #include <unistd.h>
 
 /* An id is what rf_blob_id_new makes: 32 lower-case hex digits.  Nothing
@@ -31,12 +30,7 @@ check_id (const char *id, GError **error)
 char *
 rf_blob_id_new (void)
 {
-  guint8 bytes[16];
-  char hex[33];
-
-  randombytes_buf (bytes, sizeof bytes);
-  sodium_bin2hex (hex, sizeof hex, bytes, sizeof bytes);
-  return g_strdup (hex);
+  return rf_random_hex (16);
 }
 
 char *
@@ -54,33 +48,11 @@ _rf_blob_tmp_dir (const RfConfig *config, GError **error)
   return g_steal_pointer (&dir);
 }
 
-gboolean
-_rf_blob_write_all (int fd, const void *data, gsize len)
-{
-  const guint8 *p = data;
-
-  while (len > 0)
-    {
-      ssize_t n = write (fd, p, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      p += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
 RfBlobStore *
 rf_blob_store_open (const RfConfig *config, GError **error)
 {
-  if (sodium_init () < 0)
-    {
-      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot initialise libsodium");
-      return NULL;
-    }
+  if (!rf_crypto_init (error))
+    return NULL;
   if (g_str_equal (config->blob_store, "s3"))
     return _rf_blob_s3_open (config, error);
   return _rf_blob_local_open (config, error);

@@ -12,16 +12,15 @@
  */
 #include "blob-private.h"
 
-#include <sodium.h>
 #include <string.h>
 
 #define CHUNK (64 * 1024)
-#define SEALED_CHUNK (CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES)
+#define SEALED_CHUNK (CHUNK + RF_SEAL_OVERHEAD)
 static const char magic[4] = { 'R', 'F', 'B', '1' };
 
 struct _RfSealer {
   RfBlobWriter *writer;
-  crypto_secretstream_xchacha20poly1305_state state;
+  RfSealState *state;
   guint8 *plain;        /* CHUNK */
   gsize fill;
   guint8 *sealed;       /* SEALED_CHUNK */
@@ -29,7 +28,7 @@ struct _RfSealer {
 
 struct _RfUnsealer {
   RfBlobReader *reader;
-  crypto_secretstream_xchacha20poly1305_state state;
+  RfSealState *state;
   guint8 *plain;        /* CHUNK: the chunk being handed out */
   gsize plain_len, plain_pos;
   guint8 *sealed;
@@ -39,24 +38,23 @@ struct _RfUnsealer {
 static void
 sealer_free (RfSealer *sealer)
 {
-  sodium_memzero (&sealer->state, sizeof sealer->state);
-  sodium_memzero (sealer->plain, CHUNK);
+  rf_seal_state_free (sealer->state);
+  rf_wipe (sealer->plain, CHUNK);
   g_free (sealer->plain);
   g_free (sealer->sealed);
   g_free (sealer);
 }
 
 RfSealer *
-rf_sealer_new (RfBlobWriter *writer, const guint8 key[RF_BLOB_KEY_BYTES], GError **error)
+rf_sealer_new (RfBlobWriter *writer, const guint8 key[RF_KEY_BYTES], GError **error)
 {
   RfSealer *sealer = g_new0 (RfSealer, 1);
-  guint8 header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+  guint8 header[RF_SEAL_HEADER_BYTES];
 
-  G_STATIC_ASSERT (RF_BLOB_KEY_BYTES == crypto_secretstream_xchacha20poly1305_KEYBYTES);
   sealer->writer = writer;
   sealer->plain = g_malloc (CHUNK);
   sealer->sealed = g_malloc (SEALED_CHUNK);
-  crypto_secretstream_xchacha20poly1305_init_push (&sealer->state, header, key);
+  sealer->state = rf_seal_begin (key, header);
   if (!rf_blob_writer_write (writer, magic, sizeof magic, error) ||
       !rf_blob_writer_write (writer, header, sizeof header, error))
     {
@@ -68,14 +66,13 @@ rf_sealer_new (RfBlobWriter *writer, const guint8 key[RF_BLOB_KEY_BYTES], GError
 }
 
 static gboolean
-push (RfSealer *sealer, guint8 tag, GError **error)
+push (RfSealer *sealer, gboolean final, GError **error)
 {
-  unsigned long long out_len = 0;
+  gsize out_len = sealer->fill + RF_SEAL_OVERHEAD;
 
-  crypto_secretstream_xchacha20poly1305_push (&sealer->state, sealer->sealed, &out_len,
-                                              sealer->plain, sealer->fill, NULL, 0, tag);
+  rf_seal_chunk (sealer->state, sealer->sealed, sealer->plain, sealer->fill, final);
   sealer->fill = 0;
-  return rf_blob_writer_write (sealer->writer, sealer->sealed, (gsize) out_len, error);
+  return rf_blob_writer_write (sealer->writer, sealer->sealed, out_len, error);
 }
 
 gboolean
@@ -89,7 +86,7 @@ rf_sealer_write (RfSealer *sealer, const void *data, gsize len, GError **error)
 
       /* a full chunk is sealed only when more data comes: the last chunk
        * must carry TAG_FINAL, and only finish knows which one that is */
-      if (sealer->fill == CHUNK && !push (sealer, 0, error))
+      if (sealer->fill == CHUNK && !push (sealer, FALSE, error))
         return FALSE;
       take = MIN (len, CHUNK - sealer->fill);
       memcpy (sealer->plain + sealer->fill, p, take);
@@ -103,7 +100,7 @@ rf_sealer_write (RfSealer *sealer, const void *data, gsize len, GError **error)
 gboolean
 rf_sealer_finish (RfSealer *sealer, GError **error)
 {
-  gboolean ok = push (sealer, crypto_secretstream_xchacha20poly1305_TAG_FINAL, error);
+  gboolean ok = push (sealer, TRUE, error);
 
   if (ok)
     ok = rf_blob_writer_finish (sealer->writer, error);
@@ -154,15 +151,12 @@ static gboolean
 pull (RfUnsealer *u, gboolean first, GError **error)
 {
   gssize n = read_full (u->reader, u->sealed, SEALED_CHUNK, error);
-  unsigned long long plain_len = 0;
-  guint8 tag = 0;
+  gsize plain_len = 0;
+  gboolean final = FALSE;
 
   if (n < 0)
     return FALSE;
-  if (n < (gssize) crypto_secretstream_xchacha20poly1305_ABYTES ||
-      crypto_secretstream_xchacha20poly1305_pull (&u->state, u->plain, &plain_len, &tag,
-                                                  u->sealed, (unsigned long long) n, NULL,
-                                                  0) != 0)
+  if (!rf_unseal_chunk (u->state, u->plain, &plain_len, u->sealed, (gsize) n, &final))
     {
       if (first)
         {
@@ -172,7 +166,7 @@ pull (RfUnsealer *u, gboolean first, GError **error)
         }
       return damaged (error);
     }
-  if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+  if (final)
     {
       guint8 extra;
 
@@ -186,16 +180,16 @@ pull (RfUnsealer *u, gboolean first, GError **error)
     }
   else if (n < SEALED_CHUNK)
     return damaged (error);   /* cut short: a chunk that is neither full nor final */
-  u->plain_len = (gsize) plain_len;
+  u->plain_len = plain_len;
   u->plain_pos = 0;
   return TRUE;
 }
 
 RfUnsealer *
-rf_unsealer_new (RfBlobReader *reader, const guint8 key[RF_BLOB_KEY_BYTES], GError **error)
+rf_unsealer_new (RfBlobReader *reader, const guint8 key[RF_KEY_BYTES], GError **error)
 {
   g_autoptr (RfUnsealer) u = g_new0 (RfUnsealer, 1);
-  guint8 head[sizeof magic + crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+  guint8 head[sizeof magic + RF_SEAL_HEADER_BYTES];
   gssize n;
 
   u->reader = reader;
@@ -209,7 +203,8 @@ rf_unsealer_new (RfBlobReader *reader, const guint8 key[RF_BLOB_KEY_BYTES], GErr
       damaged (error);
       return NULL;
     }
-  if (crypto_secretstream_xchacha20poly1305_init_pull (&u->state, head + sizeof magic, key) != 0)
+  u->state = rf_unseal_begin (key, head + sizeof magic);
+  if (u->state == NULL)
     {
       damaged (error);
       return NULL;
@@ -244,11 +239,21 @@ rf_unsealer_free (RfUnsealer *u)
 {
   if (u == NULL)
     return;
-  sodium_memzero (&u->state, sizeof u->state);
+  rf_seal_state_free (u->state);
   if (u->plain != NULL)
-    sodium_memzero (u->plain, CHUNK);
+    rf_wipe (u->plain, CHUNK);
   g_free (u->plain);
   g_free (u->sealed);
   rf_blob_reader_free (u->reader);
   g_free (u);
+}
+
+RfSealer *
+rf_sealer_begin (RfBlobStore *blobs, const char *id, guint8 key[RF_KEY_BYTES], GError **error)
+{
+  RfBlobWriter *writer = rf_blob_put_begin (blobs, id, error);
+  RfSealer *sealer = writer != NULL ? rf_sealer_new (writer, key, error) : NULL;
+
+  rf_wipe (key, RF_KEY_BYTES);
+  return sealer;
 }

@@ -11,7 +11,8 @@
  */
 #pragma once
 
-#include "../mime-private.h"
+#include "bounce/bounce.h"
+#include "mime/mime.h"
 
 /* The longest diagnostic kept (characters): the remote server's answer, not
  * a body. */

@@ -12,7 +12,7 @@
  * is read: the copy of the original post that bounces carry is skipped.
  */
 #include "bounce-private.h"
-#include "../policy/policy.h"
+#include "policy/policy.h"
 
 #include <string.h>
 

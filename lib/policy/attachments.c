@@ -25,9 +25,10 @@
  * the copy is rendered.  A failure is RF_ERROR_TEMPORARY (listdeliver 75):
  * the MTA retries and the post goes out whole, never without its files.
  */
-#include "policy.h"
+#include "blob/blob.h"
+#include "policy/policy.h"
+#include "store/store.h"
 
-#include <sodium.h>
 #include <string.h>
 
 /* ---- a GMimeStream that seals what is written to it ---- */
@@ -271,10 +272,9 @@ store_one (Found *f, guint index, RfBlobStore *blobs, const RfPolicyContext *ctx
   g_autofree char *token_hash = NULL;
   g_autofree char *raw_name = NULL;
   g_autoptr (SealStream) sink = NULL;
-  RfBlobWriter *writer;
   RfSealer *sealer;
   RfAttachment row = { 0 };
-  guint8 key[RF_BLOB_KEY_BYTES];
+  guint8 key[RF_KEY_BYTES];
   gboolean ok;
 
   if (GMIME_IS_MESSAGE_PART (f->part))
@@ -306,11 +306,7 @@ store_one (Found *f, guint index, RfBlobStore *blobs, const RfPolicyContext *ctx
   else if (!rf_site_blob_key (ctx->config, blob_id, key, error))
     return FALSE;
 
-  writer = rf_blob_put_begin (blobs, blob_id, error);
-  if (writer == NULL)
-    return FALSE;
-  sealer = rf_sealer_new (writer, key, error);
-  sodium_memzero (key, sizeof key);
+  sealer = rf_sealer_begin (blobs, blob_id, key, error);
   if (sealer == NULL)
     return FALSE;
   sink = g_object_new (seal_stream_get_type (), NULL);
@@ -745,9 +741,9 @@ _rf_policy_attachments (GMimeMessage *message, const RfPolicyContext *ctx, GErro
 
   retention = _rf_policy_setting (ctx, "attachment_retention");
   if (g_str_equal (retention, "30d"))
-    expires = now + 30 * 86400;
+    expires = now + 30 * RF_DAY;
   else if (g_str_equal (retention, "1y"))
-    expires = now + 365 * 86400;
+    expires = now + 365 * RF_DAY;
   unguessable = rf_setting_value_bool (_rf_policy_setting (ctx, "attachment_unguessable"));
   if (!unguessable && !rf_post_number_next (ctx->store, ctx->list->address, &post, error))
     return FALSE;

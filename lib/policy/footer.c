@@ -12,7 +12,7 @@
  *                                        signature stays valid and an HTML
  *                                        reader shows it too
  */
-#include "policy.h"
+#include "policy/policy.h"
 
 #include <string.h>
 

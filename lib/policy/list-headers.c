@@ -12,7 +12,7 @@
  * front of the shared rendering by the transport, and the shared copy has
  * none.
  */
-#include "policy.h"
+#include "policy/policy.h"
 
 #include <string.h>
 

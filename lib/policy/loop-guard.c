@@ -5,7 +5,7 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "policy.h"
+#include "policy/policy.h"
 
 gboolean
 _rf_policy_loop_guard (GMimeMessage *message, const RfPolicyContext *ctx, GError **error)

@@ -10,7 +10,7 @@
  */
 #pragma once
 
-#include "../mime-private.h"
+#include "mime/mime.h"
 
 typedef struct {
   const RfList *list;
@@ -66,12 +66,3 @@ gboolean _rf_policy_list_headers (GMimeMessage *message, const RfPolicyContext *
                                   GError **error);
 gboolean _rf_policy_loop_guard (GMimeMessage *message, const RfPolicyContext *ctx,
                                 GError **error);
-
-/* mime.c: parse the MTA's bytes (RF_ERROR_BAD_MESSAGE when impossible) and
- * render the transformed message once.  Both return (transfer full).
- * *lossy_out (may be NULL) tells that the parser skipped some input. */
-GMimeMessage *_rf_mime_parse (GBytes *raw, gboolean *lossy_out, GError **error);
-/* Bare-CR line ends (old Mac mail) turned into LF; other input as is.
- * Returns: (transfer full). */
-GBytes *_rf_mime_fix_line_ends (GBytes *raw);
-GBytes *_rf_mime_render (GMimeMessage *message, GError **error);

@@ -7,7 +7,7 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "policy.h"
+#include "policy/policy.h"
 
 #include <string.h>
 

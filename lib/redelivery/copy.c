@@ -7,10 +7,9 @@
  * parts, or the text of an HTML-only post, so no HTML of a post is ever
  * served as HTML.
  */
-#include "redelivery-private.h"
-#include "../archive-private.h"
+#include "redelivery/redelivery.h"
+#include "archive/archive.h"
 
-#include <sodium.h>
 
 void
 rf_redelivery_copy_free (RfRedeliveryCopy *copy)
@@ -30,7 +29,7 @@ unseal (const RfConfig *config, const char *blob_id, GError **error)
   g_autoptr (RfBlobStore) blobs = rf_blob_store_open (config, error);
   g_autoptr (GByteArray) out = g_byte_array_new ();
   g_autoptr (RfUnsealer) unsealer = NULL;
-  guint8 key[RF_BLOB_KEY_BYTES];
+  guint8 key[RF_KEY_BYTES];
   guint8 buf[64 * 1024];
   RfBlobReader *reader;
   gssize n;
@@ -40,11 +39,11 @@ unseal (const RfConfig *config, const char *blob_id, GError **error)
   reader = rf_blob_get (blobs, blob_id, error);
   if (reader == NULL)
     {
-      sodium_memzero (key, sizeof key);
+      rf_wipe (key, sizeof key);
       return NULL;
     }
   unsealer = rf_unsealer_new (reader, key, error);
-  sodium_memzero (key, sizeof key);
+  rf_wipe (key, sizeof key);
   if (unsealer == NULL)
     return NULL;
   while ((n = rf_unsealer_read (unsealer, buf, sizeof buf, error)) > 0)

@@ -9,12 +9,10 @@
  * derived from the site key and its id (rf_site_blob_key): a copy of the
  * bucket alone reads nothing.
  */
-#include "redelivery-private.h"
-#include "../archive-private.h"
+#include "redelivery/redelivery.h"
+#include "archive/archive.h"
 
-#include <sodium.h>
 
-#define DAY (24 * 3600)
 
 /* one line, no control characters: it goes into a notice's text */
 static char *
@@ -32,8 +30,7 @@ static gboolean
 seal (const RfConfig *config, const char *blob_id, GBytes *bytes, GError **error)
 {
   g_autoptr (RfBlobStore) blobs = rf_blob_store_open (config, error);
-  guint8 key[RF_BLOB_KEY_BYTES];
-  RfBlobWriter *writer;
+  guint8 key[RF_KEY_BYTES];
   RfSealer *sealer;
   gsize len;
   const void *data = g_bytes_get_data (bytes, &len);
@@ -41,11 +38,7 @@ seal (const RfConfig *config, const char *blob_id, GBytes *bytes, GError **error
 
   if (blobs == NULL || !rf_site_blob_key (config, blob_id, key, error))
     return FALSE;
-  writer = rf_blob_put_begin (blobs, blob_id, error);
-  if (writer == NULL)
-    return FALSE;
-  sealer = rf_sealer_new (writer, key, error);
-  sodium_memzero (key, sizeof key);
+  sealer = rf_sealer_begin (blobs, blob_id, key, error);
   if (sealer == NULL)
     return FALSE;
   ok = rf_sealer_write (sealer, data, len, error);
@@ -87,7 +80,7 @@ keep (const RfConfig *config, RfStore *store, const RfList *list, const char *ke
   post.subject = subject;
   post.blob_id = rf_blob_id_new ();
   post.stored = rf_now ();
-  post.expires = post.stored + (gint64) config->redelivery_days * DAY;
+  post.expires = post.stored + (gint64) config->redelivery_days * RF_DAY;
   if (!seal (config, post.blob_id, bytes, error) ||
       !rf_redelivery_post_add (store, &post, key, &added, error))
     {

@@ -11,12 +11,11 @@
  * The page token is 256 bits from rf_token_new(); only its hash is kept,
  * and it is wiped from memory once the notice is sent.
  */
-#include "redelivery-private.h"
+#include "bounce/bounce.h"
+#include "redelivery/redelivery.h"
 
-#include <sodium.h>
 #include <string.h>
 
-#define DAY (24 * 3600)
 
 static char *
 notice_body (const RfConfig *config, const RfList *list, GPtrArray *posts, const char *token)
@@ -49,8 +48,8 @@ notice_body (const RfConfig *config, const RfList *list, GPtrArray *posts, const
 }
 
 static gboolean
-send_notice (const RfConfig *config, RfStore *store, const RfList *list, const char *member,
-             GError **error)
+send_notice (const RfConfig *config, const RfActor *actor, RfStore *store, const RfList *list,
+             const char *member, GError **error)
 {
   g_autoptr (GPtrArray) posts = NULL;
   g_autoptr (GPtrArray) to = g_ptr_array_new ();
@@ -71,32 +70,32 @@ send_notice (const RfConfig *config, RfStore *store, const RfList *list, const c
   hash = rf_token_hash (token);
   /* recorded before it is sent: a link in a mailbox always opens a page */
   if (!rf_redelivery_token_add (store, hash, list->address, member, now,
-                                now + (gint64) config->redelivery_days * DAY, error))
+                                now + (gint64) config->redelivery_days * RF_DAY, error))
     {
-      sodium_memzero (token, strlen (token));
+      rf_wipe_string (token);
       return FALSE;
     }
   body = notice_body (config, list, posts, token);
-  sodium_memzero (token, strlen (token));
+  rf_wipe_string (token);
   subject = g_strdup_printf ("Messages of %s your provider refused", list->address);
   g_ptr_array_add (to, (gpointer) member);
   ok = rf_mail_send_text (config, list->address, to, subject, body, &sent, error);
-  sodium_memzero (body, strlen (body));
+  rf_wipe_string (body);
   g_free (body);
   if (ok)
     {
       g_autofree char *detail = g_strdup_printf ("redelivery notice to %s: %u post%s", member,
                                                  posts->len, posts->len == 1 ? "" : "s");
 
-      rf_activity_log (store, "listdeliver", "redelivery-notice", list->address, "mta",
+      rf_activity_log (store, actor, "redelivery-notice", list->address,
                        detail);
     }
   return ok;
 }
 
 gboolean
-_rf_redelivery_bounced (const RfConfig *config, RfStore *store, const RfList *list,
-                        const char *member, GBytes *raw, GError **error)
+_rf_redelivery_bounced (const RfConfig *config, const RfActor *actor, RfStore *store,
+                        const RfList *list, const char *member, GBytes *raw, GError **error)
 {
   g_autofree char *value = NULL;
   g_autoptr (GPtrArray) ids = NULL;
@@ -118,14 +117,14 @@ _rf_redelivery_bounced (const RfConfig *config, RfStore *store, const RfList *li
     return TRUE;
   if (!rf_redelivery_last_notice (store, list->address, member, &last, error))
     return FALSE;
-  if (last != 0 && rf_now () - last < DAY)
+  if (last != 0 && rf_now () - last < RF_DAY)
     return TRUE;
-  if (!send_notice (config, store, list, member, &local))
+  if (!send_notice (config, actor, store, list, member, &local))
     {
       g_autofree char *detail =
           g_strdup_printf ("redelivery notice to %s not sent: %s", member, local->message);
 
-      rf_activity_log (store, "listdeliver", "redelivery-notice-failed", list->address, "mta",
+      rf_activity_log (store, actor, "redelivery-notice-failed", list->address,
                        detail);
     }
   return TRUE;

@@ -7,11 +7,6 @@
 
 #include "store-private.h"
 
-/* crypto_pwhash_str of @password.  Returns: (transfer full). */
-char *_rf_password_hash (const char *password, GError **error);
-/* Whether @password matches @hash.  With a NULL @hash (an unknown name) a
- * dummy hash is checked, so that the answer takes as long either way. */
-gboolean _rf_password_matches (const char *hash, const char *password);
 /* Drop the sessions of an account (@user_id > 0) or of a list's web user
  * (@list_id > 0), inside the caller's transaction if any. */
 gboolean _rf_sessions_drop_for (RfStore *store, gint64 user_id, gint64 list_id,

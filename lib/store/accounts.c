@@ -11,7 +11,6 @@
  */
 #include "accounts-private.h"
 
-#include <sodium.h>
 #include <string.h>
 
 #define NAME_MAX_LEN 64
@@ -53,52 +52,13 @@ rf_password_check (const char *password, GError **error)
   return TRUE;
 }
 
-char *
-_rf_password_hash (const char *password, GError **error)
+/* The hash of an acceptable password (rf_password_check). */
+static char *
+password_hash_checked (const char *password, GError **error)
 {
-  char hash[crypto_pwhash_STRBYTES];
-
   if (!rf_password_check (password, error))
     return NULL;
-  if (sodium_init () < 0 ||
-      crypto_pwhash_str (hash, password, strlen (password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-    {
-      /* libsodium fails here only when it cannot get the memory */
-      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
-                   "cannot hash the password: out of memory");
-      return NULL;
-    }
-  return g_strdup (hash);
-}
-
-gboolean
-_rf_password_matches (const char *hash, const char *password)
-{
-  static char dummy[crypto_pwhash_STRBYTES];
-  static gsize dummy_ready = 0;
-
-  if (sodium_init () < 0 || password == NULL)
-    return FALSE;
-  if (hash == NULL)
-    {
-      /* same work for an unknown name as for a wrong password: the answer's
-       * time must not tell which names exist */
-      if (g_once_init_enter (&dummy_ready))
-        {
-          char pw[16];
-
-          randombytes_buf (pw, sizeof pw);
-          if (crypto_pwhash_str (dummy, pw, sizeof pw, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                 crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-            dummy[0] = '\0';
-          g_once_init_leave (&dummy_ready, 1);
-        }
-      if (dummy[0] != '\0' && crypto_pwhash_str_verify (dummy, password, strlen (password)) == 0)
-        return FALSE;   /* a random 128-bit password guessed: still no account */
-      return FALSE;
-    }
-  return crypto_pwhash_str_verify (hash, password, strlen (password)) == 0;
+  return rf_password_hash (password, error);
 }
 
 static gboolean
@@ -189,7 +149,7 @@ require_user (RfStore *store, const char *name, gint64 *id_out, GError **error)
 
 gboolean
 rf_user_add (RfStore *store, const char *name, const char *email, gboolean admin,
-             const char *password, const char *actor, GError **error)
+             const char *password, const RfActor *actor, GError **error)
 {
   g_autofree char *norm = NULL;
   g_autofree char *hash = NULL;
@@ -203,7 +163,7 @@ rf_user_add (RfStore *store, const char *name, const char *email, gboolean admin
       g_prefix_error (error, "email of '%s': ", name);
       return FALSE;
     }
-  if ((hash = _rf_password_hash (password, error)) == NULL)
+  if ((hash = password_hash_checked (password, error)) == NULL)
     return FALSE;
   stmt = _rf_store_prepare (store,
                             "INSERT INTO users (name, email, admin, pwhash, created, pw_changed) "
@@ -227,13 +187,13 @@ rf_user_add (RfStore *store, const char *name, const char *email, gboolean admin
         _rf_store_set_error (store, rc, error, "cannot add the account");
       return FALSE;
     }
-  rf_activity_log (store, actor, "user-add", name, NULL, admin ? "site admin" : NULL);
+  rf_activity_log (store, actor, "user-add", name, admin ? "site admin" : NULL);
   return TRUE;
 }
 
 static gboolean
 change_role (RfStore *store, const char *name, const RfList *list, const char *role,
-             gboolean grant, const char *actor, GError **error)
+             gboolean grant, const RfActor *actor, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   gint64 id = 0;
@@ -262,37 +222,37 @@ change_role (RfStore *store, const char *name, const RfList *list, const char *r
   {
     g_autofree char *detail = g_strdup_printf ("%s of %s", role, list->address);
 
-    rf_activity_log (store, actor, grant ? "role-grant" : "role-revoke", name, NULL, detail);
+    rf_activity_log (store, actor, grant ? "role-grant" : "role-revoke", name, detail);
   }
   return TRUE;
 }
 
 gboolean
 rf_user_grant (RfStore *store, const char *name, const RfList *list, const char *role,
-               const char *actor, GError **error)
+               const RfActor *actor, GError **error)
 {
   return change_role (store, name, list, role, TRUE, actor, error);
 }
 
 gboolean
 rf_user_revoke (RfStore *store, const char *name, const RfList *list, const char *role,
-                const char *actor, GError **error)
+                const RfActor *actor, GError **error)
 {
   return change_role (store, name, list, role, FALSE, actor, error);
 }
 
 gboolean
 rf_user_set_password (RfStore *store, const char *name, const char *password,
-                      const char *actor, GError **error)
+                      const RfActor *actor, GError **error)
 {
   g_autofree char *hash = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  gboolean own = !rf_store_in_transaction (store);
+  gboolean own = FALSE;
   gint64 id = 0;
 
-  if ((hash = _rf_password_hash (password, error)) == NULL)
+  if ((hash = password_hash_checked (password, error)) == NULL)
     return FALSE;
-  if (own && !rf_store_begin (store, error))
+  if (!rf_store_join (store, &own, error))
     return FALSE;
   if (!require_user (store, name, &id, error))
     goto fail;
@@ -307,19 +267,15 @@ rf_user_set_password (RfStore *store, const char *name, const char *password,
   if (!_rf_store_step_done (store, stmt, error, "cannot change the password") ||
       !_rf_sessions_drop_for (store, id, 0, error))
     goto fail;
-  rf_activity_log (store, actor, "user-passwd", name, NULL, "logged out everywhere");
-  if (own && !rf_store_commit (store, error))
-    return FALSE;
-  return TRUE;
+  rf_activity_log (store, actor, "user-passwd", name, "logged out everywhere");
+  return rf_store_end (store, own, TRUE, error);
 
 fail:
-  if (own)
-    rf_store_rollback (store);
-  return FALSE;
+  return rf_store_end (store, own, FALSE, error);
 }
 
 gboolean
-rf_user_delete (RfStore *store, const char *name, const char *actor, GError **error)
+rf_user_delete (RfStore *store, const char *name, const RfActor *actor, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   gint64 id = 0;
@@ -333,7 +289,7 @@ rf_user_delete (RfStore *store, const char *name, const char *actor, GError **er
   sqlite3_bind_int64 (stmt, 1, id);
   if (!_rf_store_step_done (store, stmt, error, "cannot delete the account"))
     return FALSE;
-  rf_activity_log (store, actor, "user-del", name, NULL, NULL);
+  rf_activity_log (store, actor, "user-del", name, NULL);
   return TRUE;
 }
 
@@ -437,23 +393,23 @@ rf_user_verify (RfStore *store, const char *name, const char *password, gboolean
 
   if (!user_id (store, name, &id, &hash, error))
     return FALSE;
-  *ok_out = _rf_password_matches (hash, password);
+  *ok_out = rf_password_verify (hash, password);
   return TRUE;
 }
 
 gboolean
 rf_list_web_access_set (RfStore *store, const RfList *list, const char *name,
-                        const char *password, const char *actor, GError **error)
+                        const char *password, const RfActor *actor, GError **error)
 {
   g_autofree char *hash = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  gboolean own = !rf_store_in_transaction (store);
+  gboolean own = FALSE;
 
   if (!check_name (name, "user", error))
     return FALSE;
-  if ((hash = _rf_password_hash (password, error)) == NULL)
+  if ((hash = password_hash_checked (password, error)) == NULL)
     return FALSE;
-  if (own && !rf_store_begin (store, error))
+  if (!rf_store_join (store, &own, error))
     return FALSE;
   stmt = _rf_store_prepare (store,
                             "INSERT INTO list_web_access (list_id, name, pwhash, pw_changed) "
@@ -473,20 +429,16 @@ rf_list_web_access_set (RfStore *store, const RfList *list, const char *name,
   {
     g_autofree char *detail = g_strdup_printf ("user %s, old logins ended", name);
 
-    rf_activity_log (store, actor, "web-access", list->address, NULL, detail);
+    rf_activity_log (store, actor, "web-access", list->address, detail);
   }
-  if (own && !rf_store_commit (store, error))
-    return FALSE;
-  return TRUE;
+  return rf_store_end (store, own, TRUE, error);
 
 fail:
-  if (own)
-    rf_store_rollback (store);
-  return FALSE;
+  return rf_store_end (store, own, FALSE, error);
 }
 
 gboolean
-rf_list_web_access_clear (RfStore *store, const RfList *list, const char *actor,
+rf_list_web_access_clear (RfStore *store, const RfList *list, const RfActor *actor,
                           GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
@@ -507,7 +459,7 @@ rf_list_web_access_clear (RfStore *store, const RfList *list, const char *actor,
                    list->address);
       return FALSE;
     }
-  rf_activity_log (store, actor, "web-access-off", list->address, NULL, NULL);
+  rf_activity_log (store, actor, "web-access-off", list->address, NULL);
   return TRUE;
 }
 

@@ -55,8 +55,8 @@ looks_secret (const char *detail)
 }
 
 void
-rf_activity_log (RfStore *store, const char *actor, const char *action, const char *target,
-                 const char *origin, const char *detail)
+rf_activity_log (RfStore *store, const RfActor *actor, const char *action, const char *target,
+                 const char *detail)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *clean = NULL;
@@ -75,15 +75,6 @@ rf_activity_log (RfStore *store, const char *actor, const char *action, const ch
       else
         clean = g_strdup (detail);
     }
-  /* The store's own write functions log without knowing where the request
-   * came from; the program in the actor tells. */
-  if (origin == NULL && actor != NULL)
-    {
-      if (g_str_has_prefix (actor, "listctl"))
-        origin = "cli";
-      else if (g_str_has_prefix (actor, "listdeliver"))
-        origin = "mta";
-    }
   stmt = _rf_store_prepare (store,
                             "INSERT INTO activity (at, actor, action, target, origin, detail) "
                             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -91,10 +82,10 @@ rf_activity_log (RfStore *store, const char *actor, const char *action, const ch
   if (stmt == NULL)
     return;
   sqlite3_bind_int64 (stmt, 1, rf_now ());
-  sqlite3_bind_text (stmt, 2, actor != NULL ? actor : "unknown", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, _rf_actor_name (actor), -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, action, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, target, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, origin, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, actor != NULL ? actor->origin : NULL, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 6, clean, -1, SQLITE_STATIC);
   /* failing to log never fails the action */
   (void) sqlite3_step (stmt);
@@ -121,24 +112,14 @@ column_dup (sqlite3_stmt *stmt, int i)
   return s != NULL ? g_strdup ((const char *) s) : NULL;
 }
 
-GPtrArray *
-rf_activity_of_list (RfStore *store, const RfList *list, gint64 since, GError **error)
+/* The rows @stmt selects (at, actor, action, target, origin, detail). */
+static GPtrArray *
+read_entries (RfStore *store, sqlite3_stmt *stmt, GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GPtrArray) entries =
       g_ptr_array_new_with_free_func ((GDestroyNotify) rf_activity_entry_free);
   int rc;
 
-  /* the rows whose target is the list: its settings, members, bounces,
-   * reports and web access (login rows name accounts, not lists) */
-  stmt = _rf_store_prepare (store,
-                            "SELECT at, actor, action, target, origin, detail FROM activity "
-                            "WHERE target = ? COLLATE NOCASE AND at >= ? ORDER BY at, id",
-                            error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, list->address, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, since);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       RfActivityEntry *e = g_new0 (RfActivityEntry, 1);
@@ -157,4 +138,37 @@ rf_activity_of_list (RfStore *store, const RfList *list, gint64 since, GError **
       return NULL;
     }
   return g_steal_pointer (&entries);
+}
+
+GPtrArray *
+rf_activity_of_list (RfStore *store, const RfList *list, gint64 since, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  /* the rows whose target is the list: its settings, members, bounces,
+   * reports and web access (login rows name accounts, not lists) */
+  stmt = _rf_store_prepare (store,
+                            "SELECT at, actor, action, target, origin, detail FROM activity "
+                            "WHERE target = ? COLLATE NOCASE AND at >= ? ORDER BY at, id",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, list->address, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, since);
+  return read_entries (store, stmt, error);
+}
+
+GPtrArray *
+rf_activity_since (RfStore *store, gint64 since, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  stmt = _rf_store_prepare (store,
+                            "SELECT at, actor, action, target, origin, detail FROM activity "
+                            "WHERE at >= ? ORDER BY at, id",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, since);
+  return read_entries (store, stmt, error);
 }

@@ -11,7 +11,7 @@
  * they were archived, not by their Date field: a sender's clock (or a
  * spammer) does not decide where a post appears.
  */
-#include "../archive-private.h"
+#include "archive/archive.h"
 #include "store-private.h"
 
 #include <string.h>
@@ -182,7 +182,7 @@ rf_archive_add (RfStore *store, const RfList *list, GBytes *rendered, const char
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *month = NULL;
   g_autofree char *sender = NULL;
-  gboolean own = !rf_store_in_transaction (store);
+  gboolean own = FALSE;
   gint64 number = 0, parent = 0, thread = 0, id;
   gint64 now = rf_now ();
   gsize len;
@@ -196,7 +196,7 @@ rf_archive_add (RfStore *store, const RfList *list, GBytes *rendered, const char
   sender = g_strjoin (" ", doc->from_name, doc->from_addr, NULL);
   g_strstrip (sender);
 
-  if (own && !rf_store_begin (store, error))
+  if (!rf_store_join (store, &own, error))
     return FALSE;
   if (!number_of_key (store, key, &number, error))
     goto fail;
@@ -270,9 +270,7 @@ done:
   return TRUE;
 
 fail:
-  if (own)
-    rf_store_rollback (store);
-  return FALSE;
+  return rf_store_end (store, own, FALSE, error);
 }
 
 GPtrArray *

@@ -10,9 +10,8 @@
 #include "store-private.h"
 
 gboolean
-_rf_journal_append (RfStore *store, const char *list_address, const char *actor,
-                    const char *event, const char *subject, const char *value,
-                    GError **error)
+rf_journal_append (RfStore *store, const char *list_address, const RfActor *actor,
+                   const char *event, const char *subject, const char *value, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
@@ -24,7 +23,7 @@ _rf_journal_append (RfStore *store, const char *list_address, const char *actor,
     return FALSE;
   sqlite3_bind_text (stmt, 1, list_address, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, rf_now ());
-  sqlite3_bind_text (stmt, 3, actor != NULL ? actor : "unknown", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, _rf_actor_name (actor), -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, event, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 5, subject, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 6, value, -1, SQLITE_STATIC);

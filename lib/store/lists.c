@@ -13,12 +13,6 @@ static const char *const role_suffixes[] = {
   "-request", "-owner", "-bounces", "-confirm", "-join", "-leave",
 };
 
-gboolean
-rf_store_in_transaction (RfStore *store)
-{
-  return !sqlite3_get_autocommit (store->db);
-}
-
 void
 rf_list_free (RfList *list)
 {
@@ -74,13 +68,13 @@ list_key (const char *address)
 }
 
 gboolean
-rf_list_create (RfStore *store, const char *address, const char *actor, GError **error)
+rf_list_create (RfStore *store, const char *address, const RfActor *actor, GError **error)
 {
   g_autofree char *norm = NULL;
   g_autofree char *local = NULL;
   g_autofree char *domain = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  gboolean own = !rf_store_in_transaction (store);
+  gboolean own = FALSE;
 
   norm = rf_address_normalize (address, error);
   if (norm == NULL)
@@ -94,7 +88,7 @@ rf_list_create (RfStore *store, const char *address, const char *actor, GError *
   if (!local_part_ok (local, error))
     return FALSE;
 
-  if (own && !rf_store_begin (store, error))
+  if (!rf_store_join (store, &own, error))
     return FALSE;
   stmt = _rf_store_prepare (store,
                             "INSERT INTO lists (address, local, domain, created) "
@@ -118,27 +112,23 @@ rf_list_create (RfStore *store, const char *address, const char *actor, GError *
         goto fail;
       }
   }
-  if (!_rf_journal_append (store, norm, actor, "create", NULL, NULL, error))
+  if (!rf_journal_append (store, norm, actor, "create", NULL, NULL, error))
     goto fail;
-  rf_activity_log (store, actor, "create", norm, NULL, NULL);
-  if (own && !rf_store_commit (store, error))
-    return FALSE;
-  return TRUE;
+  rf_activity_log (store, actor, "create", norm, NULL);
+  return rf_store_end (store, own, TRUE, error);
 
 fail:
-  if (own)
-    rf_store_rollback (store);
-  return FALSE;
+  return rf_store_end (store, own, FALSE, error);
 }
 
 gboolean
-rf_list_delete (RfStore *store, const char *address, const char *actor, GError **error)
+rf_list_delete (RfStore *store, const char *address, const RfActor *actor, GError **error)
 {
   g_autoptr (RfList) list = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  gboolean own = !rf_store_in_transaction (store);
+  gboolean own = FALSE;
 
-  if (own && !rf_store_begin (store, error))
+  if (!rf_store_join (store, &own, error))
     return FALSE;
   list = rf_list_lookup (store, address, error);
   if (list == NULL)
@@ -149,17 +139,13 @@ rf_list_delete (RfStore *store, const char *address, const char *actor, GError *
   sqlite3_bind_int64 (stmt, 1, list->id);
   if (!_rf_store_step_done (store, stmt, error, "cannot delete the list"))
     goto fail;
-  if (!_rf_journal_append (store, list->address, actor, "delete", NULL, NULL, error))
+  if (!rf_journal_append (store, list->address, actor, "delete", NULL, NULL, error))
     goto fail;
-  rf_activity_log (store, actor, "delete", list->address, NULL, NULL);
-  if (own && !rf_store_commit (store, error))
-    return FALSE;
-  return TRUE;
+  rf_activity_log (store, actor, "delete", list->address, NULL);
+  return rf_store_end (store, own, TRUE, error);
 
 fail:
-  if (own)
-    rf_store_rollback (store);
-  return FALSE;
+  return rf_store_end (store, own, FALSE, error);
 }
 
 static RfList *

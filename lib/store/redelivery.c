@@ -206,11 +206,11 @@ gboolean
 rf_redelivery_token_add (RfStore *store, const char *token_hash, const char *list_address,
                          const char *member, gint64 now, gint64 expires, GError **error)
 {
-  gboolean own = !rf_store_in_transaction (store);
+  gboolean own = FALSE;
   g_autoptr (sqlite3_stmt) tok = NULL;
   g_autoptr (sqlite3_stmt) notice = NULL;
 
-  if (own && !rf_store_begin (store, error))
+  if (!rf_store_join (store, &own, error))
     return FALSE;
   tok = _rf_store_prepare (store,
                            "INSERT INTO redelivery_tokens (token_hash, list_address, member, "
@@ -240,9 +240,7 @@ rf_redelivery_token_add (RfStore *store, const char *token_hash, const char *lis
   return !own || rf_store_commit (store, error);
 
 fail:
-  if (own)
-    rf_store_rollback (store);
-  return FALSE;
+  return rf_store_end (store, own, FALSE, error);
 }
 
 gboolean
@@ -276,44 +274,15 @@ rf_redelivery_token_lookup (RfStore *store, const char *token, char **list_out,
   return TRUE;
 }
 
-static gboolean
-count_or_delete (RfStore *store, const char *table, const char *condition, gint64 before,
-                 gboolean dry_run, guint64 *removed_out, GError **error)
-{
-  g_autofree char *sql = g_strdup_printf ("%s FROM %s WHERE %s <= ?",
-                                          dry_run ? "SELECT count(*)" : "DELETE", table,
-                                          condition);
-  g_autoptr (sqlite3_stmt) stmt = _rf_store_prepare (store, sql, error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, before);
-  rc = sqlite3_step (stmt);
-  if (dry_run && rc == SQLITE_ROW)
-    {
-      *removed_out += (guint64) sqlite3_column_int64 (stmt, 0);
-      return TRUE;
-    }
-  if (rc != SQLITE_DONE)
-    {
-      _rf_store_set_error (store, rc, error, "cannot expire redelivery tokens");
-      return FALSE;
-    }
-  *removed_out += (guint64) sqlite3_changes (store->db);
-  return TRUE;
-}
-
 gboolean
-rf_redelivery_tokens_expire (RfStore *store, gint64 now, gboolean dry_run,
-                             guint64 *removed_out, GError **error)
+rf_redelivery_tokens_expire (RfStore *store, gint64 now, guint64 *removed_out, GError **error)
 {
   guint64 notices = 0;
 
   /* a notice time only matters for a day; it is no user data worth
    * counting, so only the tokens are reported */
-  return count_or_delete (store, "redelivery_tokens", "expires", now, dry_run, removed_out,
-                          error) &&
-         count_or_delete (store, "redelivery_notices", "last_sent", now - 24 * 3600, dry_run,
-                          &notices, error);
+  return _rf_store_delete_older (store, "redelivery_tokens", "expires", now + 1, removed_out,
+                                 error) &&
+         _rf_store_delete_older (store, "redelivery_notices", "last_sent", now - RF_DAY + 1,
+                                 &notices, error);
 }

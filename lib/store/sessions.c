@@ -18,11 +18,10 @@
  */
 #include "accounts-private.h"
 
-#include <sodium.h>
 #include <string.h>
 
 #define COOKIE_BYTES 32
-/* crypto_generichash keys must be 16 to 64 bytes */
+/* BLAKE2b keys are 16 to 64 bytes */
 static const char csrf_key[] = "reflector csrf token, v1";
 
 void
@@ -55,7 +54,7 @@ rf_session_free (RfSession *session)
   g_free (session->user_name);
   g_free (session->list_address);
   if (session->csrf_token != NULL)
-    sodium_memzero (session->csrf_token, strlen (session->csrf_token));
+    rf_wipe_string (session->csrf_token);
   g_free (session->csrf_token);
   g_free (session);
 }
@@ -72,31 +71,28 @@ cookie_well_formed (const char *cookie)
   for (const char *p = cookie; *p != '\0'; p++, n++)
     if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
       return FALSE;
-  return n == sodium_base64_ENCODED_LEN (COOKIE_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING) - 1;
+  return n == rf_base64url_length (COOKIE_BYTES);
 }
 
 static char *
 cookie_hash (const char *cookie)
 {
   guchar h[32];
-  char hex[2 * sizeof h + 1];
 
-  crypto_generichash (h, sizeof h, (const guchar *) cookie, strlen (cookie), NULL, 0);
-  sodium_bin2hex (hex, sizeof hex, h, sizeof h);
-  return g_strdup (hex);
+  rf_hash (h, sizeof h, cookie, strlen (cookie), NULL, 0);
+  return rf_hex (h, sizeof h);
 }
 
 static char *
 csrf_token (const char *cookie)
 {
   guchar h[32];
-  char b64[sodium_base64_ENCODED_LEN (32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  char *token;
 
-  crypto_generichash (h, sizeof h, (const guchar *) cookie, strlen (cookie),
-                      (const guchar *) csrf_key, sizeof csrf_key - 1);
-  sodium_bin2base64 (b64, sizeof b64, h, sizeof h, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  sodium_memzero (h, sizeof h);
-  return g_strdup (b64);
+  rf_hash (h, sizeof h, cookie, strlen (cookie), csrf_key, sizeof csrf_key - 1);
+  token = rf_base64url (h, sizeof h);
+  rf_wipe (h, sizeof h);
+  return token;
 }
 
 gboolean
@@ -119,16 +115,11 @@ static gboolean
 session_create (RfStore *store, gint64 user_id, gint64 list_id, const char *ip,
                 char **cookie_out, GError **error)
 {
-  guchar raw[COOKIE_BYTES];
-  char cookie[sodium_base64_ENCODED_LEN (COOKIE_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  char *cookie = rf_random_base64url (COOKIE_BYTES);
   g_autofree char *hash = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   gint64 now = rf_now ();
 
-  randombytes_buf (raw, sizeof raw);
-  sodium_bin2base64 (cookie, sizeof cookie, raw, sizeof raw,
-                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  sodium_memzero (raw, sizeof raw);
   hash = cookie_hash (cookie);
   stmt = _rf_store_prepare (store,
                             "INSERT INTO sessions (hash, user_id, list_id, created, last_seen, ip) "
@@ -149,12 +140,12 @@ session_create (RfStore *store, gint64 user_id, gint64 list_id, const char *ip,
     sqlite3_bind_null (stmt, 3);
   if (!_rf_store_step_done (store, stmt, error, "cannot open a session"))
     goto fail;
-  *cookie_out = g_strdup (cookie);
-  sodium_memzero (cookie, sizeof cookie);
+  *cookie_out = cookie;
   return TRUE;
 
 fail:
-  sodium_memzero (cookie, sizeof cookie);
+  rf_wipe_string (cookie);
+  g_free (cookie);
   return FALSE;
 }
 
@@ -268,16 +259,14 @@ login (RfStore *store, const RfSecurityPolicy *policy, const LoginSubject *who,
 {
   RfSecurityPolicy defaults;
   g_autofree char *ip_key = g_strconcat ("ip:", ip != NULL ? ip : "unknown", NULL);
-  const char *origin = ip != NULL ? ip : "web";
-  gboolean own = !rf_store_in_transaction (store);
+  /* the web server is who acts before anyone is logged in */
+  const RfActor web = { "listweb", ip != NULL ? ip : "web" };
+  gboolean own = FALSE;
   gboolean blocked = FALSE, ok;
   g_autofree char *cookie = NULL;
 
-  if (sodium_init () < 0)
-    {
-      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot initialise libsodium");
-      return FALSE;
-    }
+  if (!rf_crypto_init (error))
+    return FALSE;
   if (policy == NULL)
     {
       rf_security_defaults (&defaults);
@@ -287,7 +276,7 @@ login (RfStore *store, const RfSecurityPolicy *policy, const LoginSubject *who,
     return FALSE;
   if (blocked)
     {
-      rf_activity_log (store, "listweb", "login-refused", who->target, origin,
+      rf_activity_log (store, &web, "login-refused", who->target,
                        "address blocked after repeated failures");
       *result_out = RF_LOGIN_IP_BLOCKED;
       return TRUE;
@@ -296,15 +285,15 @@ login (RfStore *store, const RfSecurityPolicy *policy, const LoginSubject *who,
     return FALSE;
   if (blocked)
     {
-      rf_activity_log (store, "listweb", "login-refused", who->target, origin,
+      rf_activity_log (store, &web, "login-refused", who->target,
                        "account locked after repeated failures");
       *result_out = RF_LOGIN_ACCOUNT_LOCKED;
       return TRUE;
     }
 
-  ok = _rf_password_matches (who->hash, password);
+  ok = rf_password_verify (who->hash, password);
 
-  if (own && !rf_store_begin (store, error))
+  if (!rf_store_join (store, &own, error))
     return FALSE;
   if (!ok)
     {
@@ -316,13 +305,13 @@ login (RfStore *store, const RfSecurityPolicy *policy, const LoginSubject *who,
           !count_failure (store, policy, who->account_key, policy->account_attempts,
                           &account_locked, error))
         goto fail;
-      rf_activity_log (store, "listweb", "login-failed", who->target, origin,
+      rf_activity_log (store, &web, "login-failed", who->target,
                        who->hash != NULL ? "wrong pass phrase" : "no such account");
       if (account_locked)
-        rf_activity_log (store, "listweb", "lockout", who->target, origin,
+        rf_activity_log (store, &web, "lockout", who->target,
                          "locked after repeated failures");
       if (ip_blocked)
-        rf_activity_log (store, "listweb", "ip-blocked", ip != NULL ? ip : "unknown", origin,
+        rf_activity_log (store, &web, "ip-blocked", ip != NULL ? ip : "unknown",
                          "blocked after repeated failures");
       if (own && !rf_store_commit (store, error))
         return FALSE;
@@ -332,10 +321,10 @@ login (RfStore *store, const RfSecurityPolicy *policy, const LoginSubject *who,
   if ((who->account_key != NULL && !clear_failures (store, who->account_key, error)) ||
       !session_create (store, who->user_id, who->list_id, ip, &cookie, error))
     goto fail;
-  rf_activity_log (store, "listweb", "login", who->target, origin, NULL);
+  rf_activity_log (store, &web, "login", who->target, NULL);
   if (own && !rf_store_commit (store, error))
     {
-      sodium_memzero (cookie, strlen (cookie));
+      rf_wipe_string (cookie);
       return FALSE;
     }
   *result_out = RF_LOGIN_OK;
@@ -346,7 +335,7 @@ fail:
   if (own)
     rf_store_rollback (store);
   if (cookie != NULL)
-    sodium_memzero (cookie, strlen (cookie));
+    rf_wipe_string (cookie);
   return FALSE;
 }
 
@@ -404,11 +393,8 @@ rf_session_lookup (RfStore *store, const RfSecurityPolicy *policy, const char *c
   gint64 now = rf_now ();
   int rc;
 
-  if (sodium_init () < 0)
-    {
-      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot initialise libsodium");
-      return FALSE;
-    }
+  if (!rf_crypto_init (error))
+    return FALSE;
   if (policy == NULL)
     {
       rf_security_defaults (&defaults);
@@ -476,7 +462,7 @@ rf_session_csrf_check (const RfSession *session, const char *token)
   if (session == NULL || session->csrf_token == NULL || token == NULL)
     return FALSE;
   len = strlen (session->csrf_token);
-  return strlen (token) == len && sodium_memcmp (session->csrf_token, token, len) == 0;
+  return strlen (token) == len && rf_equal (session->csrf_token, token, len);
 }
 
 gboolean
@@ -487,11 +473,8 @@ rf_session_drop (RfStore *store, const char *cookie, GError **error)
 
   if (!cookie_well_formed (cookie))
     return TRUE;
-  if (sodium_init () < 0)
-    {
-      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot initialise libsodium");
-      return FALSE;
-    }
+  if (!rf_crypto_init (error))
+    return FALSE;
   hash = cookie_hash (cookie);
   stmt = _rf_store_prepare (store, "DELETE FROM sessions WHERE hash = ?", error);
   if (stmt == NULL)
@@ -500,7 +483,11 @@ rf_session_drop (RfStore *store, const char *cookie, GError **error)
   if (!_rf_store_step_done (store, stmt, error, "cannot end the session"))
     return FALSE;
   if (sqlite3_changes (store->db) > 0)
-    rf_activity_log (store, "listweb", "logout", NULL, "web", NULL);
+    {
+      const RfActor web = { "listweb", "web" };
+
+      rf_activity_log (store, &web, "logout", NULL, NULL);
+    }
   return TRUE;
 }
 

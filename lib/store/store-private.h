@@ -6,7 +6,8 @@
  */
 #pragma once
 
-#include "../rf-private.h"
+#include "store/store.h"
+#include "crypto/crypto.h"
 
 #include <sqlite3.h>
 
@@ -19,7 +20,7 @@ struct _RfStore {
   int schema_version;
   /* the unsubscribe-link key, derived from the site key once per open
    * store rather than once per copy (unsubscribe.c) */
-  guint8 unsub_key[RF_SITE_KEY_BYTES];
+  guint8 unsub_key[RF_KEY_BYTES];
   gboolean have_unsub_key;
 };
 
@@ -39,16 +40,27 @@ gboolean _rf_store_exec (RfStore *store, const char *sql, GError **error);
 gboolean _rf_store_step_done (RfStore *store, sqlite3_stmt *stmt, GError **error,
                               const char *what);
 
-/* Append one event to the membership journal (inside the caller's
- * transaction).  @subject and @value may be NULL. */
-gboolean _rf_journal_append (RfStore *store, const char *list_address, const char *actor,
-                             const char *event, const char *subject, const char *value,
-                             GError **error);
+/* The migrations (schema.c): migration N brings the schema from N-1 to N. */
+extern const char *const _rf_store_migrations[];
+extern const gsize _rf_store_migrations_n;
 
 /* unsubscribe.c: the key, token and hash of one-click unsubscribe links;
  * the hash of members subscribed before the column existed. */
-gboolean _rf_unsub_key (RfStore *store, guint8 key[RF_SITE_KEY_BYTES], GError **error);
-char *_rf_unsub_token (const guint8 key[RF_SITE_KEY_BYTES], const char *list_address,
+#define RF_UNSUB_HASH_BYTES 16
+gboolean _rf_unsub_key (RfStore *store, guint8 key[RF_KEY_BYTES], GError **error);
+char *_rf_unsub_token (const guint8 key[RF_KEY_BYTES], const char *list_address,
                        const char *address, gint64 since);
 void _rf_unsub_hash (const char *token, guint8 hash[RF_UNSUB_HASH_BYTES]);
 gboolean _rf_unsub_backfill (RfStore *store, GError **error);
+
+/* Delete the rows of @table whose @column is before @before, adding their
+ * number to *removed_out (expiry.c). */
+gboolean _rf_store_delete_older (RfStore *store, const char *table, const char *column,
+                                 gint64 before, guint64 *removed_out, GError **error);
+
+/* The name the journal and the activity log keep for @actor. */
+static inline const char *
+_rf_actor_name (const RfActor *actor)
+{
+  return actor != NULL && actor->name != NULL ? actor->name : "unknown";
+}

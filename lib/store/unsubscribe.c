@@ -13,7 +13,6 @@
  */
 #include "store-private.h"
 
-#include <sodium.h>
 #include <string.h>
 
 #define TOKEN_BYTES 20   /* 160 bits */
@@ -21,7 +20,7 @@
 
 /* Read and derived once per open store: a fan-out asks for every copy. */
 gboolean
-_rf_unsub_key (RfStore *store, guint8 key[RF_SITE_KEY_BYTES], GError **error)
+_rf_unsub_key (RfStore *store, guint8 key[RF_KEY_BYTES], GError **error)
 {
   if (!store->have_unsub_key)
     {
@@ -29,33 +28,30 @@ _rf_unsub_key (RfStore *store, guint8 key[RF_SITE_KEY_BYTES], GError **error)
         return FALSE;
       store->have_unsub_key = TRUE;
     }
-  memcpy (key, store->unsub_key, RF_SITE_KEY_BYTES);
+  memcpy (key, store->unsub_key, RF_KEY_BYTES);
   return TRUE;
 }
 
 char *
-_rf_unsub_token (const guint8 key[RF_SITE_KEY_BYTES], const char *list_address,
+_rf_unsub_token (const guint8 key[RF_KEY_BYTES], const char *list_address,
                  const char *address, gint64 since)
 {
-  crypto_generichash_state state;
+  RfHasher *hasher = rf_hasher_new (TOKEN_BYTES, key, RF_KEY_BYTES);
   guint8 mac[TOKEN_BYTES];
-  char text[sodium_base64_ENCODED_LEN (TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
   g_autofree char *stamp = g_strdup_printf ("%" G_GINT64_FORMAT, since);
 
-  crypto_generichash_init (&state, key, RF_SITE_KEY_BYTES, sizeof mac);
-  /* lengths included: ("a", "bc") and ("ab", "c") must differ */
-  crypto_generichash_update (&state, (const guint8 *) list_address, strlen (list_address) + 1);
-  crypto_generichash_update (&state, (const guint8 *) address, strlen (address) + 1);
-  crypto_generichash_update (&state, (const guint8 *) stamp, strlen (stamp) + 1);
-  crypto_generichash_final (&state, mac, sizeof mac);
-  sodium_bin2base64 (text, sizeof text, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  return g_strdup (text);
+  /* the terminating NULs included: ("a", "bc") and ("ab", "c") must differ */
+  rf_hasher_update (hasher, list_address, strlen (list_address) + 1);
+  rf_hasher_update (hasher, address, strlen (address) + 1);
+  rf_hasher_update (hasher, stamp, strlen (stamp) + 1);
+  rf_hasher_finish (hasher, mac);
+  return rf_base64url (mac, sizeof mac);
 }
 
 void
 _rf_unsub_hash (const char *token, guint8 hash[RF_UNSUB_HASH_BYTES])
 {
-  crypto_generichash (hash, RF_UNSUB_HASH_BYTES, (const guint8 *) token, strlen (token), NULL, 0);
+  rf_hash (hash, RF_UNSUB_HASH_BYTES, token, strlen (token), NULL, 0);
 }
 
 /* Members subscribed before migration 2 have no hash yet. */
@@ -65,7 +61,7 @@ _rf_unsub_backfill (RfStore *store, GError **error)
   g_autoptr (sqlite3_stmt) any = NULL;
   g_autoptr (sqlite3_stmt) find = NULL;
   g_autoptr (sqlite3_stmt) update = NULL;
-  guint8 key[RF_SITE_KEY_BYTES];
+  guint8 key[RF_KEY_BYTES];
   gboolean have_key = FALSE, ok = FALSE;
   int rc;
 
@@ -113,7 +109,7 @@ _rf_unsub_backfill (RfStore *store, GError **error)
     }
   ok = TRUE;
 out:
-  sodium_memzero (key, sizeof key);
+  rf_wipe (key, sizeof key);
   g_clear_pointer (&find, sqlite3_finalize);
   g_clear_pointer (&update, sqlite3_finalize);
   if (!ok)
@@ -128,7 +124,7 @@ char *
 rf_unsubscribe_token (RfStore *store, const RfList *list, const char *address, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  guint8 key[RF_SITE_KEY_BYTES];
+  guint8 key[RF_KEY_BYTES];
   char *token;
   int rc;
 
@@ -153,7 +149,7 @@ rf_unsubscribe_token (RfStore *store, const RfList *list, const char *address, G
   if (!_rf_unsub_key (store, key, error))
     return NULL;
   token = _rf_unsub_token (key, list->address, address, sqlite3_column_int64 (stmt, 0));
-  sodium_memzero (key, sizeof key);
+  rf_wipe (key, sizeof key);
   return token;
 }
 
@@ -195,7 +191,7 @@ rf_unsubscribe_lookup (RfStore *store, const char *token, RfList **list_out, cha
 }
 
 gboolean
-rf_unsubscribe_by_token (RfStore *store, const char *token, const char *origin,
+rf_unsubscribe_by_token (RfStore *store, const char *token, const RfActor *actor,
                          RfList **list_out, char **address_out, GError **error)
 {
   g_autoptr (RfList) list = NULL;
@@ -203,9 +199,9 @@ rf_unsubscribe_by_token (RfStore *store, const char *token, const char *origin,
 
   if (!rf_unsubscribe_lookup (store, token, &list, &address, error))
     return FALSE;
-  if (!rf_member_remove (store, list, address, "one-click", error))
+  if (!rf_member_remove (store, list, address, actor, error))
     return FALSE;
-  rf_activity_log (store, "one-click", "unsubscribe", list->address, origin,
+  rf_activity_log (store, actor, "unsubscribe", list->address,
                    "a member left through the link in a post");
   *list_out = g_steal_pointer (&list);
   *address_out = g_steal_pointer (&address);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest-labels: browser
 # t-exim-redelivery.sh - Bounce Redelivery end to end through the real Exim
 # (issue 5, acceptance (b)): carol's mailbox refuses only the list's posts
 # with "550 5.7.1" (tests/mta/exim.conf.in, refuse_list_posts) and accepts

@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest-labels: mta
 # t-redelivery.sh - Bounce Redelivery in detail, with the injected clock
 # (REFLECTOR_TEST_NOW) and a sendmail stub that keeps each copy: a post is
 # kept once (a retry keeps nothing twice) and sealed; with

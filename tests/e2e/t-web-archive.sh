@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest-labels: mta browser
 # t-web-archive.sh - listweb's login, sessions and archive pages end to end:
 # posts delivered through the real Exim into a list's archive are read in
 # the real headless Chromium (tests/browser/archive.mjs): wrong password,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest-labels: mta browser
 # t-web-moderator.sh - the moderator panel end to end: the real listweb,
 # the real headless Chromium (tests/browser/moderator.mjs) and the real
 # Exim.  A moderator logs in, changes a setting (listctl get sees it), an

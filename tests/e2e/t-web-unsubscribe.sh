@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest-labels: mta browser
 # t-web-unsubscribe.sh - one-click unsubscribe (RFC 8058) end to end: a post
 # through the real Exim gives each member a copy with their own
 # List-Unsubscribe link to the real listweb; following the link (GET, as a

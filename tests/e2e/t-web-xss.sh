@@ -1,4 +1,5 @@
 #!/bin/bash
+# ctest-labels: mta browser
 # t-web-xss.sh - the XSS corpus: posts with script, event-handler,
 # javascript: and remote-image payloads in the subject (plain and
 # RFC 2047-encoded), the sender's display name, the Date and threading

@@ -4,61 +4,34 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "reflector.h"
+#include "fixture.h"
 
-#include <glib/gstdio.h>
-#include <sqlite3.h>
+#include "store/store.h"
+
 #include <string.h>
 
-#define ACTOR "listctl:test"
+static const RfActor actor = { "listctl:test", "cli" };
+#define ACTOR (&actor)
 #define T0 1700000000
 #define PW "correct horse battery"
 #define WRONG "hunter2-wrong-guess"
 
 typedef struct {
-  char *dir;
-  RfStore *store;
-  RfList *list;
+  RF_FIXTURE_FIELDS;
   RfSecurityPolicy policy;
 } Fixture;
 
 static void
-set_now (gint64 t)
-{
-  g_autofree char *s = g_strdup_printf ("%" G_GINT64_FORMAT, t);
-  g_setenv ("REFLECTOR_TEST_NOW", s, TRUE);
-}
-
-static void
 setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  set_now (T0);
-  f->dir = g_dir_make_tmp ("rf-accounts-XXXXXX", NULL);
-  f->store = rf_store_open (f->dir, RF_STORE_READ_WRITE | RF_STORE_CREATE, &error);
-  g_assert_no_error (error);
-  g_assert_true (rf_list_create (f->store, "dev@lists.example.org", ACTOR, &error));
-  f->list = rf_list_lookup (f->store, "dev@lists.example.org", &error);
-  g_assert_no_error (error);
+  RF_FIXTURE_SETUP (f, T0, "dev@lists.example.org", NULL);
   rf_security_defaults (&f->policy);
 }
 
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_autofree char *db = g_build_filename (f->dir, "reflector.db", NULL);
-  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
-
-  rf_list_free (f->list);
-  rf_store_close (f->store);
-  g_unlink (db);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  g_free (f->dir);
-  g_unsetenv ("REFLECTOR_TEST_NOW");
+  RF_FIXTURE_TEARDOWN (f);
 }
 
 static void
@@ -105,24 +78,20 @@ bytes_contain (GByteArray *hay, const char *needle)
 static char *
 activity_text (Fixture *f)
 {
-  g_autofree char *path = g_build_filename (f->dir, "reflector.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = rf_activity_since (f->store, 0, &error);
   GString *out = g_string_new (NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db,
-                                       "SELECT actor, action, coalesce(target, ''), "
-                                       "coalesce(origin, ''), coalesce(detail, '') FROM activity "
-                                       "ORDER BY id",
-                                       -1, &stmt, NULL),
-                   ==, SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_string_append_printf (out, "%s|%s|%s|%s|%s\n", sqlite3_column_text (stmt, 0),
-                            sqlite3_column_text (stmt, 1), sqlite3_column_text (stmt, 2),
-                            sqlite3_column_text (stmt, 3), sqlite3_column_text (stmt, 4));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const RfActivityEntry *e = g_ptr_array_index (rows, i);
+
+      g_string_append_printf (out, "%s|%s|%s|%s|%s\n", e->actor, e->action,
+                              e->target != NULL ? e->target : "",
+                              e->origin != NULL ? e->origin : "",
+                              e->detail != NULL ? e->detail : "");
+    }
   return g_string_free (out, FALSE);
 }
 
@@ -349,44 +318,44 @@ test_session_expiry (Fixture *f, gconstpointer data)
   add_alice (f);
   cookie = login_ok (f, "alice", PW, "192.0.2.7");
   /* idle: 29:59 later it lives and is touched; 30:00 after that it is gone */
-  set_now (t += 1799);
+  rf_test_set_now (t += 1799);
   s = lookup (f, cookie);
   g_assert_nonnull (s);
   g_assert_cmpint (s->last_seen, ==, t);
   rf_session_free (s);
-  set_now (t += 1799);
+  rf_test_set_now (t += 1799);
   s = lookup (f, cookie);
   g_assert_nonnull (s);
   rf_session_free (s);
-  set_now (t += 1800);
+  rf_test_set_now (t += 1800);
   s = lookup (f, cookie);
   g_assert_null (s);
   /* gone for good, even back in time */
-  set_now (t - 1000);
+  rf_test_set_now (t - 1000);
   s = lookup (f, cookie);
   g_assert_null (s);
 
   /* absolute: used every 20 minutes, it still ends 12 hours after login */
-  set_now (t = T0 + 100000);
+  rf_test_set_now (t = T0 + 100000);
   cookie2 = login_ok (f, "alice", PW, "192.0.2.7");
   for (gint64 at = t + 1200; at < t + 43200; at += 1200)
     {
-      set_now (at);
+      rf_test_set_now (at);
       s = lookup (f, cookie2);
       g_assert_nonnull (s);
       rf_session_free (s);
     }
-  set_now (t + 43200);
+  rf_test_set_now (t + 43200);
   s = lookup (f, cookie2);
   g_assert_null (s);
 
   /* cleanup removes what expired without being looked up */
   g_free (cookie2);
   cookie2 = login_ok (f, "alice", PW, "192.0.2.7");
-  set_now (t + 43200 + 1799);
+  rf_test_set_now (t + 43200 + 1799);
   g_assert_true (rf_sessions_expire (f->store, &f->policy, &removed, &error));
   g_assert_cmpuint (removed, ==, 0);
-  set_now (t + 43200 + 1800);
+  rf_test_set_now (t + 43200 + 1800);
   g_assert_true (rf_sessions_expire (f->store, &f->policy, &removed, &error));
   g_assert_cmpuint (removed, ==, 1);
   g_assert_no_error (error);
@@ -442,24 +411,24 @@ test_account_lockout (Fixture *f, gconstpointer data)
     {
       g_autofree char *ip = g_strdup_printf ("203.0.113.%u", i);
 
-      set_now (t += 10);
+      rf_test_set_now (t += 10);
       g_assert_cmpint (login_result (f, "alice", WRONG, ip), ==, RF_LOGIN_BAD_PASSWORD);
     }
   /* locked: even the right password is refused, from anywhere */
   g_assert_cmpint (login_result (f, "alice", PW, "192.0.2.99"), ==, RF_LOGIN_ACCOUNT_LOCKED);
-  set_now (t + f->policy.lockout_seconds - 1);
+  rf_test_set_now (t + f->policy.lockout_seconds - 1);
   g_assert_cmpint (login_result (f, "alice", PW, "192.0.2.99"), ==, RF_LOGIN_ACCOUNT_LOCKED);
   /* another account is not locked */
   g_assert_true (rf_user_add (f->store, "bob", "bob@example.org", FALSE, PW, NULL, NULL));
   g_assert_cmpint (login_result (f, "bob", PW, "203.0.113.1"), ==, RF_LOGIN_OK);
-  set_now (t + f->policy.lockout_seconds);
+  rf_test_set_now (t + f->policy.lockout_seconds);
   g_assert_cmpint (login_result (f, "alice", PW, "192.0.2.99"), ==, RF_LOGIN_OK);
 
   /* failures spread wider than the window never lock */
   t += f->policy.lockout_seconds;
   for (guint i = 0; i < 2 * f->policy.account_attempts; i++)
     {
-      set_now (t += f->policy.window_seconds / (f->policy.account_attempts - 1) + 1);
+      rf_test_set_now (t += f->policy.window_seconds / (f->policy.account_attempts - 1) + 1);
       g_assert_cmpint (login_result (f, "alice", WRONG, "198.51.100.9"), ==,
                        RF_LOGIN_BAD_PASSWORD);
     }
@@ -493,7 +462,7 @@ test_ip_blocklist (Fixture *f, gconstpointer data)
   /* blocked: a right password from there is refused before it is checked */
   g_assert_cmpint (login_result (f, "alice", PW, "203.0.113.66"), ==, RF_LOGIN_IP_BLOCKED);
   g_assert_cmpint (login_result (f, "alice", PW, "203.0.113.67"), ==, RF_LOGIN_OK);
-  set_now (T0 + f->policy.lockout_seconds);
+  rf_test_set_now (T0 + f->policy.lockout_seconds);
   g_assert_cmpint (login_result (f, "alice", PW, "203.0.113.66"), ==, RF_LOGIN_OK);
 
   log = activity_text (f);
@@ -588,9 +557,9 @@ test_security_config (Fixture *f, gconstpointer data)
   add_alice (f);
   for (guint i = 0; i < 3; i++)
     g_assert_cmpint (login_result (f, "alice", WRONG, "192.0.2.1"), ==, RF_LOGIN_BAD_PASSWORD);
-  set_now (T0 + 7199);
+  rf_test_set_now (T0 + 7199);
   g_assert_cmpint (login_result (f, "alice", PW, "192.0.2.1"), ==, RF_LOGIN_ACCOUNT_LOCKED);
-  set_now (T0 + 7200);
+  rf_test_set_now (T0 + 7200);
   g_assert_cmpint (login_result (f, "alice", PW, "192.0.2.1"), ==, RF_LOGIN_OK);
 
   /* nonsense is a configuration error naming the key */

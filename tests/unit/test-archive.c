@@ -5,59 +5,30 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "reflector.h"
+#include "fixture.h"
 
-#include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
-#define ACTOR "listctl:test"
+static const RfActor actor = { "listctl:test", "cli" };
+#define ACTOR (&actor)
 #define T0 1700000000          /* 2023-11-14 */
 #define NM "notmuch/test__corpora__default__"
 
 typedef struct {
-  char *dir;
-  RfStore *store;
-  RfList *list;
+  RF_FIXTURE_FIELDS;
   guint keys;
 } Fixture;
 
 static void
-set_now (gint64 t)
-{
-  g_autofree char *s = g_strdup_printf ("%" G_GINT64_FORMAT, t);
-  g_setenv ("REFLECTOR_TEST_NOW", s, TRUE);
-}
-
-static void
 setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  set_now (T0);
-  f->dir = g_dir_make_tmp ("rf-archive-XXXXXX", NULL);
-  f->store = rf_store_open (f->dir, RF_STORE_READ_WRITE | RF_STORE_CREATE, &error);
-  g_assert_no_error (error);
-  g_assert_true (rf_list_create (f->store, "dev@lists.example.org", ACTOR, &error));
-  f->list = rf_list_lookup (f->store, "dev@lists.example.org", &error);
-  g_assert_no_error (error);
+  RF_FIXTURE_SETUP (f, T0, "dev@lists.example.org", NULL);
 }
 
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  const char *names[] = { "reflector.db", "reflector.db-wal", "reflector.db-shm" };
-
-  rf_list_free (f->list);
-  rf_store_close (f->store);
-  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autofree char *p = g_build_filename (f->dir, names[i], NULL);
-      g_unlink (p);
-    }
-  g_rmdir (f->dir);
-  g_free (f->dir);
-  g_unsetenv ("REFLECTOR_TEST_NOW");
+  RF_FIXTURE_TEARDOWN (f);
 }
 
 static GBytes *
@@ -168,14 +139,14 @@ test_threads (Fixture *f, gconstpointer data)
   /* "[PATCH 1/2] Close message file after parsing": the patch, its 2/2, a
    * reply, a reply to that, and one more */
   p1 = add (f, NM "01_2_");
-  set_now (T0 + 60);
+  rf_test_set_now (T0 + 60);
   p2 = add (f, NM "02_2_");
   other = add (f, NM "bar__baz__05_2_");
-  set_now (T0 + 120);
+  rf_test_set_now (T0 + 120);
   p7 = add (f, NM "foo__cur__07_2_");
-  set_now (T0 + 180);
+  rf_test_set_now (T0 + 180);
   p11 = add (f, NM "foo__baz__11_2_");
-  set_now (T0 + 240);
+  rf_test_set_now (T0 + 240);
   p40 = add (f, NM "cur__40_2_");
 
   thread = rf_archive_thread (f->store, f->list, p40, &error);
@@ -225,12 +196,12 @@ test_months (Fixture *f, gconstpointer data)
   RfArchiveMonth *m;
 
   add (f, NM "01_2_");                    /* 2023-11 */
-  set_now (T0 + 40 * 86400);              /* 2023-12 */
+  rf_test_set_now (T0 + 40 * 86400);              /* 2023-12 */
   add (f, NM "bar__17_2_");
   add (f, NM "bar__18_2_");
-  set_now (T0 + 80 * 86400);              /* 2024-02 */
+  rf_test_set_now (T0 + 80 * 86400);              /* 2024-02 */
   add (f, NM "cur__31_2_");
-  set_now (T0 + 80 * 86400 - 3600);       /* an hour earlier, archived later */
+  rf_test_set_now (T0 + 80 * 86400 - 3600);       /* an hour earlier, archived later */
   add (f, NM "cur__34_2_");
 
   months = rf_archive_months (f->store, f->list, &error);
@@ -282,7 +253,7 @@ add_default_corpus (Fixture *f)
     {
       g_autofree char *name = g_strconcat (NM, names[i], NULL);
 
-      set_now (T0 + 60 * (gint64) i);
+      rf_test_set_now (T0 + 60 * (gint64) i);
       add (f, name);
     }
 }
@@ -517,9 +488,9 @@ test_mbox (Fixture *f, gconstpointer data)
 
   /* "From Russia with love" in the body of a real message */
   add (f, "mimekit/UnitTests__TestData__mbox__unmunged.mbox.txt.001.eml");
-  set_now (T0 + 60);
+  rf_test_set_now (T0 + 60);
   g_assert_true (rf_archive_add (f->store, f->list, bytes, "quoted", NULL, &error));
-  set_now (T0 + 40 * 86400);
+  rf_test_set_now (T0 + 40 * 86400);
   add (f, NM "01_2_");
 
   mbox = export (f, "2023-11");
@@ -598,18 +569,10 @@ test_list_delete (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   /* read behind the library's back: the index has nothing left */
   {
-    g_autofree char *path = g_build_filename (f->dir, "reflector.db", NULL);
-    sqlite3 *db = NULL;
-    sqlite3_stmt *stmt = NULL;
+    g_autofree char *count =
+        rf_test_sql (f->dir, "SELECT count(*) FROM archive_fts WHERE archive_fts MATCH 'darwin'");
 
-    g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM archive_fts "
-                                             "WHERE archive_fts MATCH 'darwin'",
-                                         -1, &stmt, NULL), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
-    sqlite3_finalize (stmt);
-    sqlite3_close (db);
+    g_assert_cmpstr (count, ==, "0");
   }
   /* a new list of the same name starts an empty archive */
   g_assert_true (rf_list_create (f->store, "dev@lists.example.org", ACTOR, &error));

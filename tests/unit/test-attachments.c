@@ -5,20 +5,18 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "policy/policy.h"
-#include "test-util.h"
+#include "fixture.h"
 
-#include <glib/gstdio.h>
+#include "blob/blob.h"
+#include "policy/policy.h"
+#include "store/store.h"
+
 #include <string.h>
 #include <utime.h>
 
 typedef struct {
-  char *dir;
-  RfConfig *config;
-  RfStore *store;
+  RF_FIXTURE_FIELDS;
   RfBlobStore *blobs;
-  RfList *list;
-  GHashTable *settings;
   RfPolicyContext ctx;
 } Fixture;
 
@@ -26,29 +24,10 @@ static void
 setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *conf = NULL;
-  g_autofree char *text = NULL;
-  gsize n;
-  const RfSettingDef *defs = rf_settings_table (&n);
 
-  g_setenv ("REFLECTOR_TEST_NOW", "1800000000", TRUE);
-  f->dir = g_dir_make_tmp ("rf-attach-XXXXXX", NULL);
-  conf = g_build_filename (f->dir, "reflector.conf", NULL);
-  text = g_strdup_printf ("[paths]\nstate_dir = %s\n[web]\nbase_url = https://lists.test/\n",
-                          f->dir);
-  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
-  f->config = rf_config_load (conf, &error);
-  g_assert_no_error (error);
-  f->store = rf_store_open (f->dir, RF_STORE_READ_WRITE | RF_STORE_CREATE, &error);
-  g_assert_no_error (error);
-  g_assert_true (rf_list_create (f->store, "dev@lists.test", "test", &error));
-  f->list = rf_list_lookup (f->store, "dev@lists.test", &error);
-  g_assert_no_error (error);
+  RF_FIXTURE_SETUP (f, 1800000000, "dev@lists.test", "[web]\nbase_url = https://lists.test/\n");
   f->blobs = rf_blob_store_open (f->config, &error);
   g_assert_no_error (error);
-  f->settings = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  for (gsize i = 0; i < n; i++)
-    g_hash_table_insert (f->settings, (gpointer) defs[i].name, g_strdup (defs[i].default_value));
   g_hash_table_insert (f->settings, (gpointer) "attachments", g_strdup ("link"));
   f->ctx = (RfPolicyContext) { f->list, f->settings, f->config, f->store };
 }
@@ -56,17 +35,8 @@ setup (Fixture *f, gconstpointer data)
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_hash_table_unref (f->settings);
   rf_blob_store_free (f->blobs);
-  rf_list_free (f->list);
-  rf_store_close (f->store);
-  rf_config_free (f->config);
-  if (g_test_failed ())
-    g_test_message ("kept %s", f->dir);
-  else
-    remove_tree (f->dir);
-  g_free (f->dir);
-  g_unsetenv ("REFLECTOR_TEST_NOW");
+  RF_FIXTURE_TEARDOWN (f);
 }
 
 static void
@@ -244,7 +214,7 @@ static void
 test_seal_sizes (Fixture *f, gconstpointer data)
 {
   const gsize sizes[] = { 0, 1, 65535, 65536, 65537, 3 * 65536 + 7 };
-  guint8 key[RF_BLOB_KEY_BYTES];
+  guint8 key[RF_KEY_BYTES];
   g_autofree char *token = rf_token_new ();
 
   g_assert_true (rf_token_blob_key (token, key));
@@ -272,7 +242,7 @@ test_seal_wrong_key_and_tamper (Fixture *f, gconstpointer data)
   g_autoptr (GBytes) back = NULL;
   g_autofree char *sealed = NULL;
   gsize sealed_len;
-  guint8 key[RF_BLOB_KEY_BYTES], other[RF_BLOB_KEY_BYTES];
+  guint8 key[RF_KEY_BYTES], other[RF_KEY_BYTES];
   g_autofree char *t1 = rf_token_new ();
   g_autofree char *t2 = rf_token_new ();
 
@@ -333,7 +303,7 @@ test_tokens (Fixture *f, gconstpointer data)
       g_autofree char *again = rf_token_hash (token);
       gsize raw_len = 0;
       g_autofree char *b64 = g_strdup (token);
-      guint8 key[RF_BLOB_KEY_BYTES];
+      guint8 key[RF_KEY_BYTES];
       g_autofree char *key_hex = NULL;
 
       /* 43 base64url characters = 256 bits (at least 128 asked) */
@@ -359,7 +329,7 @@ test_tokens (Fixture *f, gconstpointer data)
       g_hash_table_add (seen, token);
     }
   {
-    guint8 key[RF_BLOB_KEY_BYTES];
+    guint8 key[RF_KEY_BYTES];
 
     g_assert_false (rf_token_blob_key ("short", key));
     g_assert_false (rf_token_blob_key ("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!", key));
@@ -497,7 +467,7 @@ fetch (Fixture *f, const char *url, RfAttachment **row_out)
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) parts = g_strsplit (url + strlen ("https://lists.test/a/"), "/", 0);
   g_autoptr (RfAttachment) a = rf_attachment_by_token (f->store, parts[0], &error);
-  guint8 key[RF_BLOB_KEY_BYTES];
+  guint8 key[RF_KEY_BYTES];
   GBytes *bytes;
 
   g_assert_no_error (error);
@@ -712,7 +682,7 @@ test_policy_readable (Fixture *f, gconstpointer data)
                                                post);
       g_autoptr (RfAttachment) a = NULL;
       g_autoptr (GBytes) pdf = NULL;
-      guint8 key[RF_BLOB_KEY_BYTES];
+      guint8 key[RF_KEY_BYTES];
 
       g_assert_true (_rf_policy_attachments (m, &f->ctx, &error));
       g_assert_no_error (error);
@@ -804,7 +774,7 @@ test_copied_store_reveals_nothing (Fixture *f, gconstpointer data)
       g_autofree char *token = g_strndup (url + strlen ("https://lists.test/a/"), RF_TOKEN_CHARS);
       g_autofree char *hash = rf_token_hash (token);
       g_autoptr (RfAttachment) a = rf_attachment_by_token (f->store, token, &error);
-      guint8 key[RF_BLOB_KEY_BYTES];
+      guint8 key[RF_KEY_BYTES];
       g_autoptr (GBytes) opened = NULL;
 
       g_assert_no_error (error);
@@ -812,8 +782,8 @@ test_copied_store_reveals_nothing (Fixture *f, gconstpointer data)
       g_assert_null (memmem (copied->str, copied->len, token, strlen (token)));
       g_assert_nonnull (memmem (copied->str, copied->len, hash, strlen (hash)));
       /* the hash, taken as a key, opens nothing */
-      g_assert_cmpuint (strlen (hash), ==, 2 * RF_BLOB_KEY_BYTES);
-      for (int k = 0; k < RF_BLOB_KEY_BYTES; k++)
+      g_assert_cmpuint (strlen (hash), ==, 2 * RF_KEY_BYTES);
+      for (int k = 0; k < RF_KEY_BYTES; k++)
         {
           char byte[3] = { hash[2 * k], hash[2 * k + 1], 0 };
           key[k] = (guint8) g_ascii_strtoull (byte, NULL, 16);
@@ -827,13 +797,25 @@ test_copied_store_reveals_nothing (Fixture *f, gconstpointer data)
 
 /* ---- cleanup ---- */
 
+/* What @cleaner removes (or with @dry_run would remove)
+ * at @now. */
+static guint64
+clean_at (Fixture *f, const RfCleaner *cleaner, gint64 now, gboolean dry_run)
+{
+  g_autoptr (GError) error = NULL;
+  RfCleanupRun r = { f->config, f->store, now, dry_run, 0 };
+
+  g_assert_true (rf_cleanup_run (cleaner, &r, &error));
+  g_assert_no_error (error);
+  return r.removed;
+}
+
 static void
 test_cleanup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   gsize n;
   const RfCleaner *cleaners = rf_cleaners (&n);
-  guint64 removed = 0;
   g_autoptr (GPtrArray) rows = NULL;
 
   g_assert_cmpuint (n, >=, 1);
@@ -848,18 +830,21 @@ test_cleanup (Fixture *f, gconstpointer data)
     g_assert_true (_rf_policy_attachments (m, &f->ctx, &error));
   }
   /* nothing expired yet */
-  g_assert_true (cleaners[0].clean (f->config, f->store, 1800000000, FALSE, &removed, &error));
-  g_assert_cmpuint (removed, ==, 0);
+  g_assert_cmpuint (clean_at (f, &cleaners[0], 1800000000, FALSE), ==, 0);
   /* 31 days on: the 30-day ones, first counted, then deleted */
-  g_assert_true (cleaners[0].clean (f->config, f->store, 1800000000 + 31 * 86400, TRUE, &removed,
-                                    &error));
-  g_assert_cmpuint (removed, ==, 3);
-  rows = rf_attachment_expired (f->store, 1800000000 + 31 * 86400, 100, &error);
+  g_assert_cmpuint (clean_at (f, &cleaners[0], 1800000000 + 31 * RF_DAY, TRUE), ==, 3);
+  rows = rf_attachment_expired (f->store, 1800000000 + 31 * RF_DAY, 100, &error);
   g_assert_cmpuint (rows->len, ==, 3);
-  removed = 0;
-  g_assert_true (cleaners[0].clean (f->config, f->store, 1800000000 + 31 * 86400, FALSE,
-                                    &removed, &error));
-  g_assert_cmpuint (removed, ==, 3);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const RfAttachment *a = g_ptr_array_index (rows, i);
+      gboolean exists = FALSE;
+
+      /* the dry run left the files */
+      g_assert_true (rf_blob_exists (f->blobs, a->blob_id, &exists, &error));
+      g_assert_true (exists);
+    }
+  g_assert_cmpuint (clean_at (f, &cleaners[0], 1800000000 + 31 * RF_DAY, FALSE), ==, 3);
   for (guint i = 0; i < rows->len; i++)
     {
       const RfAttachment *a = g_ptr_array_index (rows, i);
@@ -869,10 +854,7 @@ test_cleanup (Fixture *f, gconstpointer data)
       g_assert_false (exists);
     }
   /* again: nothing (idempotent); the 1-year ones are still there */
-  removed = 0;
-  g_assert_true (cleaners[0].clean (f->config, f->store, 1800000000 + 31 * 86400, FALSE,
-                                    &removed, &error));
-  g_assert_cmpuint (removed, ==, 0);
+  g_assert_cmpuint (clean_at (f, &cleaners[0], 1800000000 + 31 * RF_DAY, FALSE), ==, 0);
   g_clear_pointer (&rows, g_ptr_array_unref);
   rows = rf_attachment_expired (f->store, 1800000000 + 366 * 86400, 100, &error);
   g_assert_cmpuint (rows->len, ==, 3);
@@ -890,13 +872,9 @@ test_cleanup (Fixture *f, gconstpointer data)
     g_assert_true (g_file_set_contents (new_tmp, "being written", -1, NULL));
     g_assert_cmpint (g_utime (old_tmp, &two_days), ==, 0);
     g_assert_cmpint (g_utime (new_tmp, &an_hour), ==, 0);
-    removed = 0;
-    g_assert_true (cleaners[1].clean (f->config, f->store, 1800000000, TRUE, &removed, &error));
-    g_assert_cmpuint (removed, ==, 1);
+    g_assert_cmpuint (clean_at (f, &cleaners[1], 1800000000, TRUE), ==, 1);
     g_assert_true (g_file_test (old_tmp, G_FILE_TEST_EXISTS));
-    removed = 0;
-    g_assert_true (cleaners[1].clean (f->config, f->store, 1800000000, FALSE, &removed, &error));
-    g_assert_cmpuint (removed, ==, 1);
+    g_assert_cmpuint (clean_at (f, &cleaners[1], 1800000000, FALSE), ==, 1);
     g_assert_false (g_file_test (old_tmp, G_FILE_TEST_EXISTS));
     g_assert_true (g_file_test (new_tmp, G_FILE_TEST_EXISTS));
   }

@@ -12,7 +12,9 @@
  * expected, the parser names it.  The shares by family and overall are
  * printed; the test fails below the floors committed here.
  */
-#include "reflector.h"
+#include <reflector/reflector.h>
+
+#include "bounce/bounce.h"
 
 #include <string.h>
 

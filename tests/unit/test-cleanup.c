@@ -7,53 +7,32 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "reflector.h"
-#include "test-util.h"
+#include "fixture.h"
 
-#include <glib/gstdio.h>
+#include "store/store.h"
+
 #include <string.h>
 
 #define T0 1700000000
-#define DAY (24 * 3600)
+#define DAY RF_DAY
 
 typedef struct {
-  char *dir;
-  RfConfig *config;
-  RfStore *store;
+  RF_FIXTURE_FIELDS;
 } Fixture;
 
-static void
-at (gint64 when)
-{
-  g_autofree char *s = g_strdup_printf ("%" G_GINT64_FORMAT, when);
-
-  g_setenv ("REFLECTOR_TEST_NOW", s, TRUE);
-}
+#define at rf_test_set_now
 
 static void
 setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *conf = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr (RfList) list = NULL;
+  RfList *list;
   gint64 id;
   gboolean created, done;
 
-  at (T0);
-  f->dir = g_dir_make_tmp ("rf-cleanup-XXXXXX", NULL);
-  conf = g_build_filename (f->dir, "reflector.conf", NULL);
-  text = g_strdup_printf ("[paths]\nstate_dir = %s\n[retention]\nactivity_days = 42\n"
-                          "message_days = 30\n",
-                          f->dir);
-  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
-  f->config = rf_config_load (conf, &error);
-  g_assert_no_error (error);
-  f->store = rf_store_open (f->dir, RF_STORE_READ_WRITE | RF_STORE_CREATE, &error);
-  g_assert_no_error (error);
-  g_assert_true (rf_list_create (f->store, "dev@lists.test", "test", &error));
-  list = rf_list_lookup (f->store, "dev@lists.test", &error);
-  g_assert_true (rf_member_add (f->store, list, "ann@example.test", "test", &error));
+  RF_FIXTURE_SETUP (f, T0, "dev@lists.test", "[retention]\nactivity_days = 42\nmessage_days = 30\n");
+  list = f->list;
+  g_assert_true (rf_member_add (f->store, list, "ann@example.test", RF_TEST_ACTOR, &error));
   g_assert_no_error (error);
   /* one delivery that went out, one the MTA abandoned (still pending, its
    * message in the spool) */
@@ -73,11 +52,7 @@ setup (Fixture *f, gconstpointer data)
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  rf_store_close (f->store);
-  rf_config_free (f->config);
-  remove_tree (f->dir);
-  g_free (f->dir);
-  g_unsetenv ("REFLECTOR_TEST_NOW");
+  RF_FIXTURE_TEARDOWN (f);
 }
 
 /* run the cleaner called @name at the injected time; its count */
@@ -87,15 +62,14 @@ run (Fixture *f, const char *name, gboolean dry_run)
   g_autoptr (GError) error = NULL;
   gsize n = 0;
   const RfCleaner *cleaners = rf_cleaners (&n);
-  guint64 removed = 0;
+  RfCleanupRun r = { f->config, f->store, rf_now (), dry_run, 0 };
 
   for (gsize i = 0; i < n; i++)
     if (g_str_equal (cleaners[i].name, name))
       {
-        g_assert_true (cleaners[i].clean (f->config, f->store, rf_now (), dry_run, &removed,
-                                          &error));
+        g_assert_true (rf_cleanup_run (&cleaners[i], &r, &error));
         g_assert_no_error (error);
-        return removed;
+        return r.removed;
       }
   g_assert_not_reached ();
 }
@@ -147,7 +121,7 @@ test_sessions (Fixture *f, gconstpointer data)
   RfLoginResult result;
 
   g_assert_true (rf_list_web_access_set (f->store, list, "readers", "a long pass phrase",
-                                         "test", &error));
+                                         RF_TEST_ACTOR, &error));
   g_assert_no_error (error);
   g_assert_true (rf_login_list (f->store, NULL, list, "readers", "a long pass phrase",
                                 "127.0.0.1", &result, &cookie, &error));

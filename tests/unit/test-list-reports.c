@@ -5,58 +5,33 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "reflector.h"
+#include "fixture.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 
-#define ACTOR "listctl:test"
+static const RfActor actor = { "listctl:test", "cli" };
+#define ACTOR (&actor)
 #define T0 1700000000
-#define DAY 86400
+#define DAY RF_DAY
 
 typedef struct {
-  char *dir;
-  RfStore *store;
-  RfList *list;
+  RF_FIXTURE_FIELDS;
 } Fixture;
-
-static void
-set_now (gint64 t)
-{
-  g_autofree char *s = g_strdup_printf ("%" G_GINT64_FORMAT, t);
-  g_setenv ("REFLECTOR_TEST_NOW", s, TRUE);
-}
 
 static void
 setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  set_now (T0);
-  f->dir = g_dir_make_tmp ("rf-reports-XXXXXX", NULL);
-  f->store = rf_store_open (f->dir, RF_STORE_READ_WRITE | RF_STORE_CREATE, &error);
-  g_assert_no_error (error);
-  g_assert_true (rf_list_create (f->store, "dev@lists.example.org", ACTOR, &error));
+  RF_FIXTURE_SETUP (f, T0, "dev@lists.example.org", NULL);
   g_assert_true (rf_list_create (f->store, "ops@lists.example.org", ACTOR, &error));
-  f->list = rf_list_lookup (f->store, "dev@lists.example.org", &error);
   g_assert_no_error (error);
 }
 
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_autofree char *db = g_build_filename (f->dir, "reflector.db", NULL);
-  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
-
-  rf_list_free (f->list);
-  rf_store_close (f->store);
-  g_unlink (db);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_rmdir (f->dir);
-  g_free (f->dir);
-  g_unsetenv ("REFLECTOR_TEST_NOW");
+  RF_FIXTURE_TEARDOWN (f);
 }
 
 static void
@@ -87,17 +62,18 @@ test_activity (Fixture *f, gconstpointer data)
   g_autoptr (RfList) ops = rf_list_lookup (f->store, "ops@lists.example.org", &error);
   g_autoptr (GPtrArray) rows = NULL;
   g_autofree char *text = NULL;
+  const RfActor mod = { "web:mod", NULL };
 
   /* day 0: created (setup); day 10: a setting; day 40: a member, and one
    * on the other list; a report row (its target in another case) */
-  set_now (T0 + 10 * DAY);
-  g_assert_true (rf_list_set_setting (f->store, f->list, "subject_prefix", "[dev]",
-                                      "web:mod", &error));
-  set_now (T0 + 40 * DAY);
-  g_assert_true (rf_member_add (f->store, f->list, "ann@example.org", "web:mod", &error));
+  rf_test_set_now (T0 + 10 * DAY);
+  g_assert_true (rf_list_set_setting (f->store, f->list, "subject_prefix", "[dev]", &mod,
+                                      &error));
+  rf_test_set_now (T0 + 40 * DAY);
+  g_assert_true (rf_member_add (f->store, f->list, "ann@example.org", &mod, &error));
   g_assert_true (rf_member_add (f->store, ops, "zed@example.org", ACTOR, &error));
-  rf_activity_log (f->store, "listweb", "report-subscribers", "DEV@lists.example.org",
-                   "127.0.0.1", "line\none");
+  rf_activity_log (f->store, &(const RfActor) { "listweb", "127.0.0.1" }, "report-subscribers",
+                   "DEV@lists.example.org", "line\none");
   g_assert_no_error (error);
 
   rows = rf_activity_of_list (f->store, f->list, 0, &error);

@@ -6,66 +6,49 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "redelivery/redelivery-private.h"
-#include "test-util.h"
+#include "fixture.h"
 
-#include <glib/gstdio.h>
+#include "bounce/bounce.h"
+#include "redelivery/redelivery.h"
+
 #include <string.h>
 
 #define NOW 1800000000
-#define DAY 86400
+#define DAY RF_DAY
 
 typedef struct {
-  char *dir;
-  RfConfig *config;
-  RfStore *store;
-  RfList *list;
-  GHashTable *settings;
+  RF_FIXTURE_FIELDS;
 } Fixture;
-
-static void
-set_now (gint64 now)
-{
-  g_autofree char *s = g_strdup_printf ("%" G_GINT64_FORMAT, now);
-
-  g_setenv ("REFLECTOR_TEST_NOW", s, TRUE);
-}
 
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *conf = NULL;
-  g_autofree char *text = NULL;
-  gsize n;
-  const RfSettingDef *defs = rf_settings_table (&n);
-
-  set_now (NOW);
-  f->dir = g_dir_make_tmp ("rf-redeliv-XXXXXX", NULL);
-  conf = g_build_filename (f->dir, "reflector.conf", NULL);
-  text = g_strdup_printf ("[paths]\nstate_dir = %s\n", f->dir);
-  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
-  f->config = rf_config_load (conf, &error);
-  g_assert_no_error (error);
-  f->store = rf_store_open (f->dir, RF_STORE_READ_WRITE | RF_STORE_CREATE, &error);
-  g_assert_no_error (error);
-  g_assert_true (rf_list_create (f->store, "dev@lists.test", "test", &error));
-  f->list = rf_list_lookup (f->store, "dev@lists.test", &error);
-  g_assert_no_error (error);
-  f->settings = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  for (gsize i = 0; i < n; i++)
-    g_hash_table_insert (f->settings, (gpointer) defs[i].name, g_strdup (defs[i].default_value));
+  RF_FIXTURE_SETUP (f, NOW, "dev@lists.test", NULL);
 }
 
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  g_hash_table_unref (f->settings);
-  rf_list_free (f->list);
-  rf_store_close (f->store);
-  rf_config_free (f->config);
-  remove_tree (f->dir);
-  g_free (f->dir);
+  RF_FIXTURE_TEARDOWN (f);
+}
+
+/* What the cleaner @name removes (or with @dry_run would remove) at @now. */
+static guint64
+clean (Fixture *f, const char *name, gint64 now, gboolean dry_run)
+{
+  g_autoptr (GError) error = NULL;
+  gsize n = 0;
+  const RfCleaner *cleaners = rf_cleaners (&n);
+  RfCleanupRun r = { f->config, f->store, now, dry_run, 0 };
+
+  for (gsize i = 0; i < n; i++)
+    if (g_str_equal (cleaners[i].name, name))
+      {
+        g_assert_true (rf_cleanup_run (&cleaners[i], &r, &error));
+        g_assert_no_error (error);
+        return r.removed;
+      }
+  g_assert_not_reached ();
 }
 
 static GPtrArray *
@@ -135,7 +118,6 @@ test_rows (Fixture *f, gconstpointer data)
   gboolean added = FALSE, exists = FALSE;
   gint64 last = -1, expires = 0;
   guint linked = 0;
-  guint64 removed = 0;
 
   add_post (f, "k1", "m1@x.test", NOW, &added);
   g_assert_true (added);
@@ -195,20 +177,10 @@ test_rows (Fixture *f, gconstpointer data)
   g_clear_error (&error);
 
   /* expiry: dry run counts, the real run deletes, the next finds nothing */
-  g_assert_true (rf_redelivery_tokens_expire (f->store, NOW + 14 * DAY - 1, FALSE, &removed,
-                                              &error));
-  g_assert_cmpuint (removed, ==, 0);
-  g_assert_true (rf_redelivery_tokens_expire (f->store, NOW + 14 * DAY, TRUE, &removed,
-                                              &error));
-  g_assert_cmpuint (removed, ==, 1);
-  removed = 0;
-  g_assert_true (rf_redelivery_tokens_expire (f->store, NOW + 14 * DAY, FALSE, &removed,
-                                              &error));
-  g_assert_cmpuint (removed, ==, 1);
-  removed = 0;
-  g_assert_true (rf_redelivery_tokens_expire (f->store, NOW + 14 * DAY, FALSE, &removed,
-                                              &error));
-  g_assert_cmpuint (removed, ==, 0);
+  g_assert_cmpuint (clean (f, "redelivery-tokens", NOW + 14 * DAY - 1, FALSE), ==, 0);
+  g_assert_cmpuint (clean (f, "redelivery-tokens", NOW + 14 * DAY, TRUE), ==, 1);
+  g_assert_cmpuint (clean (f, "redelivery-tokens", NOW + 14 * DAY, FALSE), ==, 1);
+  g_assert_cmpuint (clean (f, "redelivery-tokens", NOW + 14 * DAY, FALSE), ==, 0);
   g_assert_false (rf_redelivery_token_lookup (f->store, token, &list, &member, &expires, &error));
   g_clear_error (&error);
 

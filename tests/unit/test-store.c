@@ -3,39 +3,31 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "reflector.h"
-#include "test-util.h"
+#include "fixture.h"
 
-#include <glib/gstdio.h>
-#include <sqlite3.h>
+#include "mta/mta.h"
+#include "store/store.h"
+
 #include <string.h>
 
-#define ACTOR "listctl:test"
+#define ACTOR_NAME "listctl:test"
+static const RfActor actor = { ACTOR_NAME, "cli" };
+#define ACTOR (&actor)
 
 typedef struct {
-  char *dir;
-  RfStore *store;
+  RF_FIXTURE_FIELDS;
 } Fixture;
 
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("rf-store-XXXXXX", NULL);
-  g_assert_nonnull (f->dir);
-  f->store = rf_store_open (f->dir, RF_STORE_READ_WRITE | RF_STORE_CREATE, &error);
-  g_assert_no_error (error);
-  g_setenv ("REFLECTOR_TEST_NOW", "1700000000", TRUE);
+  RF_FIXTURE_SETUP (f, 1700000000, NULL, NULL);
 }
 
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  rf_store_close (f->store);
-  remove_tree (f->dir);
-  g_free (f->dir);
-  g_unsetenv ("REFLECTOR_TEST_NOW");
+  RF_FIXTURE_TEARDOWN (f);
 }
 
 static RfList *
@@ -55,28 +47,16 @@ make_list (Fixture *f, const char *address)
 static GPtrArray *
 activity_rows (Fixture *f)
 {
-  g_autofree char *path = g_build_filename (f->dir, "reflector.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  GPtrArray *rows = g_ptr_array_new_with_free_func (g_free);
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db,
+  g_autofree char *text = rf_test_sql (f->dir,
                                        "SELECT at, actor, action, ifnull(target,''), "
                                        "ifnull(origin,''), ifnull(detail,'') FROM activity "
-                                       "ORDER BY id",
-                                       -1, &stmt, NULL),
-                   ==, SQLITE_OK);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    g_ptr_array_add (rows, g_strdup_printf ("%lld|%s|%s|%s|%s|%s",
-                                            (long long) sqlite3_column_int64 (stmt, 0),
-                                            sqlite3_column_text (stmt, 1),
-                                            sqlite3_column_text (stmt, 2),
-                                            sqlite3_column_text (stmt, 3),
-                                            sqlite3_column_text (stmt, 4),
-                                            sqlite3_column_text (stmt, 5)));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+                                       "ORDER BY id");
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  GPtrArray *rows = g_ptr_array_new_with_free_func (g_free);
+
+  for (char **l = lines; *l != NULL; l++)
+    if (**l != '\0')
+      g_ptr_array_add (rows, g_strdup (*l));
   return rows;
 }
 
@@ -208,8 +188,6 @@ test_members (Fixture *f, gconstpointer data)
   g_autoptr (RfList) dev = make_list (f, "dev@lists.example.org");
   g_autoptr (RfList) other = make_list (f, "other@lists.example.org");
   g_autoptr (GPtrArray) members = NULL;
-  gboolean is = TRUE;
-
   g_assert_true (rf_member_add (f->store, dev, "bob@example.org", ACTOR, &error));
   g_assert_true (rf_member_add (f->store, dev, "ann@example.org", ACTOR, &error));
   g_assert_no_error (error);
@@ -219,13 +197,33 @@ test_members (Fixture *f, gconstpointer data)
 
   g_assert_cmpint (rf_member_count (f->store, dev, &error), ==, 2);
   g_assert_cmpint (rf_member_count (f->store, other, &error), ==, 0);
-  g_assert_true (rf_member_is (f->store, dev, "ann@example.org", &is, &error));
-  g_assert_true (is);
-  g_assert_true (rf_member_is (f->store, other, "ann@example.org", &is, &error));
-  g_assert_false (is);
-  /* local parts are case-sensitive */
-  g_assert_true (rf_member_is (f->store, dev, "Ann@example.org", &is, &error));
-  g_assert_false (is);
+  g_assert_true (rf_test_is_member (f->store, dev, "ann@example.org"));
+  g_assert_false (rf_test_is_member (f->store, other, "ann@example.org"));
+  /* one mailbox, one membership: the case of the letters does not matter,
+   * and the address keeps the case it was subscribed with */
+  g_assert_true (rf_test_is_member (f->store, dev, "Ann@Example.org"));
+  g_assert_false (rf_member_add (f->store, dev, "ANN@example.org", ACTOR, &error));
+  g_assert_error (error, RF_ERROR, RF_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_true (rf_member_add (f->store, other, "Cy@Example.org", ACTOR, &error));
+  {
+    g_autofree char *stored = NULL;
+
+    g_assert_true (rf_member_find (f->store, other, "cy@example.org", &stored, &error));
+    g_assert_cmpstr (stored, ==, "Cy@Example.org");
+  }
+  /* removing by another case removes the member, and the journal names
+   * the address as it was stored */
+  g_assert_true (rf_member_remove (f->store, other, "CY@EXAMPLE.ORG", ACTOR, &error));
+  g_assert_no_error (error);
+  g_assert_false (rf_test_is_member (f->store, other, "Cy@Example.org"));
+  {
+    g_autoptr (GPtrArray) events = rf_journal_events (f->store, other->address, &error);
+    const RfJournalEvent *last = g_ptr_array_index (events, events->len - 1);
+
+    g_assert_cmpstr (last->event, ==, "unsubscribe");
+    g_assert_cmpstr (last->subject, ==, "Cy@Example.org");
+  }
 
   members = rf_member_list (f->store, dev, &error);
   g_assert_no_error (error);
@@ -272,7 +270,6 @@ test_add_many (Fixture *f, gconstpointer data)
   g_autoptr (RfStore) reader = rf_store_open (f->dir, RF_STORE_READ_ONLY, &error);
   Progress p = { reader, dev, 0, 0 };
   guint64 changed = 0, unchanged = 0;
-  gboolean is = FALSE;
 
   g_assert_no_error (error);
   for (guint i = 0; i < 100000; i++)
@@ -287,8 +284,7 @@ test_add_many (Fixture *f, gconstpointer data)
   g_assert_cmpuint (p.last, ==, 100000);
   g_assert_cmpint (rf_member_count (f->store, dev, &error), ==, 100000);
   g_assert_cmpint (rf_member_count (reader, dev, &error), ==, 100000);
-  g_assert_true (rf_member_is (f->store, dev, "user99999@example.org", &is, &error));
-  g_assert_true (is);
+  g_assert_true (rf_test_is_member (f->store, dev, "user99999@example.org"));
 
   /* again: all unchanged, no new journal events */
   g_assert_true (rf_member_add_many (f->store, dev, addrs, ACTOR, NULL, NULL, &changed,
@@ -330,7 +326,7 @@ test_journal (Fixture *f, gconstpointer data)
 
   rf_list_free (make_list (f, "other@lists.example.org"));
   g_setenv ("REFLECTOR_TEST_NOW", "1700000001", TRUE);
-  g_assert_true (rf_member_add (f->store, dev, "ann@example.org", "listctl:alice", &error));
+  g_assert_true (rf_member_add (f->store, dev, "ann@example.org", &(const RfActor) { "listctl:alice", "cli" }, &error));
   g_setenv ("REFLECTOR_TEST_NOW", "1700000002", TRUE);
   g_assert_true (rf_list_set_setting (f->store, dev, "posting", "open", ACTOR, &error));
   g_setenv ("REFLECTOR_TEST_NOW", "1700000003", TRUE);
@@ -354,7 +350,7 @@ test_journal (Fixture *f, gconstpointer data)
       g_assert_cmpstr (e->subject, ==, expected[i][1]);
       g_assert_cmpstr (e->value, ==, expected[i][2]);
       g_assert_cmpint (e->at, ==, g_ascii_strtoll (expected[i][3], NULL, 10));
-      g_assert_cmpstr (e->actor, ==, i == 1 ? "listctl:alice" : ACTOR);
+      g_assert_cmpstr (e->actor, ==, i == 1 ? "listctl:alice" : ACTOR_NAME);
     }
   all = rf_journal_events (f->store, NULL, &error);
   g_assert_cmpuint (all->len, ==, events->len + 1);
@@ -380,19 +376,19 @@ test_activity (Fixture *f, gconstpointer data)
 
   g_assert_true (rf_member_add (f->store, dev, "ann@example.org", ACTOR, &error));
   g_assert_true (rf_list_set_setting (f->store, dev, "posting", "open", ACTOR, &error));
-  rf_activity_log (f->store, "listweb:mod", "login", "dev@lists.example.org", "192.0.2.1",
+  rf_activity_log (f->store, &(const RfActor) { "listweb:mod", "192.0.2.1" }, "login", "dev@lists.example.org",
                    "password=hunter2");
-  rf_activity_log (f->store, "listweb:mod", "confirm", NULL, "192.0.2.1",
+  rf_activity_log (f->store, &(const RfActor) { "listweb:mod", "192.0.2.1" }, "confirm", NULL,
                    "used Token abc");
-  rf_activity_log (f->store, "listweb:mod", "confirm", NULL, "192.0.2.1",
+  rf_activity_log (f->store, &(const RfActor) { "listweb:mod", "192.0.2.1" }, "confirm", NULL,
                    "link q5Zr8kP0aXw3LmN7bV2cT9 clicked");
-  rf_activity_log (f->store, "listweb:mod", "confirm", NULL, "192.0.2.1",
+  rf_activity_log (f->store, &(const RfActor) { "listweb:mod", "192.0.2.1" }, "confirm", NULL,
                    "digest 0123456789abcdef0123456789abcdef");
-  rf_activity_log (f->store, "listdeliver", "post", "dev@lists.example.org", NULL,
+  rf_activity_log (f->store, &(const RfActor) { "listdeliver", "mta" }, "post", "dev@lists.example.org",
                    "Subject: hi\n\nthe body of a message");
-  rf_activity_log (f->store, "listctl:root", "set", "dev@lists.example.org", NULL,
+  rf_activity_log (f->store, &(const RfActor) { "listctl:root", "cli" }, "set", "dev@lists.example.org",
                    "subject_prefix=[dev-team] ");
-  rf_activity_log (NULL, "x", "y", NULL, NULL, NULL);   /* never fails */
+  rf_activity_log (NULL, ACTOR, "y", NULL, NULL);   /* never fails */
 
   rows = activity_rows (f);
   g_assert_cmpuint (rows->len, ==, 9);

@@ -7,7 +7,7 @@
  */
 #include "template.h"
 
-#include "reflector.h"
+#include <reflector/reflector.h>
 
 #include <glib/gstdio.h>
 #include <string.h>

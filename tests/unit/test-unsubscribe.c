@@ -5,18 +5,18 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "reflector.h"
+#include "fixture.h"
 
-#include <glib/gstdio.h>
-#include <sqlite3.h>
+#include "crypto/crypto.h"
+#include "store/store.h"
+
 #include <string.h>
 
-#define ACTOR "listctl:test"
+#define ACTOR RF_TEST_ACTOR
+static const RfActor one_click = { "one-click", "web" };
 
 typedef struct {
-  char *dir;
-  RfStore *store;
-  RfList *list;
+  RF_FIXTURE_FIELDS;
 } Fixture;
 
 static void
@@ -24,13 +24,7 @@ setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  g_setenv ("REFLECTOR_TEST_NOW", "1700000000", TRUE);
-  f->dir = g_dir_make_tmp ("rf-unsub-XXXXXX", NULL);
-  f->store = rf_store_open (f->dir, RF_STORE_READ_WRITE | RF_STORE_CREATE, &error);
-  g_assert_no_error (error);
-  g_assert_true (rf_list_create (f->store, "dev@lists.test", ACTOR, &error));
-  f->list = rf_list_lookup (f->store, "dev@lists.test", &error);
-  g_assert_no_error (error);
+  RF_FIXTURE_SETUP (f, 1700000000, "dev@lists.test", NULL);
   g_assert_true (rf_member_add (f->store, f->list, "alice@example.test", ACTOR, &error));
   g_assert_true (rf_member_add (f->store, f->list, "bob@example.test", ACTOR, &error));
   g_assert_no_error (error);
@@ -39,18 +33,7 @@ setup (Fixture *f, gconstpointer data)
 static void
 teardown (Fixture *f, gconstpointer data)
 {
-  const char *names[] = { "reflector.db", "reflector.db-wal", "reflector.db-shm", "site.key" };
-
-  rf_list_free (f->list);
-  rf_store_close (f->store);
-  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autofree char *p = g_build_filename (f->dir, names[i], NULL);
-      g_unlink (p);
-    }
-  g_rmdir (f->dir);
-  g_free (f->dir);
-  g_unsetenv ("REFLECTOR_TEST_NOW");
+  RF_FIXTURE_TEARDOWN (f);
 }
 
 static char *
@@ -107,25 +90,22 @@ test_lookup_and_unsubscribe (Fixture *f, gconstpointer data)
   g_autoptr (RfList) list2 = NULL;
   g_autofree char *who = NULL;
   g_autofree char *who2 = NULL;
-  gboolean member = TRUE;
 
   g_assert_true (rf_unsubscribe_lookup (f->store, a, &list, &who, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (list->address, ==, "dev@lists.test");
   g_assert_cmpstr (who, ==, "alice@example.test");
 
-  g_assert_true (rf_unsubscribe_by_token (f->store, a, "web", &list2, &who2, &error));
+  g_assert_true (rf_unsubscribe_by_token (f->store, a, &one_click, &list2, &who2, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (who2, ==, "alice@example.test");
-  g_assert_true (rf_member_is (f->store, f->list, "alice@example.test", &member, &error));
-  g_assert_false (member);
-  g_assert_true (rf_member_is (f->store, f->list, "bob@example.test", &member, &error));
-  g_assert_true (member);
+  g_assert_false (rf_test_is_member (f->store, f->list, "alice@example.test"));
+  g_assert_true (rf_test_is_member (f->store, f->list, "bob@example.test"));
 
   /* spent: a second click finds nobody, and the message has no token */
   g_clear_pointer (&list2, rf_list_free);
   g_clear_pointer (&who2, g_free);
-  g_assert_false (rf_unsubscribe_by_token (f->store, a, "web", &list2, &who2, &error));
+  g_assert_false (rf_unsubscribe_by_token (f->store, a, &one_click, &list2, &who2, &error));
   g_assert_error (error, RF_ERROR, RF_ERROR_NOT_FOUND);
   g_assert_null (strstr (error->message, a));
 }
@@ -187,18 +167,14 @@ static void
 test_backfill (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *path = g_build_filename (f->dir, "reflector.db", NULL);
   g_autofree char *a = NULL;
   g_autoptr (RfList) list = NULL;
   g_autofree char *who = NULL;
-  sqlite3 *db;
 
-  rf_list_free (f->list);
-  rf_store_close (f->store);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "UPDATE members SET unsub_hash = NULL;", NULL, NULL, NULL),
-                   ==, SQLITE_OK);
-  sqlite3_close (db);
+  g_clear_pointer (&f->list, rf_list_free);
+  g_clear_pointer (&f->store, rf_store_close);
+  /* members from before the column: their hash is NULL */
+  g_free (rf_test_sql (f->dir, "UPDATE members SET unsub_hash = NULL;"));
 
   f->store = rf_store_open (f->dir, RF_STORE_READ_WRITE, &error);
   g_assert_no_error (error);
@@ -215,7 +191,7 @@ test_site_key (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = g_build_filename (f->dir, "site.key", NULL);
-  guint8 k1[RF_SITE_KEY_BYTES], k2[RF_SITE_KEY_BYTES], k3[RF_SITE_KEY_BYTES];
+  guint8 k1[RF_KEY_BYTES], k2[RF_KEY_BYTES], k3[RF_KEY_BYTES];
   GStatBuf st;
 
   g_assert_true (rf_site_subkey (f->dir, "test", 1, k1, &error));
@@ -226,12 +202,12 @@ test_site_key (Fixture *f, gconstpointer data)
   g_assert_true (memcmp (k1, k3, sizeof k1) != 0);
   g_assert_cmpint (g_stat (path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
-  g_assert_cmpint (st.st_size, ==, RF_SITE_KEY_BYTES);
+  g_assert_cmpint (st.st_size, ==, RF_KEY_BYTES);
 
   /* a truncated key file is an error that says what to do */
   g_assert_true (g_file_set_contents (path, "short", 5, NULL));
   g_assert_false (rf_site_subkey (f->dir, "test", 1, k1, &error));
-  g_assert_error (error, RF_ERROR, RF_ERROR_TEMPORARY);
+  g_assert_error (error, RF_ERROR, RF_ERROR_CONFIG);
   g_assert_nonnull (strstr (error->message, "restore it from a backup"));
 }
 

@@ -3,7 +3,9 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "reflector.h"
+#include <reflector/reflector.h>
+
+#include "deliver/deliver.h"
 
 #include <string.h>
 

@@ -1,0 +1,265 @@
+/* score.c - fair bounce scoring: Mailman 3's rules, the policy exemption,
+ * disable, notices, removal.  The rows are the store's (store/bounces.c);
+ * the rules are here.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A member's score only counts what says the ADDRESS is gone: permanent
+ * bounces, one a day at most (a member whose mailbox vanished must not be
+ * removed by the ten posts of one busy afternoon).  A score not raised for
+ * bounce_stale_days starts again, so that two bounces a month apart never
+ * add up.  Policy refusals say the list's mail was refused, not that the
+ * address is bad: they never touch the score, and are counted per list and
+ * per receiving domain for the moderators (many members of one domain at
+ * once is a list problem).  Every change of state is a journal event and an
+ * activity-log line, in the transaction of the change.
+ */
+#include "bounce/bounce.h"
+
+typedef struct
+{
+  guint64 threshold, stale_days, notices, interval_days;
+} Rules;
+
+static gboolean
+setting_uint (RfStore *store, const RfList *list, const char *name, guint64 *out,
+              GError **error)
+{
+  g_autofree char *value = rf_list_get_setting (store, list, name, error);
+
+  if (value == NULL)
+    return FALSE;
+  *out = rf_setting_value_uint (value);
+  return TRUE;
+}
+
+static gboolean
+read_rules (RfStore *store, const RfList *list, Rules *r, GError **error)
+{
+  return setting_uint (store, list, "bounce_threshold", &r->threshold, error) &&
+         setting_uint (store, list, "bounce_stale_days", &r->stale_days, error) &&
+         setting_uint (store, list, "bounce_notices", &r->notices, error) &&
+         setting_uint (store, list, "bounce_notice_interval_days", &r->interval_days, error);
+}
+
+gboolean
+rf_bounce_record (RfStore *store, const RfList *list, const char *member,
+                  RfBounceClass bounce_class, const char *status, const char *diagnostic,
+                  const RfActor *actor, RfBounceOutcome *outcome_out, GError **error)
+{
+  g_autoptr (RfMemberBounceInfo) info = NULL;
+  g_autoptr (GError) local = NULL;
+  gboolean own = FALSE;
+  RfBounceOutcome outcome = RF_BOUNCE_COUNTED;
+  gint64 now = rf_now ();
+  Rules r;
+  g_autofree char *detail = NULL;
+
+  if (!rf_store_join (store, &own, error))
+    return FALSE;
+  info = rf_bounce_info_load (store, list, member, &local);
+  if (info == NULL)
+    {
+      if (local != NULL)
+        goto fail;
+      /* not (or no longer) a member: nothing to count */
+      if (!rf_store_end (store, own, TRUE, error))
+        return FALSE;
+      *outcome_out = RF_BOUNCE_IGNORED;
+      return TRUE;
+    }
+  if (bounce_class == RF_BOUNCE_NOT_BOUNCE)
+    {
+      rf_store_end (store, own, FALSE, NULL);
+      *outcome_out = RF_BOUNCE_IGNORED;
+      return TRUE;
+    }
+  if (!read_rules (store, list, &r, &local))
+    goto fail;
+
+  /* Mailman's bounce_info_stale_after: an old score is forgotten */
+  if (info->state == RF_MEMBER_ENABLED && info->score > 0 &&
+      now - info->last_scored > (gint64) r.stale_days * RF_DAY)
+    {
+      g_autofree char *d =
+          g_strdup_printf ("%s: score %u reset, last raised %" G_GINT64_FORMAT " days ago",
+                           info->address, info->score, (now - info->last_scored) / RF_DAY);
+
+      info->score = 0;
+      rf_activity_log (store, actor, "bounce-score-reset", list->address, d);
+    }
+  info->last_bounce = now;
+  g_free (info->last_class);
+  info->last_class = g_strdup (rf_bounce_class_name (bounce_class));
+  g_free (info->last_reason);
+  info->last_reason = status != NULL || diagnostic != NULL
+                          ? g_strdup_printf ("%s%s%s", status != NULL ? status : "",
+                                             status != NULL && diagnostic != NULL ? " " : "",
+                                             diagnostic != NULL ? diagnostic : "")
+                          : NULL;
+
+  switch (bounce_class)
+    {
+    case RF_BOUNCE_PERMANENT:
+      /* one a day: the posts of one busy day are one failure */
+      if (info->state == RF_MEMBER_ENABLED &&
+          (info->last_scored == 0 || now - info->last_scored >= RF_DAY))
+        {
+          info->score++;
+          info->last_scored = now;
+          outcome = RF_BOUNCE_SCORED;
+          if (r.threshold > 0 && info->score >= r.threshold)
+            {
+              g_autofree char *value = g_strdup_printf ("score %u", info->score);
+
+              info->state = RF_MEMBER_DISABLED_BOUNCE;
+              info->disabled_at = now;
+              info->notices = 0;
+              info->last_notice = 0;
+              if (!rf_journal_append (store, list->address, actor, "disable-bounce",
+                                      info->address, value, &local))
+                goto fail;
+              outcome = RF_BOUNCE_DISABLED;
+            }
+        }
+      break;
+    case RF_BOUNCE_POLICY:
+      if (!rf_bounce_policy_add (store, list, info->address, now, &local))
+        goto fail;
+      break;
+    case RF_BOUNCE_TEMPORARY:
+    case RF_BOUNCE_UNKNOWN:
+    case RF_BOUNCE_NOT_BOUNCE:
+    default:
+      break;
+    }
+  if (!rf_bounce_info_save (store, list, info, &local))
+    goto fail;
+
+  detail = g_strdup_printf ("%s: %s%s%s, score %u of %" G_GUINT64_FORMAT "%s", info->address,
+                            rf_bounce_class_name (bounce_class), status != NULL ? " " : "",
+                            status != NULL ? status : "", info->score, r.threshold,
+                            outcome == RF_BOUNCE_DISABLED ? ", delivery disabled" : "");
+  rf_activity_log (store, actor, outcome == RF_BOUNCE_DISABLED ? "bounce-disable" : "bounce",
+                   list->address, detail);
+  if (!rf_store_end (store, own, TRUE, error))
+    return FALSE;
+  *outcome_out = outcome;
+  return TRUE;
+
+fail:
+  g_propagate_error (error, g_steal_pointer (&local));
+  return rf_store_end (store, own, FALSE, NULL);
+}
+
+gboolean
+rf_member_reenable (RfStore *store, const RfList *list, const char *address,
+                    const RfActor *actor, GError **error)
+{
+  g_autoptr (RfMemberBounceInfo) info = NULL;
+  g_autoptr (GError) local = NULL;
+  gboolean own = FALSE;
+  gboolean was_disabled;
+
+  if (!rf_store_join (store, &own, error))
+    return FALSE;
+  info = rf_bounce_info_load (store, list, address, &local);
+  if (info == NULL)
+    {
+      if (local == NULL)
+        g_set_error (&local, RF_ERROR, RF_ERROR_NOT_FOUND, "'%s' is not a member of '%s'",
+                     address, list->address);
+      goto fail;
+    }
+  was_disabled = info->state == RF_MEMBER_DISABLED_BOUNCE;
+  info->state = RF_MEMBER_ENABLED;
+  info->score = 0;
+  info->last_scored = 0;
+  info->disabled_at = 0;
+  info->notices = 0;
+  info->last_notice = 0;
+  if (!rf_bounce_info_save (store, list, info, &local))
+    goto fail;
+  if (!rf_journal_append (store, list->address, actor, "enable", info->address,
+                          was_disabled ? "was disabled by bounces" : "score reset", &local))
+    goto fail;
+  rf_activity_log (store, actor, "reenable", list->address, info->address);
+  return rf_store_end (store, own, TRUE, error);
+
+fail:
+  g_propagate_error (error, g_steal_pointer (&local));
+  return rf_store_end (store, own, FALSE, NULL);
+}
+
+gboolean
+rf_bounce_process (RfStore *store, const RfList *list, const RfActor *actor,
+                   guint *noticed_out, guint *removed_out, GError **error)
+{
+  g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (GError) local = NULL;
+  gboolean own = FALSE;
+  guint noticed = 0, removed = 0;
+  gint64 now = rf_now ();
+  Rules r;
+
+  if (!rf_store_join (store, &own, error))
+    return FALSE;
+  if (!read_rules (store, list, &r, &local))
+    goto fail;
+  all = rf_bounce_members (store, list, &local);
+  if (all == NULL)
+    goto fail;
+  for (guint i = 0; i < all->len; i++)
+    {
+      RfMemberBounceInfo *info = g_ptr_array_index (all, i);
+      gint64 since = info->last_notice != 0 ? info->last_notice : info->disabled_at;
+      gboolean due;
+
+      if (info->state != RF_MEMBER_DISABLED_BOUNCE)
+        continue;
+      /* the first notice at once, the next ones an interval apart */
+      due = info->last_notice == 0 || now - since >= (gint64) r.interval_days * RF_DAY;
+      if (!due)
+        continue;
+      if (info->notices < r.notices)
+        {
+          g_autofree char *value =
+              g_strdup_printf ("notice %u of %" G_GUINT64_FORMAT, info->notices + 1, r.notices);
+          g_autofree char *d = NULL;
+
+          /* TODO (issue 17): send the notice mail through the transport */
+          info->notices++;
+          info->last_notice = now;
+          if (!rf_bounce_info_save (store, list, info, &local) ||
+              !rf_journal_append (store, list->address, actor, "bounce-notice", info->address,
+                                  value, &local))
+            goto fail;
+          d = g_strdup_printf ("%s: %s", info->address, value);
+          rf_activity_log (store, actor, "bounce-notice", list->address, d);
+          noticed++;
+        }
+      else
+        {
+          g_autofree char *d =
+              g_strdup_printf ("%s: removed after %u notices", info->address, info->notices);
+
+          /* every notice given and one more interval passed: out */
+          if (!rf_member_remove (store, list, info->address, actor, &local))
+            goto fail;
+          rf_activity_log (store, actor, "bounce-remove", list->address, d);
+          removed++;
+        }
+    }
+  if (!rf_store_end (store, own, TRUE, error))
+    return FALSE;
+  if (noticed_out != NULL)
+    *noticed_out = noticed;
+  if (removed_out != NULL)
+    *removed_out = removed;
+  return TRUE;
+
+fail:
+  g_propagate_error (error, g_steal_pointer (&local));
+  return rf_store_end (store, own, FALSE, NULL);
+}

@@ -1,0 +1,108 @@
+/* crypto.h - the one adapter to libsodium (DESIGN.md "Tokens and
+ * secrets"): the only folder whose files include sodium.h.  Random bytes
+ * and tokens, hashing (BLAKE2b), key derivation, the site's key files,
+ * sealing (XChaCha20-Poly1305 secretstream), password hashing (Argon2id),
+ * wiping and constant-time comparison.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "core/core.h"
+
+/* Every key: 256 bits. */
+#define RF_KEY_BYTES 32
+
+/* Start libsodium, once per process (thread-safe, cheap after the first
+ * call).  The programs' entry points (rf_config_load, rf_store_open) call
+ * it so that a failure is an error they report (RF_ERROR_TEMPORARY); every
+ * function below calls it too and aborts if it still cannot start. */
+gboolean rf_crypto_init (GError **error);
+
+/* ---- random ---- */
+void rf_random (void *buf, gsize len);
+/* A uniform number in [0, @upper). */
+guint32 rf_random_below (guint32 upper);
+/* @n_bytes random bytes as lower-case hex.  Returns: (transfer full). */
+char *rf_random_hex (gsize n_bytes);
+/* @n_bytes random bytes as base64url without padding.  Returns: (transfer full). */
+char *rf_random_base64url (gsize n_bytes);
+
+/* ---- encodings ---- */
+/* Returns: (transfer full). */
+char *rf_hex (const void *data, gsize len);
+char *rf_base64url (const void *data, gsize len);
+/* Decode base64url without padding into exactly @out_len bytes; FALSE for
+ * anything else (wrong length, a character outside the alphabet). */
+gboolean rf_base64url_decode (const char *text, void *out, gsize out_len);
+/* Characters of the base64url form of @n_bytes bytes, without padding. */
+gsize rf_base64url_length (gsize n_bytes);
+
+/* ---- hashing (BLAKE2b) ---- */
+/* @out_len from 16 to 64 bytes; @key NULL or 16 to 64 bytes. */
+void rf_hash (void *out, gsize out_len, const void *data, gsize len, const void *key,
+              gsize key_len);
+/* The same over several pieces. */
+typedef struct _RfHasher RfHasher;
+RfHasher *rf_hasher_new (gsize out_len, const void *key, gsize key_len);
+void rf_hasher_update (RfHasher *hasher, const void *data, gsize len);
+/* Writes the hash and frees the hasher. */
+void rf_hasher_finish (RfHasher *hasher, void *out);
+
+/* ---- keys ---- */
+/* A subkey of @key for one purpose: @context names it in at most 8
+ * characters ("unsubscr"), @id numbers its instances. */
+void rf_kdf (void *out, gsize out_len, guint64 id, const char *context,
+             const guint8 key[RF_KEY_BYTES]);
+/* A key for one purpose, derived from the site key STATE_DIR/site.key,
+ * which is created (256 random bits, 0600) on first use.  Losing the file
+ * invalidates every link computed from it. */
+gboolean rf_site_subkey (const char *state_dir, const char *context, guint64 id,
+                         guint8 out[RF_KEY_BYTES], GError **error);
+/* The blob key of a readable attachment or a kept post: derived from the
+ * blob key file ([blobs] key_file, created 0600 with 256 random bits on
+ * first use) and the blob id. */
+gboolean rf_site_blob_key (const RfConfig *config, const char *blob_id,
+                           guint8 key_out[RF_KEY_BYTES], GError **error);
+/* The blob key of an unguessable attachment, derived from its link's token
+ * (rf_token_new).  FALSE for a string that is no token. */
+gboolean rf_token_blob_key (const char *token, guint8 key_out[RF_KEY_BYTES]);
+/* What the store keeps instead of a token: 64 hex chars of a keyed BLAKE2b
+ * (its own context, so the hash is no key).  Returns: (transfer full). */
+char *rf_token_hash (const char *token);
+
+/* ---- sealing: XChaCha20-Poly1305 secretstream ---- */
+#define RF_SEAL_HEADER_BYTES 24
+#define RF_SEAL_OVERHEAD 17     /* bytes added to each sealed chunk */
+typedef struct _RfSealState RfSealState;
+/* Start sealing with @key; the header goes in front of the chunks. */
+RfSealState *rf_seal_begin (const guint8 key[RF_KEY_BYTES],
+                            guint8 header_out[RF_SEAL_HEADER_BYTES]);
+/* Seal @len bytes into @out (room for @len + RF_SEAL_OVERHEAD); @final
+ * marks the last chunk, so that a truncated stream fails to open. */
+void rf_seal_chunk (RfSealState *state, guint8 *out, const guint8 *in, gsize len,
+                    gboolean final);
+/* Start opening; NULL for a header that does not fit the key. */
+RfSealState *rf_unseal_begin (const guint8 key[RF_KEY_BYTES],
+                              const guint8 header[RF_SEAL_HEADER_BYTES]);
+/* Open one sealed chunk of @len bytes into @out (room for @len -
+ * RF_SEAL_OVERHEAD); FALSE for a forged or damaged chunk. */
+gboolean rf_unseal_chunk (RfSealState *state, guint8 *out, gsize *out_len, const guint8 *in,
+                          gsize len, gboolean *final_out);
+/* Wipes and frees. */
+void rf_seal_state_free (RfSealState *state);
+
+/* ---- passwords: Argon2id, libsodium's interactive limits ---- */
+/* Returns: (transfer full), or NULL (RF_ERROR_TEMPORARY: out of memory). */
+char *rf_password_hash (const char *password, GError **error);
+/* Whether @password matches @hash.  A NULL @hash (no such account) takes
+ * the same time as a wrong password and never matches. */
+gboolean rf_password_verify (const char *hash, const char *password);
+
+/* ---- secrets in memory ---- */
+void rf_wipe (void *buf, gsize len);
+/* Wipe a string's bytes (NULL is fine); then free it with g_free. */
+void rf_wipe_string (char *text);
+/* Constant-time comparison of two buffers of @len bytes. */
+gboolean rf_equal (const void *a, const void *b, gsize len);

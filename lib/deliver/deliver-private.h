@@ -1,0 +1,69 @@
+/* deliver-private.h - shared by the files of lib/deliver/: the spool
+ * (spool.c), the screen step (screen.c) and the transports
+ * (transport-sendmail.c, transport-smtp.c).
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "deliver/deliver.h"
+#include "mime/mime.h"
+#include "store/store.h"
+
+/* ---- spool.c ---- */
+/* SPOOL/<key>.<ext>.  Returns: (transfer full). */
+char *_rf_spool_path (const char *spool_dir, const char *key, const char *ext);
+/* Write @path atomically and durably (temporary file, fsync, rename,
+ * fsync of the directory).  RF_ERROR_TEMPORARY on any trouble. */
+gboolean _rf_spool_write_file (const char *path, const void *data, gsize len,
+                               GError **error);
+/* Take the exclusive lock of one message's delivery; the returned fd holds
+ * it until closed (or the process dies).  -1 and RF_ERROR_TEMPORARY when
+ * another run holds it. */
+int _rf_spool_lock (const char *spool_dir, const char *key, GError **error);
+
+
+/* ---- screen.c ---- */
+/* Screen one post to @list.  *loop_out is TRUE for our own copy coming
+ * back (drop it, exit 0).  RF_ERROR_REJECTED with the reason for the
+ * bounce when the size or the posting rule refuses it; RF_ERROR_TEMPORARY
+ * when the store cannot answer.  @raw_size is the size as received. */
+gboolean _rf_screen (RfStore *store, const RfList *list, GHashTable *settings,
+                     GMimeMessage *message, gsize raw_size, const char *envelope_sender,
+                     gboolean *loop_out, GError **error);
+
+/* ---- the transports ---- */
+/* Called once per recipient as soon as its outcome is known:
+ * RF_RCPT_SENT (accepted), RF_RCPT_FAILED (permanent: the transport said
+ * the address is bad), RF_RCPT_PENDING (temporary: try again later).
+ * @detail is the transport's reason, or NULL.  Returning FALSE (with
+ * @error set) stops the fan-out: no new copy is started. */
+typedef gboolean (*RfSendResultFunc) (const char *address, RfRecipientState state,
+                                      const char *detail, gpointer user_data,
+                                      GError **error);
+
+/* The header lines (each ending in "\n") that go in front of @address's
+ * copy only, or NULL for none; NULL with @error set makes the copy pending
+ * (temporary) with the error as its reason. */
+typedef char *(*RfCopyHeaderFunc) (const char *address, gpointer user_data, GError **error);
+
+/* Send the file @message_path to each of @recipients with
+ * `sendmail [sendmail_args] -oi -f <VERP> -- <recipient>` (execv, no
+ * shell), config->parallel at a time, each with its own VERP sender for
+ * @list_address, and the lines of @header_for (may be NULL) in front.
+ * FALSE only when @on_result stopped it; per-recipient trouble goes to
+ * @on_result. */
+gboolean _rf_sendmail_fanout (const RfConfig *config, const char *message_path,
+                              const char *list_address, GPtrArray *recipients,
+                              RfCopyHeaderFunc header_for, RfSendResultFunc on_result,
+                              gpointer user_data, GError **error);
+
+/* The same over SMTP (transport-smtp.c): config->parallel connections to
+ * config->relays, each reused for copy after copy, with PIPELINING when
+ * offered.  FALSE also when no relay could be reached for the copies not
+ * yet handed over (RF_ERROR_TEMPORARY). */
+gboolean _rf_smtp_fanout (const RfConfig *config, const char *message_path,
+                          const char *list_address, GPtrArray *recipients,
+                          RfCopyHeaderFunc header_for, RfSendResultFunc on_result,
+                          gpointer user_data, GError **error);

@@ -1,0 +1,411 @@
+/* deliver.c - the path of one post (DESIGN.md): address, screen, policies,
+ * render once, fan out with recorded progress.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The order is what makes "nothing lost, nothing twice" hold:
+ *   1. the message is on disk (spool/<key>.msg) before we look at anything,
+ *      so a crash at any later point leaves it for the MTA's retry and for
+ *      the sysadmin;
+ *   2. one run per message at a time (spool/<key>.lock);
+ *   3. the rendered copy (spool/<key>.out) exists before the delivery row,
+ *      so every run that finds the row sends the same bytes;
+ *   4. each recipient's outcome is committed as the transport reports it.
+ * Permanent outcomes (bounced, dropped, delivered) remove the spool files:
+ * the MTA holds the message until we answer, we keep nothing after.
+ */
+#include "archive/archive.h"
+#include "bounce/bounce.h"
+#include "crypto/crypto.h"
+#include "policy/policy.h"
+#include "redelivery/redelivery.h"
+#include "deliver/deliver-private.h"
+
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+  RfStore *store;
+  const RfPolicyContext *ctx;
+  gint64 delivery_id;
+  guint64 sent_now;
+  guint64 temporary;
+  char *last_temporary;   /* the reason of the last temporary failure */
+} Progress;
+
+static gboolean
+record_result (const char *address, RfRecipientState state, const char *detail,
+               gpointer user_data, GError **error)
+{
+  Progress *progress = user_data;
+
+  if (state == RF_RCPT_SENT)
+    progress->sent_now++;
+  else if (state == RF_RCPT_PENDING)
+    {
+      progress->temporary++;
+      g_free (progress->last_temporary);
+      progress->last_temporary = g_strdup (detail);
+    }
+  return rf_delivery_record (progress->store, progress->delivery_id, address, state, detail,
+                             error);
+}
+
+/* The member's own List-Unsubscribe lines (one-click link), or NULL. */
+static char *
+copy_header (const char *address, gpointer user_data, GError **error)
+{
+  Progress *progress = user_data;
+  g_autoptr (GError) local = NULL;
+  g_autofree char *token = NULL;
+
+  if (!_rf_policy_one_click (progress->ctx))
+    return NULL;
+  token = rf_unsubscribe_token (progress->store, progress->ctx->list, address, &local);
+  if (token == NULL && !g_error_matches (local, RF_ERROR, RF_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  return _rf_policy_one_click_lines (progress->ctx, token);
+}
+
+/* The rendered copy: made once, reused by every retry. */
+static gboolean
+render_once (GMimeMessage *message, GBytes *raw, gboolean lossy, const RfPolicyContext *ctx,
+             const char *out_path, GError **error)
+{
+  g_autoptr (GBytes) rendered = NULL;
+  GMimeHeaderList *headers;
+  gsize len;
+  const void *data;
+
+  if (g_file_test (out_path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  if (lossy)
+    rendered = _rf_policy_pass_through (raw, ctx, error);
+  else
+    {
+      /* the envelope of the previous hop is the MTA's to write, per copy */
+      headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
+      while (g_mime_header_list_remove (headers, "Return-Path"))
+        ;
+      if (!_rf_policy_apply_all (message, ctx, error))
+        return FALSE;
+      rendered = _rf_mime_render (message, error);
+    }
+  if (rendered == NULL)
+    return FALSE;
+  data = g_bytes_get_data (rendered, &len);
+  return _rf_spool_write_file (out_path, data, len, error);
+}
+
+static gboolean
+fan_out (const RfConfig *config, RfStore *store, const RfPolicyContext *ctx, gint64 delivery_id,
+         const char *out_path, RfDeliverReport *report, GError **error)
+{
+  const RfList *list = ctx->list;
+  g_autoptr (GPtrArray) pending = NULL;
+  Progress progress = { store, ctx, delivery_id, 0, 0, NULL };
+  guint64 n_pending, n_sent, n_failed;
+  gboolean ok;
+
+  pending = rf_delivery_pending (store, delivery_id, error);
+  if (pending == NULL)
+    return FALSE;
+  if (g_str_equal (config->transport, "smtp"))
+    ok = _rf_smtp_fanout (config, out_path, list->address, pending, copy_header, record_result,
+                          &progress, error);
+  else
+    ok = _rf_sendmail_fanout (config, out_path, list->address, pending, copy_header,
+                              record_result, &progress, error);
+  report->sent_now = progress.sent_now;
+  if (!ok)
+    {
+      g_free (progress.last_temporary);
+      return FALSE;
+    }
+  if (!rf_delivery_counts (store, delivery_id, &n_pending, &n_sent, &n_failed, error))
+    {
+      g_free (progress.last_temporary);
+      return FALSE;
+    }
+  report->sent = n_sent;
+  report->failed = n_failed;
+  if (n_pending > 0)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
+                   "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                   " members not reached yet (%s); the MTA will retry and only they will "
+                   "be sent to",
+                   n_pending, n_pending + n_sent + n_failed,
+                   progress.last_temporary != NULL ? progress.last_temporary
+                                                   : "temporary failure");
+      g_free (progress.last_temporary);
+      return FALSE;
+    }
+  g_free (progress.last_temporary);
+  return TRUE;
+}
+
+static gboolean
+deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, const RfList *list,
+              const char *envelope_sender, GBytes *raw, const char *spool_dir, const char *key,
+              RfDeliverReport *report, GError **error)
+{
+  g_autoptr (GHashTable) settings = NULL;
+  g_autoptr (GMimeMessage) message = NULL;
+  g_autofree char *out_path = _rf_spool_path (spool_dir, key, "out");
+  RfPolicyContext ctx;
+  g_autoptr (GBytes) fixed = NULL;
+  gboolean loop = FALSE, created = FALSE, done = FALSE, lossy = FALSE;
+  gint64 delivery_id = 0;
+  g_autoptr (GError) refused = NULL;
+
+  settings = rf_list_settings (store, list, error);
+  if (settings == NULL)
+    return FALSE;
+  fixed = _rf_mime_fix_line_ends (raw);
+  message = _rf_mime_parse (fixed, &lossy, error);
+  if (message == NULL)
+    return FALSE;
+  if (!_rf_screen (store, list, settings, message, g_bytes_get_size (raw), envelope_sender,
+                   &loop, &refused))
+    {
+      if (g_error_matches (refused, RF_ERROR, RF_ERROR_REJECTED))
+        rf_activity_log (store, actor, "reject", list->address,
+                         refused->message);
+      g_propagate_error (error, g_steal_pointer (&refused));
+      return FALSE;
+    }
+  if (loop)
+    {
+      rf_activity_log (store, actor, "loop-drop", list->address,
+                       "a post carrying this list's own List-Id or X-Loop was dropped");
+      report->outcome = RF_LOOP_DROPPED;
+      return TRUE;
+    }
+
+  /* the same message again after it went out: nothing to render (the
+   * attachments policy would store its files a second time) */
+  if (!rf_delivery_is_done (store, key, &done, error))
+    return FALSE;
+  if (done)
+    {
+      /* issue 4 archive hook: the retry after an archiving failure (75)
+       * finds the rendered copy still in the spool */
+      if (g_file_test (out_path, G_FILE_TEST_EXISTS) &&
+          !_rf_archive_delivered (store, actor, list, settings, key, out_path, error))
+        return FALSE;
+      report->outcome = RF_ALREADY_DELIVERED;
+      return TRUE;
+    }
+
+  /* issue 3: the attachments policy stores rows through ctx.store */
+  ctx = (RfPolicyContext) { list, settings, config, store };
+  if (!render_once (message, fixed, lossy, &ctx, out_path, error))
+    return FALSE;
+  if (!rf_delivery_open (store, list, key, &delivery_id, &created, &done, error))
+    return FALSE;
+  if (done)
+    {
+      /* issue 4 archive hook: a retry after an archiving failure */
+      if (!_rf_archive_delivered (store, actor, list, settings, key, out_path, error))
+        return FALSE;
+      report->outcome = RF_ALREADY_DELIVERED;
+      return TRUE;
+    }
+  if (created && lossy)
+    rf_activity_log (store, actor, "pass-through", list->address,
+                     "malformed header lines: the post goes out as received, with the "
+                     "list's header fields but without subject prefix and footer");
+  /* issue 5 redelivery hook: bounce_redelivery = on keeps the post as sent
+   * for redelivery_days.  Before the fan-out, not after: a refusal can come
+   * back while the last copies are still going out, and its bounce must
+   * find the post.  Idempotent by key; a failure is 75 (the MTA's retry
+   * keeps it, and resends nothing that went out) */
+  if (!_rf_redelivery_keep (config, store, list, settings, key, out_path, error))
+    return FALSE;
+  if (!fan_out (config, store, &ctx, delivery_id, out_path, report, error))
+    return FALSE;
+  if (!rf_delivery_finish (store, delivery_id, error))
+    return FALSE;
+  {
+    g_autofree char *detail =
+        g_strdup_printf ("%" G_GUINT64_FORMAT " copies sent, %" G_GUINT64_FORMAT
+                         " refused by the transport",
+                         report->sent, report->failed);
+
+    rf_activity_log (store, actor, "post", list->address, detail);
+  }
+  /* issue 4 archive hook: archive = on keeps the post as sent; idempotent
+   * by key, so when it fails (75) the MTA's retry archives, resending
+   * nothing */
+  if (!_rf_archive_delivered (store, actor, list, settings, key, out_path, error))
+    return FALSE;
+  report->outcome = RF_DELIVERED;
+  return TRUE;
+}
+
+/* ---- issue 5: bounces (hook) ----
+ * A returned copy: parse it, find the member from the VERP address (the
+ * hashed form through the member table), else from the report, and score
+ * it.  Always exit 0 unless the store is in trouble: the MTA must never
+ * bounce a bounce, and a bounce for a non-member is only logged. */
+static gboolean
+bounce_received (const RfConfig *config, const RfActor *actor, RfStore *store, const RfList *list,
+                 const RfRecipient *recipient, GBytes *raw, RfDeliverReport *report, GError **error)
+{
+  g_autoptr (RfBounce) bounce = NULL;
+  g_autofree char *member = rf_verp_decode (recipient->tag);
+  g_autofree char *detail = NULL;
+  RfBounceRecipient *first = NULL;
+  RfBounceOutcome outcome = RF_BOUNCE_IGNORED;
+  gboolean is_member = FALSE;
+
+  report->outcome = RF_BOUNCE_RECEIVED;
+  bounce = rf_bounce_parse (raw, NULL);
+  if (bounce != NULL && bounce->recipients->len > 0)
+    first = g_ptr_array_index (bounce->recipients, 0);
+  if (member == NULL && recipient->tag != NULL)
+    {
+      member = rf_member_by_verp_hash (store, list, recipient->tag, error);
+      if (member == NULL && error != NULL && *error != NULL)
+        return FALSE;
+    }
+  if (member == NULL && first != NULL)
+    {
+      g_autofree char *norm = rf_address_normalize (first->address, NULL);
+
+      member = g_steal_pointer (&norm);
+    }
+  /* an MTA may have lower-cased the VERP local part on the way back */
+  if (member != NULL)
+    {
+      g_autofree char *stored = NULL;
+
+      if (!rf_member_find (store, list, member, &stored, error))
+        return FALSE;
+      is_member = stored != NULL;
+      if (is_member)
+        {
+          g_free (member);
+          member = g_steal_pointer (&stored);
+        }
+    }
+  if (bounce == NULL || member == NULL || !is_member)
+    {
+      detail = g_strdup_printf ("bounce for %s, not a member: dropped (%s)",
+                                member != NULL ? member : "an unknown address",
+                                bounce != NULL ? rf_bounce_class_name (bounce->bounce_class)
+                                               : "unreadable");
+      rf_activity_log (store, actor, "bounce-drop", list->address, detail);
+      return TRUE;
+    }
+  /* the report's line for this member, if it names them; else its first */
+  for (guint i = 0; i < bounce->recipients->len; i++)
+    {
+      RfBounceRecipient *r = g_ptr_array_index (bounce->recipients, i);
+
+      if (g_ascii_strcasecmp (r->address, member) == 0)
+        first = r;
+    }
+  if (!rf_bounce_record (store, list, member,
+                         first != NULL ? first->bounce_class : bounce->bounce_class,
+                         first != NULL ? first->status : NULL,
+                         first != NULL ? first->diagnostic : NULL, actor, &outcome, error))
+    return FALSE;
+  /* Bounce Redelivery: whatever the class, the member missed a post */
+  if ((first != NULL ? first->bounce_class : bounce->bounce_class) == RF_BOUNCE_NOT_BOUNCE)
+    return TRUE;
+  return _rf_redelivery_bounced (config, actor, store, list, member, raw, error);
+}
+/* ---- end of issue 5 hook ---- */
+
+gboolean
+rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
+            const char *envelope_sender, GBytes *raw, RfDeliverReport *report, GError **error)
+{
+  g_autoptr (RfRecipient) r = NULL;
+  g_autoptr (RfStore) store = NULL;
+  g_autoptr (RfList) list = NULL;
+  g_autofree char *spool_dir = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *msg_path = NULL;
+  g_autoptr (GError) local = NULL;
+  gsize len;
+  const void *data;
+  int lock_fd;
+  gboolean ok;
+
+  memset (report, 0, sizeof *report);
+  if (!rf_crypto_init (error))
+    return FALSE;
+  r = rf_recipient_parse (recipient, error);
+  if (r == NULL)
+    return FALSE;
+
+  /* 1. durable before anything else */
+  spool_dir = _rf_spool_dir (config->state_dir, error);
+  if (spool_dir == NULL)
+    return FALSE;
+  key = rf_spool_key (recipient, raw);
+  msg_path = _rf_spool_path (spool_dir, key, "msg");
+  data = g_bytes_get_data (raw, &len);
+  if (!g_file_test (msg_path, G_FILE_TEST_EXISTS) &&
+      !_rf_spool_write_file (msg_path, data != NULL ? data : "", len, error))
+    return FALSE;
+
+  /* 2. one run per message */
+  lock_fd = _rf_spool_lock (spool_dir, key, error);
+  if (lock_fd < 0)
+    return FALSE;
+
+  store = rf_store_open (config->state_dir, RF_STORE_READ_WRITE, &local);
+  if (store == NULL)
+    {
+      if (g_error_matches (local, RF_ERROR, RF_ERROR_NOT_FOUND))
+        g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
+                     "no database in %s: create a list with 'listctl create' first, "
+                     "or set state_dir in reflector.conf",
+                     config->state_dir);
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
+      close (lock_fd);
+      return FALSE;
+    }
+
+  list = rf_list_lookup (store, r->list_address, &local);
+  if (list == NULL)
+    {
+      if (g_error_matches (local, RF_ERROR, RF_ERROR_NO_SUCH_LIST))
+        {
+          g_clear_error (&local);
+          g_set_error (&local, RF_ERROR, RF_ERROR_NO_SUCH_LIST, "no such list: %s",
+                       r->list_address);
+        }
+      ok = FALSE;
+    }
+  else if (r->role == RF_ROLE_BOUNCES)
+    ok = bounce_received (config, actor, store, list, r, raw, report, &local);
+  else if (r->role != RF_ROLE_POST)
+    {
+      g_set_error (&local, RF_ERROR, RF_ERROR_UNSUPPORTED,
+                   "%s: the %s%s address of %s is not handled yet by this version of reflector",
+                   recipient, rf_role_suffix (r->role),
+                   r->role == RF_ROLE_CONFIRM ? "<token>" : "", r->list_address);
+      ok = FALSE;
+    }
+  else
+    ok = deliver_post (config, actor, store, list, envelope_sender, raw, spool_dir, key,
+                       report, &local);
+
+  /* keep the spool only while the MTA will come back with the message */
+  if (ok || !g_error_matches (local, RF_ERROR, RF_ERROR_TEMPORARY))
+    _rf_spool_remove (spool_dir, key);
+  close (lock_fd);
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local));
+  return ok;
+}

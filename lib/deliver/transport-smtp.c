@@ -1,0 +1,767 @@
+/* transport-smtp.c - copies handed to relay MTAs over SMTP: the fast path.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * config->parallel connections, spread over the relays, each reused for
+ * copy after copy: one TCP and EHLO per connection instead of one process
+ * per copy.  With PIPELINING (every MTA worth relaying through has it)
+ * MAIL, RCPT and DATA go in one write.  One thread and poll(): the
+ * callbacks (progress into SQLite, the per-copy header lines) run on the
+ * caller's thread, as with the sendmail transport.
+ *
+ * The body is prepared once for SMTP (CRLF, dot-stuffed) and written from
+ * that one buffer to every connection; only the few header lines of a
+ * copy are its own.
+ *
+ * Outcomes per copy, as the sendmail transport: the reply to the final
+ * dot decides (2xx sent, 5xx failed, anything else pending); a 5xx to
+ * RCPT fails the copy; a refused MAIL FROM is our trouble, not the
+ * member's, so pending.  A copy whose connection dies before its reply is
+ * pending: it may have gone out, which is the "copies in flight" of a
+ * retry.
+ */
+#include "deliver/deliver-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* RFC 5321 4.5.3.2 asks for 5 minutes per command and 10 for the final
+ * dot; one limit for all keeps a stuck relay from holding the MTA's pipe
+ * forever. */
+#define REPLY_TIMEOUT_MS (300 * 1000)
+#define RECONNECTS 3
+
+typedef enum {
+  R_GREETING, R_EHLO, R_MAIL, R_RCPT, R_DATA, R_DOT, R_RSET, R_QUIT,
+} Awaited;
+
+typedef enum {
+  C_CONNECTING, C_OPEN, C_CLOSED,
+} ConnState;
+
+typedef struct {
+  char *host;
+  char *port;
+} Relay;
+
+typedef struct {
+  int fd;
+  ConnState state;
+  const Relay *relay;
+  int reconnects;
+  gboolean pipelining;
+  gboolean pipelining_seen;  /* in the EHLO reply being read */
+  gboolean ready;            /* EHLO done, no transaction open */
+  GQueue awaited;            /* of Awaited, as GINT_TO_POINTER */
+  GString *in;
+  /* what to write: own bytes, then (if with_body) the shared body and the dot */
+  GString *out;
+  gsize out_off;
+  gboolean with_body;
+  gsize body_off;
+  gsize dot_off;
+  /* the copy in flight */
+  char *address;
+  char *verp;
+  char *head;                /* its own header lines, CRLF */
+  int mail_code, rcpt_code;
+  char *mail_detail, *rcpt_detail;   /* their replies, for the reason */
+  char *reply_text;          /* the last reply's first line, for the reason */
+  gint64 deadline;           /* monotonic ms */
+} Conn;
+
+typedef struct {
+  const RfConfig *config;
+  const char *list_address;
+  GPtrArray *recipients;
+  guint next;
+  RfCopyHeaderFunc header_for;
+  RfSendResultFunc on_result;
+  gpointer user_data;
+  GBytes *body;              /* CRLF, dot-stuffed, ends in CRLF */
+  GPtrArray *relays;
+  char *helo;
+  gboolean stop;
+  GError *stopped;
+  char *last_error;          /* why the last connection failed */
+} Run;
+
+static const char dot_line[] = ".\r\n";
+
+static gint64
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000;
+}
+
+/* The message as SMTP DATA: LF or CRLF line ends become CRLF, a line
+ * starting with '.' gets another (RFC 5321 4.5.2), and it ends in CRLF. */
+static GBytes *
+smtp_body (const char *data, gsize len)
+{
+  GString *s = g_string_sized_new (len + len / 32 + 8);
+  gsize i = 0;
+
+  while (i < len)
+    {
+      const char *nl = memchr (data + i, '\n', len - i);
+      gsize end = nl != NULL ? (gsize) (nl - data) : len;
+      gsize line_end = end;
+
+      if (line_end > i && data[line_end - 1] == '\r')
+        line_end--;
+      if (data[i] == '.')
+        g_string_append_c (s, '.');
+      g_string_append_len (s, data + i, (gssize) (line_end - i));
+      g_string_append (s, "\r\n");
+      i = nl != NULL ? end + 1 : len;
+    }
+  return g_string_free_to_bytes (s);
+}
+
+/* No CR, LF, space, angle bracket or control character: an address that
+ * could not smuggle a command into the session. */
+static gboolean
+safe_path (const char *address)
+{
+  if (*address == '\0')
+    return FALSE;
+  for (const guchar *p = (const guchar *) address; *p != '\0'; p++)
+    if (*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>')
+      return FALSE;
+  return TRUE;
+}
+
+static void
+conn_reset_copy (Conn *c)
+{
+  g_clear_pointer (&c->address, g_free);
+  g_clear_pointer (&c->verp, g_free);
+  g_clear_pointer (&c->head, g_free);
+  g_clear_pointer (&c->mail_detail, g_free);
+  g_clear_pointer (&c->rcpt_detail, g_free);
+  c->mail_code = c->rcpt_code = 0;
+}
+
+static void
+report (Run *run, const char *address, RfRecipientState state, const char *detail)
+{
+  if (run->stopped != NULL)
+    return;
+  if (!run->on_result (address, state, detail, run->user_data, &run->stopped))
+    run->stop = TRUE;
+}
+
+static RfRecipientState
+state_of (int code)
+{
+  if (code >= 200 && code < 300)
+    return RF_RCPT_SENT;
+  if (code >= 500 && code < 600)
+    return RF_RCPT_FAILED;
+  return RF_RCPT_PENDING;
+}
+
+/* The copy in flight (if any) is pending; the connection is closed and
+ * may be opened again. */
+static void
+conn_fail (Run *run, Conn *c, const char *why)
+{
+  g_autofree char *detail = g_strdup_printf ("relay %s:%s: %s", c->relay->host, c->relay->port,
+                                             why);
+
+  if (c->address != NULL)
+    report (run, c->address, RF_RCPT_PENDING, detail);
+  g_free (run->last_error);
+  run->last_error = g_steal_pointer (&detail);
+  conn_reset_copy (c);
+  if (c->fd >= 0)
+    close (c->fd);
+  c->fd = -1;
+  c->state = C_CLOSED;
+  c->ready = FALSE;
+  g_queue_clear (&c->awaited);
+  g_string_truncate (c->in, 0);
+  g_string_truncate (c->out, 0);
+  c->out_off = 0;
+  c->with_body = FALSE;
+}
+
+static void
+send_cmd (Conn *c, Awaited awaited, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+send_cmd (Conn *c, Awaited awaited, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  g_string_append_vprintf (c->out, fmt, ap);
+  va_end (ap);
+  g_string_append (c->out, "\r\n");
+  g_queue_push_tail (&c->awaited, GINT_TO_POINTER (awaited));
+  c->deadline = now_ms () + REPLY_TIMEOUT_MS;
+}
+
+static void
+conn_open (Run *run, Conn *c)
+{
+  struct addrinfo hints = { 0 }, *res = NULL;
+  int rc, fd = -1, errsv = 0;
+
+  hints.ai_socktype = SOCK_STREAM;
+  rc = getaddrinfo (c->relay->host, c->relay->port, &hints, &res);
+  if (rc != 0)
+    {
+      c->fd = -1;
+      conn_fail (run, c, gai_strerror (rc));
+      return;
+    }
+  for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next)
+    {
+      fd = socket (ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                   ai->ai_protocol);
+      if (fd < 0)
+        {
+          errsv = errno;
+          continue;
+        }
+      /* commands and the dot are small writes that wait for a reply: with
+       * Nagle's algorithm each would wait for the peer's delayed ACK */
+      if (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)
+        setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &(int) { 1 }, sizeof (int));
+      if (connect (fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS)
+        break;
+      errsv = errno;
+      close (fd);
+      fd = -1;
+    }
+  freeaddrinfo (res);
+  c->fd = fd;
+  if (fd < 0)
+    {
+      conn_fail (run, c, g_strerror (errsv));
+      return;
+    }
+  c->state = C_CONNECTING;
+  c->ready = FALSE;
+  c->pipelining = FALSE;
+  g_queue_clear (&c->awaited);
+  g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_GREETING));
+  c->deadline = now_ms () + REPLY_TIMEOUT_MS;
+}
+
+/* Start the next copy on an idle connection. */
+static void
+start_copy (Run *run, Conn *c)
+{
+  while (!run->stop && run->next < run->recipients->len)
+    {
+      const char *address = g_ptr_array_index (run->recipients, run->next++);
+      g_autoptr (GError) head_error = NULL;
+      g_autofree char *head = NULL;
+      g_autofree char *verp = rf_verp_sender (run->list_address, address);
+
+      if (!safe_path (address) || !safe_path (verp))
+        {
+          report (run, address, RF_RCPT_FAILED,
+                  "not an address that can be given to SMTP (space, angle bracket or "
+                  "control character)");
+          continue;
+        }
+      if (run->header_for != NULL)
+        {
+          head = run->header_for (address, run->user_data, &head_error);
+          if (head_error != NULL)
+            {
+              report (run, address, RF_RCPT_PENDING, head_error->message);
+              continue;
+            }
+        }
+      c->address = g_strdup (address);
+      c->verp = g_steal_pointer (&verp);
+      if (head != NULL)
+        {
+          g_autoptr (GBytes) crlf = smtp_body (head, strlen (head));
+          gsize n;
+          const char *d = g_bytes_get_data (crlf, &n);
+
+          c->head = g_strndup (d, n);
+        }
+      c->ready = FALSE;
+      send_cmd (c, R_MAIL, "MAIL FROM:<%s>", c->verp);
+      if (c->pipelining)
+        {
+          send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->address);
+          send_cmd (c, R_DATA, "DATA");
+        }
+      return;
+    }
+}
+
+static void
+begin_body (Conn *c)
+{
+  if (c->head != NULL)
+    g_string_append (c->out, c->head);
+  c->with_body = TRUE;
+  c->body_off = 0;
+  c->dot_off = 0;
+  g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_DOT));
+  c->deadline = now_ms () + REPLY_TIMEOUT_MS;
+}
+
+/* One whole reply (the code and its first line) has arrived. */
+static void
+on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining)
+{
+  Awaited what = GPOINTER_TO_INT (g_queue_pop_head (&c->awaited));
+  g_autofree char *said = g_strdup_printf ("said %d %s", code, text);
+  g_autofree char *detail = g_strdup_printf ("relay %s:%s %s", c->relay->host, c->relay->port,
+                                             said);
+
+  if (code == 421)
+    {
+      conn_fail (run, c, said);
+      return;
+    }
+  switch (what)
+    {
+    case R_GREETING:
+      if (code != 220)
+        {
+          conn_fail (run, c, said);
+          return;
+        }
+      c->state = C_OPEN;
+      send_cmd (c, R_EHLO, "EHLO %s", run->helo);
+      break;
+    case R_EHLO:
+      if (code != 250)
+        {
+          conn_fail (run, c, said);
+          return;
+        }
+      c->pipelining = saw_pipelining;
+      c->ready = TRUE;
+      c->reconnects = 0;
+      break;
+    case R_MAIL:
+      c->mail_code = code;
+      c->mail_detail = g_strdup (detail);
+      if (!c->pipelining)
+        {
+          if (code / 100 == 2)
+            send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->address);
+          else
+            {
+              report (run, c->address, RF_RCPT_PENDING, detail);
+              conn_reset_copy (c);
+              send_cmd (c, R_RSET, "RSET");
+            }
+        }
+      break;
+    case R_RCPT:
+      c->rcpt_code = code;
+      c->rcpt_detail = g_strdup (detail);
+      if (!c->pipelining)
+        {
+          if (code / 100 == 2)
+            send_cmd (c, R_DATA, "DATA");
+          else
+            {
+              report (run, c->address, state_of (code), detail);
+              conn_reset_copy (c);
+              send_cmd (c, R_RSET, "RSET");
+            }
+        }
+      break;
+    case R_DATA:
+      if (c->mail_code / 100 == 2 && c->rcpt_code / 100 == 2 && code == 354)
+        {
+          begin_body (c);
+          break;
+        }
+      if (code == 354)
+        {
+          /* DATA accepted without a recipient: end it empty, then reset */
+          g_string_append (c->out, dot_line);
+          g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_RSET));
+        }
+      /* the first refusal says why; DATA's "no valid recipients" does not */
+      if (c->mail_code / 100 != 2)
+        report (run, c->address, RF_RCPT_PENDING, c->mail_detail);
+      else if (c->rcpt_code / 100 != 2)
+        report (run, c->address, state_of (c->rcpt_code), c->rcpt_detail);
+      else
+        report (run, c->address, state_of (code), detail);
+      conn_reset_copy (c);
+      send_cmd (c, R_RSET, "RSET");
+      break;
+    case R_DOT:
+      report (run, c->address, state_of (code), code / 100 == 2 ? NULL : detail);
+      conn_reset_copy (c);
+      c->ready = TRUE;
+      break;
+    case R_RSET:
+      if (g_queue_is_empty (&c->awaited))
+        c->ready = TRUE;
+      break;
+    case R_QUIT:
+      close (c->fd);
+      c->fd = -1;
+      c->state = C_CLOSED;
+      return;
+    }
+}
+
+/* Parse whole replies out of c->in.  Multi-line replies ("250-...") end
+ * at the line "250 ..." (RFC 5321 4.2.1). */
+static void
+read_replies (Run *run, Conn *c)
+{
+  gsize start = 0;
+
+  for (;;)
+    {
+      char *nl = memchr (c->in->str + start, '\n', c->in->len - start);
+      gsize line_len;
+      char *line;
+
+      if (nl == NULL)
+        break;
+      line = c->in->str + start;
+      line_len = (gsize) (nl - line);
+      if (line_len > 0 && line[line_len - 1] == '\r')
+        line_len--;
+      if (line_len >= 3 && g_ascii_isdigit (line[0]) && g_ascii_isdigit (line[1]) &&
+          g_ascii_isdigit (line[2]))
+        {
+          g_autofree char *text = g_strndup (line + MIN (line_len, 4),
+                                             line_len > 4 ? line_len - 4 : 0);
+
+          if (line_len >= 4 && g_ascii_strncasecmp (text, "PIPELINING", 10) == 0)
+            c->pipelining_seen = TRUE;
+          if (c->reply_text == NULL)
+            c->reply_text = g_strndup (text, 200);
+          if (line_len == 3 || line[3] == ' ')
+            {
+              int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+              g_autofree char *first = g_steal_pointer (&c->reply_text);
+              gboolean pl = c->pipelining_seen;
+
+              c->pipelining_seen = FALSE;
+              start = (gsize) (nl - c->in->str) + 1;
+              if (g_queue_is_empty (&c->awaited))
+                {
+                  conn_fail (run, c, "a reply nobody asked for");
+                  return;
+                }
+              on_reply (run, c, code, first, pl);
+              if (c->state == C_CLOSED)
+                return;
+              continue;
+            }
+        }
+      else
+        {
+          conn_fail (run, c, "not an SMTP reply");
+          return;
+        }
+      start = (gsize) (nl - c->in->str) + 1;
+    }
+  g_string_erase (c->in, 0, (gssize) start);
+  if (c->in->len > 64 * 1024)
+    conn_fail (run, c, "a reply line longer than 64 KiB");
+}
+
+static void
+do_read (Run *run, Conn *c)
+{
+  char buf[8192];
+  ssize_t n = read (c->fd, buf, sizeof buf);
+
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return;
+  if (n <= 0)
+    {
+      conn_fail (run, c, n == 0 ? "closed the connection" : g_strerror (errno));
+      return;
+    }
+  g_string_append_len (c->in, buf, n);
+  read_replies (run, c);
+}
+
+static void
+do_write (Run *run, Conn *c)
+{
+  gsize body_len;
+  const char *body = g_bytes_get_data (run->body, &body_len);
+
+  for (;;)
+    {
+      struct iovec iov[3];
+      int n_iov = 0;
+      ssize_t n;
+      gsize done;
+
+      /* one writev for the copy's own bytes, the body and the dot: one
+       * segment where there would be three */
+      if (c->out_off < c->out->len)
+        iov[n_iov++] = (struct iovec) { c->out->str + c->out_off, c->out->len - c->out_off };
+      if (c->with_body && c->body_off < body_len)
+        iov[n_iov++] = (struct iovec) { (char *) body + c->body_off, body_len - c->body_off };
+      if (c->with_body && c->dot_off < sizeof dot_line - 1)
+        iov[n_iov++] = (struct iovec) { (char *) dot_line + c->dot_off,
+                                        sizeof dot_line - 1 - c->dot_off };
+      if (n_iov == 0)
+        {
+          g_string_truncate (c->out, 0);
+          c->out_off = 0;
+          c->with_body = FALSE;
+          return;
+        }
+      n = writev (c->fd, iov, n_iov);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return;
+      if (n < 0)
+        {
+          conn_fail (run, c, g_strerror (errno));
+          return;
+        }
+      done = (gsize) n;
+      if (c->out_off < c->out->len)
+        {
+          gsize k = MIN (done, c->out->len - c->out_off);
+
+          c->out_off += k;
+          done -= k;
+        }
+      if (c->with_body && c->body_off < body_len)
+        {
+          gsize k = MIN (done, body_len - c->body_off);
+
+          c->body_off += k;
+          done -= k;
+        }
+      if (c->with_body)
+        c->dot_off += done;
+    }
+}
+
+static gboolean
+has_output (Run *run, Conn *c)
+{
+  return c->out_off < c->out->len || c->with_body;
+}
+
+static gboolean
+parse_relays (Run *run, GError **error)
+{
+  run->relays = g_ptr_array_new ();
+  for (char **r = run->config->relays; r != NULL && *r != NULL; r++)
+    {
+      const char *spec = *r;
+      const char *colon = strrchr (spec, ':');
+      Relay *relay = g_new0 (Relay, 1);
+
+      if (spec[0] == '[' && strchr (spec, ']') != NULL)
+        {
+          const char *close = strchr (spec, ']');
+
+          relay->host = g_strndup (spec + 1, (gsize) (close - spec - 1));
+          relay->port = g_strdup (close[1] == ':' ? close + 2 : "25");
+        }
+      else if (colon != NULL && strchr (spec, ':') == colon)
+        {
+          relay->host = g_strndup (spec, (gsize) (colon - spec));
+          relay->port = g_strdup (colon + 1);
+        }
+      else
+        {
+          relay->host = g_strdup (spec);
+          relay->port = g_strdup ("25");
+        }
+      g_ptr_array_add (run->relays, relay);
+    }
+  if (run->relays->len == 0)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "[delivery] relays is empty: name at least one host:port");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+free_relays (GPtrArray *relays)
+{
+  for (guint i = 0; relays != NULL && i < relays->len; i++)
+    {
+      Relay *r = g_ptr_array_index (relays, i);
+
+      g_free (r->host);
+      g_free (r->port);
+      g_free (r);
+    }
+  if (relays != NULL)
+    g_ptr_array_free (relays, TRUE);
+}
+
+gboolean
+_rf_smtp_fanout (const RfConfig *config, const char *message_path, const char *list_address,
+                 GPtrArray *recipients, RfCopyHeaderFunc header_for, RfSendResultFunc on_result,
+                 gpointer user_data, GError **error)
+{
+  Run run = { .config = config, .list_address = list_address, .recipients = recipients,
+              .header_for = header_for, .on_result = on_result, .user_data = user_data };
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  int n_conns;
+  g_autofree Conn *conns = NULL;
+  g_autofree struct pollfd *pfds = NULL;
+  gboolean ok = TRUE;
+
+  {
+    g_autoptr (GError) local = NULL;
+
+    if (!g_file_get_contents (message_path, &data, &len, &local))
+      {
+        g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot read the rendered message: %s",
+                     local->message);
+        return FALSE;
+      }
+  }
+  if (!parse_relays (&run, error))
+    return FALSE;
+  run.body = smtp_body (data, len);
+  g_clear_pointer (&data, g_free);
+  run.helo = g_strdup (g_get_host_name ());
+
+  n_conns = (int) MIN ((guint) CLAMP (config->parallel, 1, 256), MAX (recipients->len, 1u));
+  conns = g_new0 (Conn, n_conns);
+  pfds = g_new0 (struct pollfd, n_conns);
+  for (int i = 0; i < n_conns; i++)
+    {
+      conns[i].fd = -1;
+      conns[i].state = C_CLOSED;
+      conns[i].relay = g_ptr_array_index (run.relays, (guint) i % run.relays->len);
+      conns[i].in = g_string_new (NULL);
+      conns[i].out = g_string_new (NULL);
+      g_queue_init (&conns[i].awaited);
+    }
+
+  for (;;)
+    {
+      gboolean work_left = !run.stop && run.next < recipients->len;
+      int active = 0, timeout = -1;
+      gint64 now = now_ms ();
+
+      for (int i = 0; i < n_conns; i++)
+        {
+          Conn *c = &conns[i];
+
+          if (c->state == C_CLOSED && work_left && c->reconnects < RECONNECTS)
+            {
+              c->reconnects++;
+              conn_open (&run, c);
+            }
+          if (c->state == C_OPEN && c->ready && c->address == NULL)
+            {
+              if (work_left)
+                start_copy (&run, c);
+              else if (g_queue_is_empty (&c->awaited))
+                {
+                  c->ready = FALSE;
+                  send_cmd (c, R_QUIT, "QUIT");
+                }
+              work_left = !run.stop && run.next < recipients->len;
+            }
+          pfds[i].fd = c->fd;
+          pfds[i].events = 0;
+          pfds[i].revents = 0;
+          if (c->state == C_CLOSED)
+            continue;
+          active++;
+          pfds[i].events = c->state == C_CONNECTING ? POLLOUT
+                                                    : POLLIN | (has_output (&run, c) ? POLLOUT : 0);
+          if (!g_queue_is_empty (&c->awaited))
+            timeout = timeout < 0 ? (int) MAX (c->deadline - now, 0)
+                                  : (int) MIN (timeout, MAX (c->deadline - now, 0));
+        }
+      if (active == 0)
+        break;
+      if (poll (pfds, (nfds_t) n_conns, timeout) < 0 && errno != EINTR)
+        {
+          g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "poll: %s", g_strerror (errno));
+          ok = FALSE;
+          break;
+        }
+      now = now_ms ();
+      for (int i = 0; i < n_conns; i++)
+        {
+          Conn *c = &conns[i];
+
+          if (c->state == C_CLOSED)
+            continue;
+          if (c->state == C_CONNECTING && pfds[i].revents != 0)
+            {
+              int err = 0;
+              socklen_t l = sizeof err;
+
+              getsockopt (c->fd, SOL_SOCKET, SO_ERROR, &err, &l);
+              if (err != 0)
+                {
+                  conn_fail (&run, c, g_strerror (err));
+                  continue;
+                }
+              c->state = C_OPEN;
+            }
+          else if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))
+            do_read (&run, c);
+          if (c->state == C_OPEN && (pfds[i].revents & POLLOUT))
+            do_write (&run, c);
+          if (c->state != C_CLOSED && now >= c->deadline && !g_queue_is_empty (&c->awaited))
+            conn_fail (&run, c, "no reply within 300 s");
+        }
+    }
+
+  /* copies never started because every connection gave up */
+  if (ok && run.stopped == NULL && run.next < recipients->len && !run.stop)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
+                   "no relay took the copies (%s); the MTA will retry",
+                   run.last_error != NULL ? run.last_error : "no connection");
+      ok = FALSE;
+    }
+  if (run.stopped != NULL)
+    {
+      g_clear_error (error);
+      g_propagate_error (error, g_steal_pointer (&run.stopped));
+      ok = FALSE;
+    }
+  for (int i = 0; i < n_conns; i++)
+    {
+      if (conns[i].fd >= 0)
+        close (conns[i].fd);
+      conn_reset_copy (&conns[i]);
+      g_free (conns[i].reply_text);
+      g_string_free (conns[i].in, TRUE);
+      g_string_free (conns[i].out, TRUE);
+      g_queue_clear (&conns[i].awaited);
+    }
+  free_relays (run.relays);
+  g_bytes_unref (run.body);
+  g_free (run.helo);
+  g_free (run.last_error);
+  return ok;
+}

@@ -1,0 +1,76 @@
+/* config.h - reflector.conf, the site-wide settings (a GLib key file),
+ * and the login and session limits read from it.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <reflector/error.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *state_dir;          /* [paths] state_dir, default /var/lib/reflector */
+  char *transport;          /* [delivery] transport: "sendmail" or "smtp" */
+  char *sendmail;           /* [delivery] sendmail, default /usr/sbin/sendmail */
+  char **sendmail_args;     /* [delivery] sendmail_args: extra argv before -oi
+                             * (e.g. "-C;/path/exim.conf"), NULL-terminated */
+  int parallel;             /* [delivery] parallel, default 8 */
+  char **relays;            /* [delivery] relays (smtp): host:port list,
+                             * default 127.0.0.1:25 */
+  char *listen;             /* [web] listen, default 127.0.0.1:8025 */
+  char *base_url;           /* [web] base_url, default http://127.0.0.1:8025 */
+  char *web_templates;      /* [web] templates: listweb's templates directory, or
+                             * NULL for the installed DATADIR/reflector/templates */
+  char *tls_certificate;    /* [web] tls_certificate: PEM file, with tls_key: HTTPS */
+  char *tls_key;            /* [web] tls_key */
+  char **trusted_proxies;   /* [web] trusted_proxies: peers whose X-Forwarded-For
+                             * names the client (a reverse proxy), default none */
+  int connections_per_ip;   /* [web] connections_per_ip, default 64; 0: no limit */
+  int request_timeout;      /* [web] request_timeout (s), default 60 */
+  int message_days;         /* [retention] message_days, default 30 */
+  int activity_days;        /* [retention] activity_days, default 42 */
+  int redelivery_days;      /* [retention] redelivery_days, default 14 */
+  int login_attempts;       /* [security] login_attempts, default 5 (per account) */
+  int ip_login_attempts;    /* [security] ip_login_attempts, default 20 */
+  int login_window_minutes; /* [security] login_window_minutes, default 15 */
+  int lockout_minutes;      /* [security] lockout_minutes, default 15 */
+  int session_idle_minutes; /* [security] session_idle_minutes, default 30 */
+  int session_max_hours;    /* [security] session_max_hours, default 12 */
+  char *path;               /* the file read, or NULL when defaults only */
+  /* [blobs]: the blob store of attachments (issue 3) */
+  char *blob_store;         /* [blobs] store: "local" (default) or "s3" */
+  char *blob_dir;           /* [blobs] dir, default STATE_DIR/blobs (local) */
+  char *blob_key_file;      /* [blobs] key_file, default STATE_DIR/blob.key */
+  char *s3_endpoint;        /* [blobs] endpoint, e.g. https://s3.eu-west-1.amazonaws.com */
+  char *s3_bucket;          /* [blobs] bucket */
+  char *s3_region;          /* [blobs] region, default us-east-1 */
+  char *s3_addressing;      /* [blobs] addressing: "path" (default) or "virtual" */
+  char *s3_credentials_file;/* [blobs] credentials_file (mode 0600 or 0400) */
+} RfConfig;
+
+/* The file to read: @explicit_path if not NULL, else $REFLECTOR_CONFIG, else
+ * SYSCONFDIR/reflector/reflector.conf.  A missing default file is fine
+ * (defaults); a missing explicit file, an unknown group or key, or a bad
+ * value is RF_ERROR_CONFIG naming the file, group and key.
+ * Returns: (transfer full) free with rf_config_free(). */
+RfConfig *rf_config_load (const char *explicit_path, GError **error);
+void rf_config_free (RfConfig *config);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfConfig, rf_config_free)
+
+/* The login and session limits: [security] in reflector.conf
+ * (rf_security_from_config), or the defaults (rf_security_defaults). */
+typedef struct {
+  guint account_attempts;      /* failures per account in the window before it locks: 5 */
+  guint ip_attempts;           /* failures per IP in the window before it is blocked: 20 */
+  gint64 window_seconds;       /* how far back failures count: 900 */
+  gint64 lockout_seconds;      /* how long a lock or block lasts: 900 */
+  gint64 session_idle_seconds; /* a session unused this long ends: 1800 */
+  gint64 session_max_seconds;  /* a session ends this long after login anyway: 43200 */
+} RfSecurityPolicy;
+void rf_security_defaults (RfSecurityPolicy *policy);
+/* The policy of reflector.conf's [security] group. */
+void rf_security_from_config (const RfConfig *config, RfSecurityPolicy *policy);
+
+G_END_DECLS

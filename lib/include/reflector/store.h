@@ -1,0 +1,167 @@
+/* store.h - the store: one SQLite database in the state directory, with
+ * the lists, their settings and members, the journal and the activity log.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <reflector/error.h>
+
+G_BEGIN_DECLS
+
+typedef struct _RfStore RfStore;
+
+typedef enum {
+  RF_STORE_READ_ONLY = 0,
+  RF_STORE_READ_WRITE = 1 << 0,
+  RF_STORE_CREATE = 1 << 1,      /* create the state dir and database if missing */
+} RfStoreFlags;
+
+/* Open STATE_DIR/reflector.db (WAL, busy timeout, foreign keys) and apply
+ * pending migrations when writable.  A missing database without
+ * RF_STORE_CREATE is RF_ERROR_NOT_FOUND; SQLITE_BUSY and I/O trouble are
+ * RF_ERROR_TEMPORARY.  Returns: (transfer full) free with rf_store_close(). */
+RfStore *rf_store_open (const char *state_dir, RfStoreFlags flags, GError **error);
+void rf_store_close (RfStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfStore, rf_store_close)
+/* The schema version after migrations. */
+int rf_store_schema_version (RfStore *store);
+
+/* Transactions (BEGIN IMMEDIATE, so writers queue on the busy timeout).
+ * The store's write functions join a transaction the caller holds. */
+gboolean rf_store_begin (RfStore *store, GError **error);
+gboolean rf_store_commit (RfStore *store, GError **error);
+void rf_store_rollback (RfStore *store);
+
+/* Who acts, and from where.  Every change the store records names one, in
+ * the journal and the activity log; the programs in cmd/ say who they are,
+ * the library never guesses. */
+typedef struct {
+  const char *name;     /* "listctl:root", "web:alice", "listdeliver", "one-click" */
+  const char *origin;   /* "cli", "mta", "cron", or the client's IP address */
+} RfActor;
+
+/* ---- lists ---- */
+
+typedef struct {
+  gint64 id;
+  char *address;     /* normalised "dev@lists.example.org" */
+  char *local;       /* "dev" */
+  char *domain;      /* "lists.example.org" */
+  gint64 created;    /* rf_now() at creation */
+} RfList;
+
+void rf_list_free (RfList *list);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfList, rf_list_free)
+
+/* A list's local part: 1..40 of [a-z0-9._-], starting with a letter or
+ * digit, and not ending in a role suffix (-request, -owner, -bounces,
+ * -confirm, -join, -leave).  Journals "create". */
+gboolean rf_list_create (RfStore *store, const char *address, const RfActor *actor,
+                         GError **error);
+/* Removes the list, its settings and members; the journal keeps its history
+ * (a "delete" event), so it can be restored later. */
+gboolean rf_list_delete (RfStore *store, const char *address, const RfActor *actor,
+                         GError **error);
+/* RF_ERROR_NO_SUCH_LIST if absent.  Returns: (transfer full). */
+RfList *rf_list_lookup (RfStore *store, const char *address, GError **error);
+/* Returns: (transfer full) (element-type RfList) sorted by address. */
+GPtrArray *rf_list_all (RfStore *store, GError **error);
+
+/* ---- list settings ---- */
+
+/* The value in force (the stored one, else the table's default), normalised.
+ * RF_ERROR_NOT_FOUND for an unknown name.  Returns: (transfer full). */
+char *rf_list_get_setting (RfStore *store, const RfList *list, const char *name,
+                           GError **error);
+/* Validate through the settings table, store, journal ("set") and log.
+ * Setting the default value removes the stored row. */
+gboolean rf_list_set_setting (RfStore *store, const RfList *list, const char *name,
+                              const char *value, const RfActor *actor, GError **error);
+/* Every setting of the table with its value in force.
+ * Returns: (transfer full) name -> value, both strings owned by the table. */
+GHashTable *rf_list_settings (RfStore *store, const RfList *list, GError **error);
+
+/* ---- members ---- */
+
+/* One mailbox, one membership.  A member is found whatever the ASCII case
+ * of the letters of its address ("Ann@Example.org" finds ann@example.org):
+ * mail clients and people change the case of addresses at will, though
+ * RFC 5321 lets a server tell local parts apart.  The address keeps the
+ * case it was subscribed with.
+ *
+ * rf_member_find: the member as stored that @address names, or NULL in
+ * *member_out (transfer full) when there is none. */
+gboolean rf_member_find (RfStore *store, const RfList *list, const char *address,
+                         char **member_out, GError **error);
+/* @address must be normalised (rf_address_normalize).  RF_ERROR_EXISTS if a
+ * member already (in any case).  Journals "subscribe". */
+gboolean rf_member_add (RfStore *store, const RfList *list, const char *address,
+                        const RfActor *actor, GError **error);
+/* Removes the member @address names (in any case).  RF_ERROR_NOT_FOUND if
+ * none.  Journals "unsubscribe". */
+gboolean rf_member_remove (RfStore *store, const RfList *list, const char *address,
+                           const RfActor *actor, GError **error);
+gint64 rf_member_count (RfStore *store, const RfList *list, GError **error);
+/* Returns: (transfer full) (element-type utf8) sorted addresses. */
+GPtrArray *rf_member_list (RfStore *store, const RfList *list, GError **error);
+
+/* Add or remove many normalised addresses in one transaction.  Addresses
+ * already in (for add) or already out (for remove) are counted in
+ * *unchanged_out, not errors.  @progress, if set, is called every few
+ * thousand addresses with the number done so far. */
+gboolean rf_member_add_many (RfStore *store, const RfList *list, GPtrArray *addresses,
+                             const RfActor *actor, RfProgressFunc progress,
+                             gpointer user_data, guint64 *changed_out,
+                             guint64 *unchanged_out, GError **error);
+gboolean rf_member_remove_many (RfStore *store, const RfList *list, GPtrArray *addresses,
+                                const RfActor *actor, RfProgressFunc progress,
+                                gpointer user_data, guint64 *changed_out,
+                                guint64 *unchanged_out, GError **error);
+
+/* ---- journal (membership and settings history) ---- */
+
+typedef struct {
+  gint64 id;
+  gint64 at;
+  char *list_address;
+  char *actor;
+  char *event;       /* "create" | "delete" | "subscribe" | "unsubscribe" | "set" */
+  char *subject;     /* address or setting name, or NULL */
+  char *value;       /* setting value, or NULL */
+} RfJournalEvent;
+void rf_journal_event_free (RfJournalEvent *event);
+/* Events of one list (or all lists when @list_address is NULL), oldest first.
+ * Returns: (transfer full) (element-type RfJournalEvent). */
+GPtrArray *rf_journal_events (RfStore *store, const char *list_address, GError **error);
+
+/* ---- activity log ---- */
+
+/* The one function every administrative action logs through: who and from
+ * where (@actor), what (@action, e.g. "subscribe"), on what (@target).
+ * @detail is free text that MUST NOT carry a password, token or message
+ * body; the function itself drops any detail that looks like one (see
+ * activity.c).  Failing to log never fails the action: errors are
+ * swallowed. */
+void rf_activity_log (RfStore *store, const RfActor *actor, const char *action,
+                      const char *target, const char *detail);
+
+typedef struct {
+  gint64 at;
+  char *actor;
+  char *action;
+  char *target;
+  char *origin;   /* or NULL */
+  char *detail;   /* or NULL */
+} RfActivityEntry;
+void rf_activity_entry_free (RfActivityEntry *entry);
+/* The activity log's rows about @list (target = its address) from @since
+ * on, oldest first.  Returns: (transfer full) (element-type RfActivityEntry). */
+GPtrArray *rf_activity_of_list (RfStore *store, const RfList *list, gint64 since,
+                                GError **error);
+/* Every row of the activity log from @since on, oldest first.
+ * Returns: (transfer full) (element-type RfActivityEntry). */
+GPtrArray *rf_activity_since (RfStore *store, gint64 since, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,22 @@
+/* unsubscribe.h - one-click unsubscribe (RFC 8058): the per-member token of
+ * each copy's List-Unsubscribe link.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <reflector/store.h>
+
+G_BEGIN_DECLS
+
+/* Whose token is it.  RF_ERROR_NOT_FOUND (with a message that does not
+ * repeat the token) for an unknown or spent token. */
+gboolean rf_unsubscribe_lookup (RfStore *store, const char *token, RfList **list_out,
+                                char **address_out, GError **error);
+/* Unsubscribe the token's member (journal and activity log name @actor),
+ * without logging the token. */
+gboolean rf_unsubscribe_by_token (RfStore *store, const char *token, const RfActor *actor,
+                                  RfList **list_out, char **address_out, GError **error);
+
+G_END_DECLS
