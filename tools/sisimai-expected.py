@@ -15,9 +15,11 @@ reflector's parser:
            message once line ends are normalised.
   address  sisimai's tables hold no addresses, so the failed recipient is
            read by Python's email package from the sample's machine-readable
-           fields: Final-Recipient (else Original-Recipient) of the first
-           message/delivery-status block, else X-Failed-Recipients.  Samples
-           with neither get '-' (address not scored).
+           fields: Original-Recipient (the address the sender gave, which is
+           what a list knows its member by; issue 17), else Final-Recipient,
+           of the first message/delivery-status block, else
+           X-Failed-Recipients.  Samples with neither get '-' (address not
+           scored).
 
 Samples of engines with no table in sisimai-reasons.txt, and empty or
 headerless ones, get class '-': the corpus test still parses them (it must
@@ -65,7 +67,9 @@ def normalise(data):
 def clean_address(value):
     value = str(value).strip()
     if ";" in value:
-        value = value.split(";", 1)[1]
+        kind, value = value.split(";", 1)
+        if kind.strip().lower() not in ("", "rfc822", "utf-8"):
+            return None
     value = value.strip().strip("<>").strip()
     m = re.search(r"[^\s<>\"(),;]+@[^\s<>\"(),;]+", value)
     return m.group(0).rstrip(".").lower() if m else None
@@ -80,7 +84,7 @@ def first_recipient(data):
         if not isinstance(blocks, list):
             continue
         for block in blocks:
-            for field in ("Final-Recipient", "Original-Recipient"):
+            for field in ("Original-Recipient", "Final-Recipient"):
                 if block.get(field):
                     address = clean_address(block.get(field))
                     if address:

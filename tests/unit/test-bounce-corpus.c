@@ -171,9 +171,44 @@ test_corpus (void)
   g_assert_cmpfloat (share (all.addr_ok, all.addr_expected), >=, FLOOR_ADDRESS);
 }
 
+/* RF_BOUNCE_DUMP=FILE[:FILE...]: print what the parser says of each file
+ * and exit (a debugging aid, never part of the test run). */
+static int
+dump (const char *files)
+{
+  g_auto (GStrv) paths = g_strsplit (files, ":", -1);
+
+  for (char **p = paths; *p != NULL; p++)
+    {
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+      g_autoptr (GBytes) bytes = NULL;
+      g_autoptr (RfBounce) b = NULL;
+
+      if (!g_file_get_contents (*p, &contents, &len, NULL))
+        continue;
+      bytes = g_bytes_new_take (g_steal_pointer (&contents), len);
+      b = rf_bounce_parse (bytes, NULL);
+      if (b == NULL)
+        continue;
+      g_print ("%s: %s [%s]\n", *p, rf_bounce_class_name (b->bounce_class), b->mta);
+      for (guint i = 0; i < b->recipients->len; i++)
+        {
+          RfBounceRecipient *r = g_ptr_array_index (b->recipients, i);
+
+          g_print ("  %s %s %s %s | %s\n", r->address, rf_bounce_class_name (r->bounce_class),
+                   rf_bounce_action_name (r->action), r->status != NULL ? r->status : "-",
+                   r->diagnostic != NULL ? r->diagnostic : "-");
+        }
+    }
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
+  if (g_getenv ("RF_BOUNCE_DUMP") != NULL)
+    return dump (g_getenv ("RF_BOUNCE_DUMP"));
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/bounce/corpus/sisimai", test_corpus);
   return g_test_run ();
