@@ -216,6 +216,7 @@ static const WordsRule words_rules[] = {
     "|no longer (available|active|in use|exists|valid)|couldn't be found"
     "|(address|mailbox|user) has moved|moved permanently|no forwarding address"
     "|(host|domain)( name)? (not found|unknown|does not exist)|couldn't find any host"
+    "|couldn't find a mail exchanger|invalid (recipient |destination )?domain"
     "|host or domain name not found|no such domain|unknown (host|domain)|nxdomain"
     "|all relevant mx records point to non-existent hosts"
     "|domain (is )?(not|no longer) (accept|receiv)ing mail|does not accept mail"

@@ -389,7 +389,11 @@ continues (const char *joined, const char *next)
   last = jlen > 0 ? joined[jlen - 1] : '.';
   if (strchr (".!):;>", last) != NULL)
     return FALSE;
-  if (*body == '<' || *body == '-' || *body == '=' || strchr (body, '@') != NULL)
+  if (*body == '<' || *body == '-' || *body == '=' || *body == '>' || strchr (body, '@') != NULL)
+    return FALSE;
+  /* another answer, not the rest of this one */
+  if (g_ascii_isdigit (body[0]) && g_ascii_isdigit (body[1]) && g_ascii_isdigit (body[2])
+      && (body[3] == ' ' || body[3] == '-'))
     return FALSE;
   return TRUE;
 }
@@ -411,7 +415,13 @@ _rf_bounce_text_diagnostic (const char *text, const char *address)
       const char *hit = strstr (lower_region, lower_address);
 
       if (hit != NULL)
-        from = region + (hit - lower_region);
+        {
+          /* from the start of the line that names it: its code may come
+           * first ("554 <ann@example.com>... Connection reset") */
+          from = region + (hit - lower_region);
+          while (from > region && from[-1] != '\n')
+            from--;
+        }
     }
   if (from == NULL)
     from = region;
