@@ -200,7 +200,7 @@ static const WordsRule words_rules[] = {
     " (\\S+ )?header|header (error|violation|(is )?(missing|invalid|malformed))"
     "|tls (is )?required|encryption required|requiretls|permission to post"
     "|groups\\.google\\.com|violation|invalid ip|not accepted due to|filtered|reception"
-    " settings|mismatches client ip|client host rejected|not allowed to send" },
+    " settings|mismatches client ip|client host rejected|not allowed to send|open relay" },
   /* the mailbox or the domain is gone */
   { _RF_WORDS_GONE,
     "user (is )?unknown|unknown (user|recipient|local[- ]part|mailbox|address|alias)"
