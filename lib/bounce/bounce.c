@@ -296,13 +296,25 @@ rf_bounce_parse (GBytes *raw, GError **error)
   bounce = g_new0 (RfBounce, 1);
   bounce->recipients = g_ptr_array_new_with_free_func ((GDestroyNotify)recipient_free);
   {
-    /* an mbox "From " line, as a mailbox file has it */
+    /* blank lines before the header (a saved file's leftovers), then an
+     * mbox "From " line, as a mailbox file has it */
     const char *data = g_bytes_get_data (raw, &len);
-    const char *nl = len > 5 && memcmp (data, "From ", 5) == 0 ? memchr (data, '\n', len) : NULL;
-    g_autoptr (GBytes) body
-        = nl != NULL ? g_bytes_new_from_bytes (raw, nl + 1 - data, len - (nl + 1 - data))
-                     : g_bytes_ref (raw);
+    gsize skip = 0, at = 0;
+    const char *nl;
+    g_autoptr (GBytes) body = NULL;
 
+    while (at < len && (data[at] == ' ' || data[at] == '\t' || data[at] == '\r' || data[at] == '\n'))
+      {
+        if (data[at] == '\n')
+          skip = at + 1;
+        at++;
+      }
+    nl = len - skip > 5 && memcmp (data + skip, "From ", 5) == 0
+             ? memchr (data + skip, '\n', len - skip)
+             : NULL;
+    if (nl != NULL)
+      skip = nl + 1 - data;
+    body = g_bytes_new_from_bytes (raw, skip, len - skip);
     fixed = _rf_mime_fix_line_ends (body);
   }
   message = _rf_mime_parse (fixed, NULL, NULL);
@@ -361,7 +373,12 @@ rf_bounce_parse (GBytes *raw, GError **error)
       append_capped (c.text, t);
     }
   g_string_free (c.html, TRUE);
-  report = g_strndup (c.text->str, _rf_bounce_report_end (c.text->str));
+  /* the report's prose; a report that has none outside its delivery-status
+   * part (some put their sentence there) is read from that part */
+  if (c.text->len > 0)
+    report = g_strndup (c.text->str, _rf_bounce_report_end (c.text->str));
+  else
+    report = g_strdup (c.dsn->str);
 
   bounce->mta = _rf_bounce_guess_mta (message, c.text->str, c.dsn->len > 0);
   if (c.dsn->len > 0)

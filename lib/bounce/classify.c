@@ -86,7 +86,9 @@ static const StatusRule status_rules[] = {
   { "5.4.7", RF_BOUNCE_TEMPORARY, TRUE },  /* delivery time expired */
   { "5.4.", RF_BOUNCE_TEMPORARY, FALSE },  /* no answer, bad connection, loops;
                                             * Microsoft's 5.4.1 "access denied" */
-  /* 5.5 protocol: our side's trouble unless the words say more */
+  /* 5.5 protocol: our side's trouble unless the words say more; the
+   * generic 5.5.0 says nothing at all */
+  { "5.5.0", RF_BOUNCE_UNKNOWN, FALSE },
   { "5.5.", RF_BOUNCE_TEMPORARY, FALSE },
   /* 5.6 media: the content refused */
   { "5.6.", RF_BOUNCE_POLICY, TRUE },
@@ -154,7 +156,9 @@ static const WordsRule words_rules[] = {
     "unroutable sender|sender (address|domain) (rejected|denied|invalid|does not exist)"
     "|domain of sender address|from: domain is invalid|sender verify failed"
     "|sender address has null mx|sender (address )?(is )?(blacklisted|blocked|not allowed)"
-    "|(mail from|envelope sender|return-path) (address )?(rejected|refused|denied)" },
+    "|(mail from|envelope sender|return-path) (address )?(rejected|refused|denied)"
+    /* the sending service's own block list (Amazon SES and the like) */
+    "|suppression list|suppressed address" },
   /* full: it passes once the member makes room */
   { _RF_WORDS_FULL,
     "(mailbox|mail ?box|inbox|account|disk|folder|user|recipient|storage)( is| has)? "
@@ -162,7 +166,8 @@ static const WordsRule words_rules[] = {
     "|exceed(s|ed)? (the |his |her |its |their |allowed |maximum )?(storage|quota|mailbox size)"
     "|mailbox exceeds|exceeds allowed size|insufficient (disk )?space|out of (disk )?space"
     "|storage (is )?full|no space left|mailbox size limit|mailfolder is full"
-    "|has exceeded (his|her|its|the) (quota|storage)" },
+    "|has exceeded (his|her|its|the) (quota|storage)"
+    "|(reached|exceeded|over) (the |its |his |her |their )?(disk |mailbox |storage )?quota" },
   /* says itself that it is for now, or that the trouble is on a mail
    * system's side rather than the address's */
   { _RF_WORDS_LATER,
@@ -171,6 +176,7 @@ static const WordsRule words_rules[] = {
     "|temporary (failure|error|problem|local problem|lookup failure)|temporary locked"
     "|local (configuration|delivery) (error|failed)|mailer error|procmail|maildrop"
     "|couldn't create|could not create|cannot create|mail (program|command) (failed|died)"
+    "|delivery program(\\(s\\)|s)? (failed|produced)|can't exec|broken pipe"
     "|malformed or unexpected name server reply|name server (failure|timeout)|servfail"
     "|failure in name resolution"
     "|host not found, try again|host not\\s+found,\\s+try again"
@@ -188,7 +194,8 @@ static const WordsRule words_rules[] = {
     "|server (is )?busy|too busy|resources (temporarily )?unavailable" },
   /* refused for what the list's mail is or where it comes from */
   { _RF_WORDS_FILTER,
-    "spam|junk mail|bulk mail|unsolicited|virus|malware|infected|phish|blacklist|blocklist"
+    "spam|junk mail|bulk mail|unsolicited|virus (found|detected)|(found|detected|contains?|containing"
+    "|infected with) (a )?virus|malware|infected|phish|blacklist|blocklist"
     "|block list|black list|denylist|deny list|\\brbl\\b|dnsbl|\\bdnsrbl|spamhaus|spamcop"
     "|barracuda|sorbs|\\buribl|\\bsurbl|proofpoint|mimecast|cloudmark|(?<!not )listed (at|in|on|by)"
     "|(?<!account )(?<!mailbox )(?<!account is )(?<!has been )\\bblocked"
@@ -226,7 +233,8 @@ static const WordsRule words_rules[] = {
     "|the email account that you tried to reach does not exist"
     "|doesn't have an? [^ ]+ account|domain is not reachable|invalid final delivery userid"
     "|not listed in (the )?(domino directory|public name & address book)"
-    "|check if (the )?address is correct|no valid recipients" },
+    "|check if (the )?address is correct|no valid recipients|nosuchuser"
+    "|unknown (e-?mail )?(address|user|recipient)" },
   /* the account is closed, disabled, suspended */
   { _RF_WORDS_DISABLED,
     "account (has been |is )?(disabled|deactivated|suspended|expired|closed|inactive|locked"
@@ -236,7 +244,8 @@ static const WordsRule words_rules[] = {
     "|deactivated)|this account (has been|is) (disabled|suspended)|deactivated mailbox"
     "|invalid/inactive user|inactive (account|user|mailbox)|user suspended|mailbox suspended"
     "|no longer accepts mail|archived recipient|that you tried to reach is disabled"
-    "|currently suspended|(account|mailbox|address)( that you tried to reach)? is (inactive|disabled)" },
+    "|currently suspended|(account|mailbox|address)( that you tried to reach)? is (inactive|disabled)"
+    "|mailbox unavailable or access denied" },
   /* weaker hints of trouble that passes */
   { _RF_WORDS_TRANSIENT,
     "temporar(il)?y|timed? ?out|connection (refused|reset|closed|lost|dropped)|could not connect"
@@ -248,7 +257,7 @@ static const WordsRule words_rules[] = {
   { _RF_WORDS_REFUSED,
     "rejected|denied|not permitted|not allowed|refused|prohibited|not authori[sz]ed"
     "|relay(ing)? (denied|not permitted|access)|no relay|not accepted|unacceptable"
-    "|administrative prohibition|not a registered|forbidden|security|\\bfilter" },
+    "|administrative prohibition|not a registered|forbidden|security|\\bfilter|restricted" },
 };
 
 static GRegex *compiled[G_N_ELEMENTS (words_rules)];

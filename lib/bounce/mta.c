@@ -152,19 +152,48 @@ looks_autoreply (GMimeMessage *message)
   return FALSE;
 }
 
+/* What the body of a message from a person's address says of itself:
+ * an automatic reply (vacation, challenge-response). */
+static gboolean
+body_autoreply (GMimeMessage *message, const char *report)
+{
+  static GRegex *re;
+  static gsize done = 0;
+  InternetAddressList *from = g_mime_message_get_from (message);
+  g_autofree char *from_text
+      = from != NULL ? internet_address_list_to_string (from, NULL, FALSE) : NULL;
+  const char *subject = g_mime_message_get_subject (message);
+
+  if (g_once_init_enter (&done))
+    {
+      re = g_regex_new ("this is an? auto(matic(ally generated)?)?[ -]?(reply|response)"
+                        "|(apologi[sz]e for|sorry for) this auto(matic)?[ -]?(reply|response)"
+                        "|approved senders|i am (currently )?(out of (the )?office|on vacation|away)"
+                        "|i will be (out of (the )?office|away|on (vacation|leave))",
+                        G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&done, 1);
+    }
+  autoreply_compile ();
+  if (contains_nocase (from_text, "mailer-daemon") || contains_nocase (from_text, "postmaster")
+      || (subject != NULL && g_regex_match (bounce_re, subject, 0, NULL)))
+    return FALSE;
+  return report != NULL && g_regex_match (re, report, 0, NULL);
+}
+
 gboolean
 _rf_bounce_is_autoreply (GMimeMessage *message, const char *text)
 {
   g_autofree char *report = NULL;
   RfWords words;
 
+  report = text != NULL ? g_strndup (text, _rf_bounce_report_end (text)) : NULL;
+  words = _rf_bounce_words (report);
   if (!looks_autoreply (message))
-    return FALSE;
+    return words != _RF_WORDS_GONE && words != _RF_WORDS_DISABLED
+           && body_autoreply (message, report);
   /* a header is a claim about the message; a body that plainly says the
    * address is gone is a bounce, whatever its header says (only an
    * out-of-office subject keeps it an auto-reply) */
-  report = text != NULL ? g_strndup (text, _rf_bounce_report_end (text)) : NULL;
-  words = _rf_bounce_words (report);
   if ((words == _RF_WORDS_GONE || words == _RF_WORDS_DISABLED) && !subject_autoreply (message))
     return FALSE;
   return TRUE;
