@@ -286,11 +286,26 @@ compile_once (void)
 RfWords
 _rf_bounce_words (const char *text)
 {
+  static GRegex *address_re;
+  static gsize done = 0;
+  g_autofree char *plain = NULL;
+
   if (text == NULL || *text == '\0')
     return _RF_WORDS_NONE;
   compile_once ();
+  if (g_once_init_enter (&done))
+    {
+      address_re = g_regex_new ("[^\\s<>\"'(),;:\\[\\]]+@[A-Za-z0-9.-]+", G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&done, 1);
+    }
+  /* an address is a name, not a statement ("filtered@example.org",
+   * "spam@..."); links are read, since a blocklist's address
+   * ("spamhaus.org/query") says as much as its name */
+  plain = g_regex_replace_literal (address_re, text, -1, 0, "ADDRESS", 0, NULL);
+  if (plain == NULL)
+    plain = g_strdup (text);
   for (gsize i = 0; i < G_N_ELEMENTS (words_rules); i++)
-    if (g_regex_match (compiled[i], text, 0, NULL))
+    if (g_regex_match (compiled[i], plain, 0, NULL))
       return words_rules[i].words;
   return _RF_WORDS_NONE;
 }
@@ -341,6 +356,22 @@ diagnostic_words (const char *diagnostic)
   return _rf_bounce_words (diagnostic);
 }
 
+/* Whether @text names the SMTP command its answer came to. */
+static gboolean
+stage_named (const char *text)
+{
+  static GRegex *re;
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      re = g_regex_new ("(in reply to|after|did not like our) (rcpt to|mail from|end of data|data)"
+                        "|rcpt to:<", G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&done, 1);
+    }
+  return text != NULL && g_regex_match (re, text, 0, NULL);
+}
+
 RfBounceClass
 _rf_bounce_classify (const char *status, char reply, const char *diagnostic, const char *report)
 {
@@ -358,7 +389,10 @@ _rf_bounce_classify (const char *status, char reply, const char *diagnostic, con
         return by_status;
       words = _rf_bounce_words (report);
     }
-  after_data = _rf_bounce_after_data (diagnostic) || _rf_bounce_after_data (report);
+  /* the stage the answer came at: the recipient's own diagnostic says it
+   * best; the report's prose may be about another recipient */
+  after_data = _rf_bounce_after_data (diagnostic)
+               || (!stage_named (diagnostic) && _rf_bounce_after_data (report));
 
   if (digit == '2')
     return RF_BOUNCE_NOT_BOUNCE;
