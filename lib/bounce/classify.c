@@ -167,7 +167,12 @@ static const WordsRule words_rules[] = {
     "|mailbox exceeds|exceeds allowed size|insufficient (disk )?space|out of (disk )?space"
     "|storage (is )?full|no space left|mailbox size limit|mailfolder is full"
     "|has exceeded (his|her|its|the) (quota|storage)"
-    "|(reached|exceeded|over) (the |its |his |her |their )?(disk |mailbox |storage )?quota" },
+    "|(reached|exceeded|over) (the |its |his |her |their )?(disk |mailbox |storage )?quota"
+    "|storage allocation|mailbox (has )?exceeded|too many messages (in|on) (the |this )?(mailbox|account)"
+    "|full mailbox|mailbox size exceeded|not enough (disk )?space"
+    /* de, fr, es, it, pt, nl */
+    "|postfach (ist )?voll|speicherplatz|bo[iî]te (aux lettres )?(est )?pleine|buz[oó]n (est[aá] )?lleno"
+    "|casella (di posta )?(è )?piena|caixa (de correio )?(est[aá] )?cheia|mailbox is vol" },
   /* says itself that it is for now, or that the trouble is on a mail
    * system's side rather than the address's */
   { _RF_WORDS_LATER,
@@ -206,7 +211,11 @@ static const WordsRule words_rules[] = {
     "|(invalid|bad|malformed|missing|duplicate|illegal|broken|too many|too long|syntax error in)"
     " (\\S+ )?header|header (error|violation|(is )?(missing|invalid|malformed))"
     "|tls (is )?required|encryption required|requiretls|permission to post"
-    "|groups\\.google\\.com|violation|invalid ip|not accepted due to|filtered|reception"
+    "|not (be )?(allowed|authori[sz]ed|permitted) to post|soyez pas autoris"
+    "|groups\\.google\\.com|violation|invalid ip|not accepted due to|filtered|\\buce\\b|\\bubE\\b"
+    "|content scanner|banned (url|word|content|attachment|file)|postini|messagelabs|ironport"
+    "|spamassassin|looks like spam|appears to be (spam|unsolicited|bulk)|phishing|dangerous content"
+    "|reject(ed)? by (the )?(recipient'?s? )?(content )?filter|junk|reception"
     " settings|mismatches client ip|client host rejected|not allowed to send|open relay" },
   /* the mailbox or the domain is gone */
   { _RF_WORDS_GONE,
@@ -234,7 +243,15 @@ static const WordsRule words_rules[] = {
     "|doesn't have an? [^ ]+ account|domain is not reachable|invalid final delivery userid"
     "|not listed in (the )?(domino directory|public name & address book)"
     "|check if (the )?address is correct|no valid recipients|nosuchuser"
-    "|unknown (e-?mail )?(address|user|recipient)" },
+    "|unknown (e-?mail )?(address|user|recipient)|(recipient|user) name is not recognized"
+    "|is not a (known|valid) (user|recipient|mailbox)|unrouteable mail domain|no valid (host|mx)"
+    "|mail for .{1,80} loops back|address does not exist|e-?mail account does not exist"
+    /* de, fr, es, it, pt, nl, pl, zh */
+    "|(empf(ae|ä|a)nger|benutzer|adresse|mailbox|postfach) (ist )?unbekannt|existiert nicht|gibt es nicht"
+    "|(destinataire|utilisateur|adresse) inconnu|n'existe pas|(usuario|destinatario|direcci[oó]n) desconocid"
+    "|no existe|(utente|destinatario|indirizzo) (sconosciuto|inesistente)|non esiste"
+    "|(usu[aá]rio|destinat[aá]rio) (desconhecido|inexistente)|n[aã]o existe|bestaat niet|onbekend"
+    "|nie istnieje|nieznany (u[zż]ytkownik|odbiorca|adres)|用户不存在|帐户不存在|账户不存在|收件人不存在" },
   /* the account is closed, disabled, suspended */
   { _RF_WORDS_DISABLED,
     "account (has been |is )?(disabled|deactivated|suspended|expired|closed|inactive|locked"
@@ -257,7 +274,8 @@ static const WordsRule words_rules[] = {
   { _RF_WORDS_REFUSED,
     "rejected|denied|not permitted|not allowed|refused|prohibited|not authori[sz]ed"
     "|relay(ing)? (denied|not permitted|access)|no relay|not accepted|unacceptable"
-    "|administrative prohibition|not a registered|forbidden|security|\\bfilter|restricted" },
+    "|administrative prohibition|not a registered|forbidden|security|\\bfilter|restricted"
+    "|(do|does|will) not relay|relay(ing)? (is )?(prohibited|not allowed)|not a relay" },
 };
 
 static GRegex *compiled[G_N_ELEMENTS (words_rules)];

@@ -100,9 +100,12 @@ autoreply_compile (void)
 
   if (g_once_init_enter (&done))
     {
-      subject_re = g_regex_new ("^\\s*(auto(matic)?[ _-]?(reply|response|antwort)|autoreply"
-                                "|out of (the )?office|vacation|abwesen|absence|auto:"
-                                "|r[ée]ponse automatique|i am (currently )?(out|away))",
+      subject_re = g_regex_new ("^\\s*((re|aw|fw|fwd|sv|vs):\\s*)?(auto(matic)?[ _-]?(reply|response"
+                                "|antwort)|autoreply|autoresponder|out of (the )?office|vacation"
+                                "|abwesen|absence|auto:|r[ée]ponse automatique|i am (currently )?(out|away)"
+                                "|automatische antwort|automatisch antwoord|risposta automatica"
+                                "|respuesta autom[aá]tica|autorespuesta|odpowied[zź] automatyczna"
+                                "|autosvar|automaattinen vastaus|resposta autom[aá]tica|on leave)",
                                 G_REGEX_CASELESS, 0, NULL);
       bounce_re = g_regex_new ("undeliver|delivery|failure|failed|returned mail|mail system"
                                "|not (be )?delivered|non ?remis|unzustellbar",
@@ -168,8 +171,13 @@ body_autoreply (GMimeMessage *message, const char *report)
     {
       re = g_regex_new ("this is an? auto(matic(ally generated)?)?[ -]?(reply|response)"
                         "|(apologi[sz]e for|sorry for) this auto(matic)?[ -]?(reply|response)"
-                        "|approved senders|i am (currently )?(out of (the )?office|on vacation|away)"
-                        "|i will be (out of (the )?office|away|on (vacation|leave))",
+                        "|i('m| am) (currently )?(out of (the )?office|on (vacation|holiday|leave)|away)"
+                        "|i will be (out of (the )?office|away|on (vacation|holiday|leave))"
+                        "|limited access to (my )?e-?mail|thank you for your (e-?mail|message|mail)"
+                        /* challenge-response: the mail waits for the sender to
+                         * prove itself, nothing failed */
+                        "|approved senders|(guest|approved|safe|white) ?list|verify (that )?you are"
+                        "|sender verification|boxbe|bluebottle|spam ?arrest|choicemail|mailblocks",
                         G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
       g_once_init_leave (&done, 1);
     }

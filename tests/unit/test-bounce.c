@@ -540,6 +540,46 @@ test_action (void)
   }
 }
 
+/* Words of other languages and other products, and replies from people's
+ * addresses that are no bounce. */
+static void
+test_vocabulary (void)
+{
+  check_dsn ("failed", "5.0.0", "550 Empfaenger unbekannt", RF_BOUNCE_PERMANENT);
+  check_dsn ("failed", "5.0.0", "550 Benutzer unbekannt", RF_BOUNCE_PERMANENT);
+  check_dsn ("failed", "5.0.0", "550 Utilisateur inconnu", RF_BOUNCE_PERMANENT);
+  check_dsn ("failed", "5.0.0", "550 Usuario desconocido", RF_BOUNCE_PERMANENT);
+  check_dsn ("failed", "5.0.0", "552 Postfach voll", RF_BOUNCE_TEMPORARY);
+  check_dsn ("failed", "5.0.0", "550 The recipient name is not recognized", RF_BOUNCE_PERMANENT);
+  check_dsn ("failed", "5.0.0", "554 Message rejected: looks like spam (SpamAssassin)",
+             RF_BOUNCE_POLICY);
+  check_dsn ("failed", "5.0.0", "550 we do not relay for example.com", RF_BOUNCE_POLICY);
+  check_dsn ("failed", "5.1.1",
+             "Amazon SES did not send the message to this address because it is on the "
+             "suppression list for your account",
+             RF_BOUNCE_POLICY);
+  {
+    g_autoptr (RfBounce) b
+        = parse ("From: Ann <ann@example.com>\n"
+                 "To: dev-bounces+ann=example.com@lists.example.org\n"
+                 "Subject: Re: [dev] plans\n\n"
+                 "I apologize for this automatic reply to your email.\n"
+                 "To control spam, I now allow incoming messages only from senders I\n"
+                 "have approved beforehand.\n");
+
+    g_assert_cmpint (b->bounce_class, ==, RF_BOUNCE_NOT_BOUNCE);
+    g_assert_cmpuint (b->recipients->len, ==, 0);
+  }
+  {
+    g_autoptr (RfBounce) b = parse ("From: Ann <ann@example.com>\n"
+                                    "To: dev-bounces+ann=example.com@lists.example.org\n"
+                                    "Subject: Automatische Antwort: [dev] plans\n\n"
+                                    "Ich bin bis Montag nicht im Buero.\n");
+
+    g_assert_cmpint (b->bounce_class, ==, RF_BOUNCE_NOT_BOUNCE);
+  }
+}
+
 static void
 test_junk (void)
 {
@@ -593,5 +633,6 @@ main (int argc, char **argv)
   g_test_add_func ("/bounce/bug/original-recipient", test_bug_original_recipient);
   g_test_add_func ("/bounce/bug/auto-submitted-body", test_bug_auto_submitted_body);
   g_test_add_func ("/bounce/action", test_action);
+  g_test_add_func ("/bounce/vocabulary", test_vocabulary);
   return g_test_run ();
 }
