@@ -188,7 +188,7 @@ static const WordsRule words_rules[] = {
     "|insufficient (system )?(storage|resources)|system resources"
     "|message (size|is too (large|big)|too (large|big))|too (large|big)|size limit"
     "|exceeds? (the )?(maximum|size|message size)|message length exceeds"
-    "|rate limit|rate-limit|ratelimit|too many (connections|messages|recipients|concurrent"
+    "|rate limit|rate-limit|ratelimit|too quickly|rate that prevents|too many (connections|messages|recipients|concurrent"
     "|sessions|errors)|frequency limit|receiving mail at a rate|greylist|graylist|deferred"
     "|does not support tls|starttls|tls (negotiation|handshake) failed|line limit"
     "|transaction failed|did not accept our requests to connect|socket error"
@@ -216,6 +216,9 @@ static const WordsRule words_rules[] = {
     "|content scanner|banned (url|word|content|attachment|file)|postini|messagelabs|ironport"
     "|spamassassin|looks like spam|appears to be (spam|unsolicited|bulk)|phishing|dangerous content"
     "|reject(ed)? by (the )?(recipient'?s? )?(content )?filter|junk|reception"
+    "|rejected by (this|the) (user|recipient)|geographical location|geoip|\\bbad ip\\b"
+    "|(your|sending|the) (server'?s? )?ip( address)? (is|was|has been) (listed|blocked|blacklisted|rejected)"
+    "|connections not accepted from|not allowed to connect|not in (the )?whitelist|listing in"
     " settings|mismatches client ip|client host rejected|not allowed to send|open relay" },
   /* the mailbox or the domain is gone */
   { _RF_WORDS_GONE,
@@ -262,6 +265,7 @@ static const WordsRule words_rules[] = {
     "|invalid/inactive user|inactive (account|user|mailbox)|user suspended|mailbox suspended"
     "|no longer accepts mail|archived recipient|that you tried to reach is disabled"
     "|currently suspended|(account|mailbox|address)( that you tried to reach)? is (inactive|disabled)"
+    "|expired (account|mailbox|user)"
     "|mailbox unavailable or access denied" },
   /* weaker hints of trouble that passes */
   { _RF_WORDS_TRANSIENT,
