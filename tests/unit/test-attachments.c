@@ -50,7 +50,9 @@ setup (Fixture *f, gconstpointer data)
   for (gsize i = 0; i < n; i++)
     g_hash_table_insert (f->settings, (gpointer) defs[i].name, g_strdup (defs[i].default_value));
   g_hash_table_insert (f->settings, (gpointer) "attachments", g_strdup ("link"));
-  f->ctx = (RfPolicyContext) { f->list, f->settings, f->config, f->store };
+  f->ctx = (RfPolicyContext) {
+    .list = f->list, .settings = f->settings, .config = f->config, .store = f->store
+  };
 }
 
 static void
