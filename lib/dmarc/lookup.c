@@ -182,7 +182,8 @@ run (Lookup *lookup, gint64 deadline)
       nfds_t n = 0;
       struct timeval max, tv, *wait;
       gint64 left = deadline - g_get_monotonic_time ();
-      int bits, ms, r;
+      unsigned int bits;
+      int ms, r;
 
       if (left <= 0)
         {
@@ -190,14 +191,15 @@ run (Lookup *lookup, gint64 deadline)
           ares_cancel (lookup->channel);   /* on_answer(ARES_ECANCELLED) each */
           return;
         }
-      bits = ares_getsock (lookup->channel, socks, ARES_GETSOCK_MAXNUM);
+      /* unsigned: c-ares' ARES_GETSOCK_WRITABLE shifts a signed 1 by 31 */
+      bits = (unsigned int) ares_getsock (lookup->channel, socks, ARES_GETSOCK_MAXNUM);
       for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++)
         {
           short events = 0;
 
-          if (ARES_GETSOCK_READABLE (bits, i))
+          if (bits & (1u << i))
             events |= POLLIN;
-          if (ARES_GETSOCK_WRITABLE (bits, i))
+          if (bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
             events |= POLLOUT;
           if (events == 0)
             continue;
