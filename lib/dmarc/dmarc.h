@@ -75,8 +75,9 @@ char *_rf_dmarc_domain_ascii (const char *domain);
  * built-in and the system's copy) and one label more; @domain itself when
  * it is a public suffix.  Returns: (transfer full). */
 char *_rf_dmarc_org_domain (const char *domain);
-/* Whether @domain is one of [dmarc] exempt_domains or a subdomain of one
- * (case-insensitive).  @config may be NULL (nothing is exempt). */
+/* Whether the ASCII @domain is one of [dmarc] exempt_domains or a
+ * subdomain of one (case-insensitive; an IDN may be written in either
+ * form).  @config may be NULL (nothing is exempt). */
 gboolean _rf_dmarc_exempt (const RfConfig *config, const char *domain);
 /* [dmarc] resolver: "IPv4", "IPv4:port", "IPv6" or "[IPv6]:port" ->
  * c-ares' server list form "host:port" / "[v6]:port" (port 53 when

@@ -94,11 +94,11 @@ _rf_dmarc_exempt (const RfConfig *config, const char *domain)
   len = strlen (domain);
   for (char **e = config->dmarc_exempt_domains; *e != NULL; e++)
     {
-      g_autofree char *exempt = g_strstrip (g_ascii_strdown (*e, -1));
-      gsize elen = strlen (exempt);
+      g_autofree char *written = g_strstrip (g_strdup (*e));
+      /* the form @domain is in: IDNA ASCII, lower case, no final dot */
+      g_autofree char *exempt = _rf_dmarc_domain_ascii (written);
+      gsize elen = exempt != NULL ? strlen (exempt) : 0;
 
-      if (elen > 0 && exempt[elen - 1] == '.')
-        exempt[--elen] = '\0';
       if (elen == 0 || elen > len)
         continue;
       if (g_ascii_strcasecmp (domain + len - elen, exempt) == 0 &&

@@ -127,7 +127,8 @@ static void
 test_names (void)
 {
   RfConfig config = { 0 };
-  char *exempt[] = { (char *) " Example.ORG ", (char *) "partner.test.", (char *) "", NULL };
+  char *exempt[] = { (char *) " Example.ORG ", (char *) "partner.test.", (char *) "",
+                     (char *) "bücher.example", NULL };
 
   check_ascii ("Example.COM.", "example.com");
   check_ascii ("bücher.example", "xn--bcher-kva.example");
@@ -162,6 +163,7 @@ test_names (void)
   g_assert_true (_rf_dmarc_exempt (&config, "partner.test"));
   g_assert_false (_rf_dmarc_exempt (&config, "other.test"));
   g_assert_false (_rf_dmarc_exempt (NULL, "example.org"));
+  g_assert_true (_rf_dmarc_exempt (&config, "lists.xn--bcher-kva.example"));
 }
 
 static void
