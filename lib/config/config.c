@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "core/core.h"
+#include "dmarc/dmarc.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -65,6 +66,11 @@ static const ConfigKey config_keys[] = {
     G_STRUCT_OFFSET (RfConfig, session_idle_minutes), 1, 10080 },
   { "security", "session_max_hours", KEY_INT, G_STRUCT_OFFSET (RfConfig, session_max_hours), 1,
     8760 },
+  /* issue 10: DMARC mitigation */
+  { "dmarc", "resolver", KEY_STRING, G_STRUCT_OFFSET (RfConfig, dmarc_resolver), 0, 0 },
+  { "dmarc", "timeout_ms", KEY_INT, G_STRUCT_OFFSET (RfConfig, dmarc_timeout_ms), 1, 60000 },
+  { "dmarc", "exempt_domains", KEY_LIST, G_STRUCT_OFFSET (RfConfig, dmarc_exempt_domains), 0,
+    0 },
 };
 
 static const char *const transports[] = { "sendmail", "smtp", NULL };
@@ -149,6 +155,7 @@ config_defaults (void)
   config->lockout_minutes = 15;
   config->session_idle_minutes = 30;
   config->session_max_hours = 12;
+  config->dmarc_timeout_ms = 2000;
   return config;
 }
 
@@ -295,6 +302,16 @@ config_read (RfConfig *config, const char *path, GError **error)
     }
   if (!check_blobs (config, path, error))
     return FALSE;
+  if (config->dmarc_resolver != NULL && !_rf_dmarc_lookups_off (config))
+    {
+      g_autofree char *csv = _rf_dmarc_resolver_csv (config->dmarc_resolver, error);
+
+      if (csv == NULL)
+        {
+          g_prefix_error (error, "%s: ", path);
+          return FALSE;
+        }
+    }
   if (!g_path_is_absolute (config->sendmail))
     {
       g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
@@ -361,5 +378,7 @@ rf_config_free (RfConfig *config)
   g_free (config->s3_region);
   g_free (config->s3_addressing);
   g_free (config->s3_credentials_file);
+  g_free (config->dmarc_resolver);
+  g_strfreev (config->dmarc_exempt_domains);
   g_free (config);
 }

@@ -162,6 +162,7 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
   gboolean loop = FALSE, created = FALSE, done = FALSE, lossy = FALSE;
   gint64 delivery_id = 0;
   g_autoptr (GError) refused = NULL;
+  g_autoptr (RfDmarcVerdict) dmarc = NULL;
 
   settings = rf_list_settings (store, list, error);
   if (settings == NULL)
@@ -203,7 +204,20 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
     }
 
   /* issue 3: the attachments policy stores rows through ctx.store */
-  ctx = (RfPolicyContext) { list, settings, config, store };
+  ctx = (RfPolicyContext) {
+    .list = list, .settings = settings, .config = config, .store = store, .actor = actor
+  };
+  /* issue 10 DMARC hook: the post's one network lookup, before the
+   * policies (which never do I/O), and only when the copy is still to be
+   * rendered; it never fails (a failed lookup is a verdict: rewrite) */
+  if (!g_file_test (out_path, G_FILE_TEST_EXISTS))
+    {
+      g_auto (GStrv) domains = _rf_policy_dmarc_domains (message, &ctx);
+
+      if (domains != NULL && !_rf_dmarc_lookups_off (config))
+        dmarc = _rf_dmarc_lookup (config, (const char *const *) domains);
+      ctx.dmarc = dmarc;
+    }
   if (!render_once (message, fixed, lossy, &ctx, out_path, error))
     return FALSE;
   if (!rf_delivery_open (store, list, key, &delivery_id, &created, &done, error))

@@ -48,6 +48,13 @@ typedef struct {
   char *s3_region;          /* [blobs] region, default us-east-1 */
   char *s3_addressing;      /* [blobs] addressing: "path" (default) or "virtual" */
   char *s3_credentials_file;/* [blobs] credentials_file (mode 0600 or 0400) */
+  /* [dmarc]: DMARC mitigation (lib/dmarc/, lib/policy/dmarc.c) */
+  char *dmarc_resolver;     /* [dmarc] resolver: IP[:port] of the DNS server to
+                             * ask, NULL (default): those of /etc/resolv.conf */
+  int dmarc_timeout_ms;     /* [dmarc] timeout_ms: the whole lookup, default 2000 */
+  char **dmarc_exempt_domains; /* [dmarc] exempt_domains: From domains (and their
+                             * subdomains) never rewritten nor looked up; NULL or
+                             * empty: none */
 } RfConfig;
 
 /* The file to read: @explicit_path if not NULL, else $REFLECTOR_CONFIG, else
