@@ -26,6 +26,10 @@
  *   5. add it to the shell completion once there is one.
  */
 const ListctlCommand listctl_commands[] = {
+  { "init", listctl_init, LISTCTL_STORE_CREATE, "",
+    "create the state directory and an empty database (the package's postinst runs it)" },
+  { "upgrade", listctl_upgrade, LISTCTL_STORE_UPGRADE, "",
+    "bring the database to this version's schema (run after installing a new version)" },
   { "create", listctl_create, LISTCTL_STORE_CREATE, "LIST", "create a list" },
   { "delete", listctl_delete, LISTCTL_STORE_WRITE, "LIST",
     "delete a list, its settings and members (the journal keeps its history)" },
@@ -220,6 +224,9 @@ listctl_store (ListctlContext *ctx, GError **error)
       break;
     case LISTCTL_STORE_WRITE:
       flags = RF_STORE_READ_WRITE;
+      break;
+    case LISTCTL_STORE_UPGRADE:
+      flags = RF_STORE_READ_WRITE | RF_STORE_UPGRADE;
       break;
     case LISTCTL_STORE_READ:
     case LISTCTL_NO_STORE:

@@ -204,6 +204,19 @@ main (int argc, char **argv)
     goto fail;
   if (!drop_privileges (user, config->state_dir, &error))
     goto fail;
+  /* a missing, empty, foreign, damaged or older database: refuse to start
+   * with the line that names it, rather than answer 500 to every request
+   * (only listctl creates or upgrades it) */
+  {
+    g_autoptr (RfStore) store = rf_store_open (config->state_dir, RF_STORE_READ_ONLY, &error);
+
+    if (store == NULL)
+      {
+        if (error->domain == RF_ERROR && error->code == RF_ERROR_NOT_FOUND)
+          error->code = RF_ERROR_TEMPORARY;
+        goto fail;
+      }
+  }
 
   /* the server's threads inherit the mask: only this thread takes them */
   sigemptyset (&signals);

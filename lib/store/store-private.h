@@ -17,6 +17,8 @@ struct _RfStore {
   char *state_dir;
   gboolean writable;
   int schema_version;
+  int upgraded_from;        /* the version found on open (0: new) */
+  gboolean created;         /* this open made the database */
   /* the unsubscribe-link key, derived from the site key once per open
    * store rather than once per copy (unsubscribe.c) */
   guint8 unsub_key[RF_SITE_KEY_BYTES];
@@ -52,3 +54,7 @@ char *_rf_unsub_token (const guint8 key[RF_SITE_KEY_BYTES], const char *list_add
                        const char *address, gint64 since);
 void _rf_unsub_hash (const char *token, guint8 hash[RF_UNSUB_HASH_BYTES]);
 gboolean _rf_unsub_backfill (RfStore *store, GError **error);
+
+/* Tests only: make STATE_DIR/reflector.db with the first @version
+ * migrations applied, as a database of that older schema would be. */
+gboolean _rf_store_create_at_version (const char *state_dir, int version, GError **error);

@@ -82,7 +82,7 @@ expect "missing config file" 75 "no-such.conf"
 
 # --- addresses -----------------------------------------------------------------
 post alice@example.test "no db" | ld --config "$TD/empty.conf" dev@lists.test
-expect "no database yet" 75 "no database in $TD/empty-state: create a list with 'listctl create' first"
+expect "no database yet" 75 "$TD/empty-state/reflector.db: no such database: run 'listctl init'"
 post alice@example.test "unknown" | ld --config "$TD/reflector.conf" nolist@lists.test
 expect "unknown list" 67 "no such list: nolist@lists.test"
 post alice@example.test "not an address" | ld --config "$TD/reflector.conf" not-an-address
