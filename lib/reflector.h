@@ -92,13 +92,19 @@ typedef struct {
 } RfConfig;
 
 /* The file to read: @explicit_path if not NULL, else $REFLECTOR_CONFIG, else
- * SYSCONFDIR/reflector/reflector.conf.  A missing default file is fine
+ * rf_config_default_path().  A missing default file is fine
  * (defaults); a missing explicit file, an unknown group or key, or a bad
  * value is RF_ERROR_CONFIG naming the file, group and key.
  * Returns: (transfer full) free with rf_config_free(). */
 RfConfig *rf_config_load (const char *explicit_path, GError **error);
 void rf_config_free (RfConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfConfig, rf_config_free)
+/* Issue 13 (install): the compiled-in configuration file,
+ * CONFIG_DIR/reflector.conf of the prefix the program was built with; and
+ * the file rf_config_load (@explicit_path) reads.  Static strings (or
+ * @explicit_path, or the environment's). */
+const char *rf_config_default_path (void);
+const char *rf_config_path_in_use (const char *explicit_path);
 
 /* ------------------------------------------------------------------ */
 /* List settings: ONE table; listctl set/get/show, validation and the  */
