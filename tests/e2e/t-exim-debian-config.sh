@@ -46,8 +46,8 @@ check_eq "no configuration error" "" "$(printf '%s\n' "$out" | grep -i 'error' |
 check_eq "router position: after hubbed_hosts, before system_aliases" \
     "hubbed_hosts reflector_list system_aliases" \
     "$("$EXIM" -C "$T/exim4.conf" -bP router_list 2>/dev/null | tr ' ' '\n' | grep -xE "hubbed_hosts|reflector_list|system_aliases" | tr '\n' ' ' | sed 's/ $//')"
-check_match "transport command uses the macros" \
-    "command = /usr/local/sbin/listdeliver --config /etc/reflector/reflector.conf" \
+check_match "transport command: the package's listdeliver, with its compiled-in config" \
+    "command = /usr/sbin/listdeliver\$" \
     "$("$EXIM" -C "$T/exim4.conf" -bP transport reflector_pipe 2>&1)"
 check_match "temp_errors = 75" '^temp_errors = 75$' "$("$EXIM" -C "$T/exim4.conf" -bP transport reflector_pipe 2>&1)"
 
