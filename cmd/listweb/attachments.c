@@ -11,6 +11,7 @@
  * attachment never runs as a page of ours.
  */
 #include "listweb.h"
+#include "log.h"
 
 #include <string.h>
 
@@ -37,7 +38,7 @@ read_block (void *cls, uint64_t pos, char *buf, size_t max)
   if (n <= 0)
     {
       if (error != NULL)
-        g_printerr ("listweb: attachment download failed: %s\n", error->message);
+        rf_log_error ("attachment download failed: %s", error->message);
       return MHD_CONTENT_READER_END_WITH_ERROR;
     }
   d->left -= (guint64) n;
@@ -149,7 +150,7 @@ serve (ListwebRequest *request, RfAttachment *a, const char *token)
 
 trouble:
   memset (key, 0, sizeof key);
-  g_printerr ("listweb: attachment: %s\n", error != NULL ? error->message : "bad key");
+  rf_log_error ("attachment: %s", error != NULL ? error->message : "bad key");
   return listweb_answer (request, MHD_HTTP_INTERNAL_SERVER_ERROR,
                          "the file cannot be read now: try again later");
 }
@@ -169,7 +170,7 @@ listweb_attachment (ListwebRequest *request)
     {
       if (g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND))
         return listweb_answer (request, MHD_HTTP_NOT_FOUND, "not found");
-      g_printerr ("listweb: %s\n", error->message);
+      rf_log_error ("%s", error->message);
       return listweb_answer (request, MHD_HTTP_SERVICE_UNAVAILABLE, "try again later");
     }
   if (n >= 1 && strlen (parts[0]) == RF_TOKEN_CHARS && strchr (parts[0], '@') == NULL &&
@@ -190,7 +191,7 @@ listweb_attachment (ListwebRequest *request)
     {
       if (error != NULL && !g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND))
         {
-          g_printerr ("listweb: %s\n", error->message);
+          rf_log_error ("%s", error->message);
           return listweb_answer (request, MHD_HTTP_SERVICE_UNAVAILABLE, "try again later");
         }
       return listweb_answer (request, MHD_HTTP_NOT_FOUND, "not found");
