@@ -105,6 +105,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfConfig, rf_config_free)
  * @explicit_path, or the environment's). */
 const char *rf_config_default_path (void);
 const char *rf_config_path_in_use (const char *explicit_path);
+/* Whether @url answers HTTP at all (any status, in *status_out), within
+ * @timeout_seconds: 'listctl check' asks it of [web] base_url.  The
+ * error says why not (refused, no such host, timeout). */
+gboolean rf_http_probe (const char *url, guint timeout_seconds, long *status_out,
+                        GError **error);
 
 /* ------------------------------------------------------------------ */
 /* List settings: ONE table; listctl set/get/show, validation and the  */

@@ -86,6 +86,9 @@ gboolean listctl_sweep (int argc, char **argv, ListctlContext *ctx, GError **err
 /* init.c, check.c, log.c (issue 13: install, upgrades, day 2) */
 gboolean listctl_init (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_upgrade (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_check (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_log (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_journal (int argc, char **argv, ListctlContext *ctx, GError **error);
 
 /* 'listctl help' without a command: the command table. */
 void listctl_print_usage (FILE *out);

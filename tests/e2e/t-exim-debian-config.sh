@@ -62,7 +62,7 @@ for a in nolist@lists.test dev-bogus@lists.test dev@other.test; do
     printf '%s' "$out" | grep -q 'reflector_list'
     check_eq "exim -bt $a is not routed to the list" 1 "$?"
 done
-rf_as_user "$T/bin/listctl" --config "$T/reflector.conf" delete dev@lists.test > /dev/null
+rf_as_user "$T/bin/listctl" --config "$T/reflector.conf" delete --yes dev@lists.test > /dev/null
 ok "listctl delete dev@lists.test"
 out=$("$EXIM" -C "$T/exim4.conf" -bt dev@lists.test 2>&1)
 printf '%s' "$out" | grep -q 'reflector_list'
