@@ -95,6 +95,9 @@ exim_up() {
 ASAN_OPTIONS='${ASAN_OPTIONS:-}:log_path=$T/san/asan'
 UBSAN_OPTIONS='${UBSAN_OPTIONS:-print_stacktrace=1}:log_path=$T/san/ubsan'
 export ASAN_OPTIONS UBSAN_OPTIONS
+# t-syslog: the syslog lines go to the test's socket (test builds only)
+REFLECTOR_SYSLOG_SOCKET='${REFLECTOR_SYSLOG_SOCKET:-}'
+export REFLECTOR_SYSLOG_SOCKET
 exec $T/bin/listdeliver.bin "\$@"
 EOF
     # shellcheck disable=SC2086
