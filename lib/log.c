@@ -68,7 +68,10 @@ rf_log_target (void)
 static gboolean
 run_char (char c)
 {
-  return g_ascii_isalnum (c) || strchr ("+/=_-", c) != NULL;
+  /* base64url and hex, and '/' and '=': a token in a URL path or a
+   * parameter goes whole; '+' ends a run, so that "dev-confirm+TOKEN"
+   * keeps the address's local part */
+  return c != '\0' && (g_ascii_isalnum (c) || strchr ("/=_-", c) != NULL);
 }
 
 char *

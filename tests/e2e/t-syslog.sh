@@ -36,10 +36,13 @@ PW_WEB="Readers-Only-$RANDOM-Pass-31"
 PW_WRONG="Not-The-Password-$RANDOM-9"
 BODY="the quiet heron $RANDOM walks at dawn"
 CONFIRM_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')
-printf '%s\n' "$PW_USER" "$PW_WEB" "$PW_WRONG" "$BODY" "$CONFIRM_TOKEN" > "$TD/secrets"
+# (listdeliver's own line to the MTA has the address lower-cased)
+printf '%s\n' "$PW_USER" "$PW_WEB" "$PW_WRONG" "$BODY" "$CONFIRM_TOKEN" \
+    "$(tr 'A-Z' 'a-z' <<< "$CONFIRM_TOKEN")" > "$TD/secrets"
 
 WEBPORT=$(_rf_free_port)
-printf '[web]\nbase_url = http://127.0.0.1:%s\n' "$WEBPORT" >> "$T/reflector.conf"
+cp -r "$RF_SRC/cmd/listweb/templates" "$T/templates"; chmod -R a+rX "$T/templates"
+printf '[web]\nbase_url = http://127.0.0.1:%s\ntemplates = %s\n' "$WEBPORT" "$T/templates" >> "$T/reflector.conf"
 lc create dev@lists.test > /dev/null
 lc subscribe dev@lists.test ann@example.test bob@example.test cy@example.test > /dev/null
 add_mailbox ann@example.test bob@example.test cy@example.test
@@ -114,7 +117,7 @@ echo "$SESSION" >> "$TD/secrets"
 curl -s -o /dev/null -H "Cookie: rf_session=$SESSION" "$BASE/m/"
 curl -s -o /dev/null "$BASE/u/$UNSUB"
 curl -s -o /dev/null --data 'List-Unsubscribe=One-Click' "$BASE/u/$UNSUB"
-check_eq "one-click unsubscribe worked" "" "$(lc members dev@lists.test | grep -x bob@example.test; lc members dev@lists.test | grep -x cy@example.test)" 2>/dev/null || true
+check_eq "one-click unsubscribe worked: bob is gone" "" "$(lc members dev@lists.test | grep -x bob@example.test)"
 lc delete --yes dev@lists.test > /dev/null
 kill "$WEB_PID"; wait "$WEB_PID" 2>/dev/null; WEB_PID=
 sleep 0.3
