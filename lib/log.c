@@ -68,10 +68,10 @@ rf_log_target (void)
 static gboolean
 run_char (char c)
 {
-  /* base64url and hex, and '/' and '=': a token in a URL path or a
-   * parameter goes whole; '+' ends a run, so that "dev-confirm+TOKEN"
-   * keeps the address's local part */
-  return c != '\0' && (g_ascii_isalnum (c) || strchr ("/=_-", c) != NULL);
+  /* base64url and hex, and '/': a token in a URL path goes whole; '+'
+   * and '=' end a run, so that "dev-confirm+TOKEN" keeps the address's
+   * local part and "password=x" shows the word before its value */
+  return c != '\0' && (g_ascii_isalnum (c) || strchr ("/_-", c) != NULL);
 }
 
 char *
