@@ -379,11 +379,10 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
   store = rf_store_open (config->state_dir, RF_STORE_READ_WRITE, &local);
   if (store == NULL)
     {
+      /* a missing database is trouble to fix, never "no such list": the
+       * post waits in the MTA's queue (75) until it is fixed */
       if (g_error_matches (local, RF_ERROR, RF_ERROR_NOT_FOUND))
-        g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
-                     "no database in %s: create a list with 'listctl create' first, "
-                     "or set state_dir in reflector.conf",
-                     config->state_dir);
+        g_set_error_literal (error, RF_ERROR, RF_ERROR_TEMPORARY, local->message);
       else
         g_propagate_error (error, g_steal_pointer (&local));
       close (lock_fd);
