@@ -330,10 +330,11 @@ bounce_received (const RfConfig *config, const RfActor *actor, RfStore *store, c
                          first != NULL ? first->status : NULL,
                          first != NULL ? first->diagnostic : NULL, actor, &outcome, error))
     return FALSE;
-  /* Bounce Redelivery: whatever the class, the member missed a post */
-  if ((first != NULL ? first->bounce_class : bounce->bounce_class) == RF_BOUNCE_NOT_BOUNCE)
-    return TRUE;
-  return _rf_redelivery_bounced (config, actor, store, list, member, raw, error);
+  /* Bounce Redelivery: whatever the class, the member missed a post,
+   * unless the copy is only delayed */
+  return _rf_redelivery_bounced (config, actor, store, list, member, raw,
+                                 first != NULL ? first->bounce_class : bounce->bounce_class,
+                                 first != NULL ? first->action : RF_BOUNCE_ACTION_UNKNOWN, error);
 }
 /* ---- end of issue 5 hook ---- */
 
