@@ -285,6 +285,47 @@ sentences (const RfPolicyContext *ctx, gint64 expires, guint n_files, char **hea
                          "stops working. Opening the page does not use it up.");
 }
 
+/* @text in lines of at most 72 columns, broken at spaces (a word longer
+ * than a line stays whole). */
+static char *
+wrap (const char *text)
+{
+  g_auto (GStrv) words = g_strsplit (text, " ", -1);
+  GString *out = g_string_new (NULL);
+  glong column = 0;
+
+  for (char **w = words; *w != NULL; w++)
+    {
+      glong len = g_utf8_strlen (*w, -1);
+
+      if (**w == '\0')
+        continue;
+      if (column > 0 && column + 1 + len > 72)
+        {
+          g_string_append_c (out, '\n');
+          column = 0;
+        }
+      else if (column > 0)
+        {
+          g_string_append_c (out, ' ');
+          column++;
+        }
+      g_string_append (out, *w);
+      column += len;
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* HTML-escaped, with &#39; for the apostrophe (&apos; is not HTML 4). */
+static char *
+html_escape (const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  g_auto (GStrv) pieces = g_strsplit (escaped, "&apos;", -1);
+
+  return g_strjoinv ("&#39;", pieces);
+}
+
 static GMimeObject *
 text_part (const char *subtype, const char *text)
 {
@@ -308,14 +349,21 @@ notice (const RfPolicyContext *ctx, const char *url, gint64 expires, guint n_fil
   GMimeMultipart *alternative = g_mime_multipart_new_with_subtype ("alternative");
 
   sentences (ctx, expires, n_files, &head, &ask, &files, &after);
-  plain = g_strdup_printf ("%s\n\n  %s\n\n%s\n\n%s%s%s\n", head, url, ask, files != NULL ? files : "",
-                           files != NULL ? "\n\n" : "", after);
   {
-    g_autofree char *h = g_markup_escape_text (head, -1);
-    g_autofree char *u = g_markup_escape_text (url, -1);
-    g_autofree char *a = g_markup_escape_text (ask, -1);
-    g_autofree char *f = files != NULL ? g_markup_escape_text (files, -1) : NULL;
-    g_autofree char *t = g_markup_escape_text (after, -1);
+    g_autofree char *h = wrap (head);
+    g_autofree char *a = wrap (ask);
+    g_autofree char *f = files != NULL ? wrap (files) : NULL;
+    g_autofree char *t = wrap (after);
+
+    plain = g_strdup_printf ("%s\n\n  %s\n\n%s\n\n%s%s%s\n", h, url, a, f != NULL ? f : "",
+                             f != NULL ? "\n\n" : "", t);
+  }
+  {
+    g_autofree char *h = html_escape (head);
+    g_autofree char *u = html_escape (url);
+    g_autofree char *a = html_escape (ask);
+    g_autofree char *f = files != NULL ? html_escape (files) : NULL;
+    g_autofree char *t = html_escape (after);
 
     html = g_strdup_printf ("<html><body>\n<p>%s</p>\n<p><a href=\"%s\">%s</a></p>\n<p>%s</p>\n"
                             "%s%s%s<p>%s</p>\n</body></html>\n",

@@ -237,6 +237,19 @@ test_notice_and_page (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (copy, "Its 3 attachments are on the page too"));
   token = token_of (copy);
   g_assert_true (rf_token_shaped (token, RF_TOKEN_CHARS));
+  /* the text notice is wrapped for a mail reader (the link on a line of
+   * its own) */
+  {
+    GMimeObject *plain = g_mime_multipart_get_part (GMIME_MULTIPART (body), 0);
+    g_autofree char *notice = g_mime_text_part_get_text (GMIME_TEXT_PART (plain));
+    g_auto (GStrv) lines = g_strsplit (notice, "\n", -1);
+
+    for (char **l = lines; *l != NULL; l++)
+      if (strstr (*l, token) == NULL)
+        g_assert_cmpuint (g_utf8_strlen (*l, -1), <=, 72);
+      else
+        g_assert_true (g_str_has_prefix (*l, "  https://lists.test/ink/"));
+  }
   /* the link in the text, and in the HTML as the href and its text */
   {
     g_auto (GStrv) split = g_strsplit (copy, token, -1);
