@@ -33,10 +33,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfInkWriter, _rf_ink_writer_free)
 /* The link's token (rf_token_new): the only copy of it, wiped when the
  * writer is freed. */
 const char *_rf_ink_writer_token (RfInkWriter *writer);
-/* Seal the next file (@name made safe already, rf_attachment_safe_name). */
-gboolean _rf_ink_writer_add_file (RfInkWriter *writer, const char *name,
-                                  const char *content_type, const void *data, gsize len,
-                                  GError **error);
+/* Seal the next file, streamed: begin, write its bytes, end with its name
+ * (made safe already, rf_attachment_safe_name) and type.  A failure
+ * anywhere leaves the file unwritten (the writer deletes it). */
+gboolean _rf_ink_writer_file_begin (RfInkWriter *writer, GError **error);
+gboolean _rf_ink_writer_file_write (RfInkWriter *writer, const void *data, gsize len,
+                                    GError **error);
+gboolean _rf_ink_writer_file_end (RfInkWriter *writer, const char *name,
+                                  const char *content_type, GError **error);
 /* Seal the post (@message: what is left of it without its files) and
  * record the rows of @list_address, expiring at @expires. */
 gboolean _rf_ink_writer_finish (RfInkWriter *writer, RfStore *store, const char *list_address,

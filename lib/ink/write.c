@@ -34,6 +34,10 @@ struct _RfInkWriter {
   GPtrArray *written;        /* every blob id written, to delete on failure */
   GString *manifest;
   gboolean finished;
+  /* the file being written */
+  RfSealer *sealer;
+  char *file_id;
+  guint64 file_size;
 };
 
 RfInkWriter *
@@ -58,6 +62,8 @@ _rf_ink_writer_free (RfInkWriter *w)
 {
   if (w == NULL)
     return;
+  rf_sealer_abort (w->sealer);
+  g_free (w->file_id);
   if (!w->finished)
     for (guint i = 0; i < w->written->len; i++)
       rf_blob_delete (w->blobs, g_ptr_array_index (w->written, i), NULL);
@@ -78,30 +84,47 @@ _rf_ink_writer_token (RfInkWriter *w)
   return w->token;
 }
 
-/* Seal @n_pieces buffers as blob @n under a new id; *id_out on success. */
+/* Start sealing blob @n under a new id (w->sealer, w->file_id). */
 static gboolean
-seal (RfInkWriter *w, guint64 n, const void *const *pieces, const gsize *lens, guint n_pieces,
-      char **id_out, GError **error)
+seal_begin (RfInkWriter *w, guint64 n, GError **error)
 {
-  g_autofree char *id = rf_blob_id_new ();
   guint8 key[RF_KEY_BYTES];
-  RfSealer *sealer;
 
+  g_return_val_if_fail (w->sealer == NULL, FALSE);
   if (!_rf_ink_key (w->token, n, key))
     {
       g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot derive an ink key");
       return FALSE;
     }
-  sealer = rf_sealer_begin (w->blobs, id, key, error);   /* wipes the key */
-  if (sealer == NULL)
-    return FALSE;
-  for (guint i = 0; i < n_pieces; i++)
-    if (!rf_sealer_write (sealer, pieces[i], lens[i], error))
-      {
-        rf_sealer_abort (sealer);
-        return FALSE;
-      }
-  if (!rf_sealer_finish (sealer, error))
+  w->file_id = rf_blob_id_new ();
+  w->sealer = rf_sealer_begin (w->blobs, w->file_id, key, error);   /* wipes the key */
+  if (w->sealer == NULL)
+    {
+      g_clear_pointer (&w->file_id, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+seal_write (RfInkWriter *w, const void *data, gsize len, GError **error)
+{
+  if (!rf_sealer_write (w->sealer, data, len, error))
+    {
+      rf_sealer_abort (g_steal_pointer (&w->sealer));
+      g_clear_pointer (&w->file_id, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Finish the blob being sealed; its id in *id_out. */
+static gboolean
+seal_end (RfInkWriter *w, char **id_out, GError **error)
+{
+  g_autofree char *id = g_steal_pointer (&w->file_id);
+
+  if (!rf_sealer_finish (g_steal_pointer (&w->sealer), error))
     return FALSE;
   g_ptr_array_add (w->written, g_strdup (id));
   *id_out = g_steal_pointer (&id);
@@ -130,19 +153,42 @@ safe_type (const char *type)
 }
 
 gboolean
-_rf_ink_writer_add_file (RfInkWriter *w, const char *name, const char *content_type,
-                         const void *data, gsize len, GError **error)
+_rf_ink_writer_file_begin (RfInkWriter *w, GError **error)
+{
+  w->file_size = 0;
+  return seal_begin (w, w->file_blobs->len + 1, error);
+}
+
+gboolean
+_rf_ink_writer_file_write (RfInkWriter *w, const void *data, gsize len, GError **error)
+{
+  g_return_val_if_fail (w->sealer != NULL, FALSE);
+  if (!seal_write (w, data, len, error))
+    return FALSE;
+  w->file_size += len;
+  return TRUE;
+}
+
+gboolean
+_rf_ink_writer_file_end (RfInkWriter *w, const char *name, const char *content_type,
+                         GError **error)
 {
   g_autofree char *type = safe_type (content_type);
   g_autofree char *id = NULL;
-  const void *pieces[] = { data != NULL ? data : "" };
-  gsize lens[] = { len };
 
+  g_return_val_if_fail (w->sealer != NULL, FALSE);
   /* a safe name has no control character, so no tab or newline */
-  g_return_val_if_fail (name != NULL && strpbrk (name, "\t\n\r") == NULL, FALSE);
-  if (!seal (w, w->file_blobs->len + 1, pieces, lens, 1, &id, error))
+  if (name == NULL || *name == '\0' || strpbrk (name, "\t\n\r") != NULL)
+    {
+      rf_sealer_abort (g_steal_pointer (&w->sealer));
+      g_clear_pointer (&w->file_id, g_free);
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "a file name that is not safe");
+      return FALSE;
+    }
+  if (!seal_end (w, &id, error))
     return FALSE;
-  g_string_append_printf (w->manifest, "file\t%" G_GSIZE_FORMAT "\t%s\t%s\n", len, type, name);
+  g_string_append_printf (w->manifest, "file\t%" G_GUINT64_FORMAT "\t%s\t%s\n", w->file_size,
+                          type, name);
   g_ptr_array_add (w->file_blobs, g_steal_pointer (&id));
   return TRUE;
 }
@@ -156,11 +202,11 @@ _rf_ink_writer_finish (RfInkWriter *w, RfStore *store, const char *list_address,
   g_autoptr (GPtrArray) files = NULL;
   gsize len;
   const void *data = g_bytes_get_data (message, &len);
-  const void *pieces[] = { w->manifest->str, "\n", data != NULL ? data : "" };
-  const gsize lens[] = { w->manifest->len, 1, len };
   RfInk ink = { 0 };
 
-  if (!seal (w, 0, pieces, lens, G_N_ELEMENTS (pieces), &post_id, error))
+  if (!seal_begin (w, 0, error) || !seal_write (w, w->manifest->str, w->manifest->len, error) ||
+      !seal_write (w, "\n", 1, error) || !seal_write (w, data != NULL ? data : "", len, error) ||
+      !seal_end (w, &post_id, error))
     return FALSE;
   /* borrowed ids: the writer's array owns them */
   files = g_ptr_array_sized_new (w->file_blobs->len + 1);

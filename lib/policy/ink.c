@@ -127,43 +127,80 @@ unencoded (GMimeObject *part)
          e == GMIME_CONTENT_ENCODING_8BIT || e == GMIME_CONTENT_ENCODING_BINARY;
 }
 
-/* The bytes a reader saves: the decoded content of a part, an attached
- * message whole. */
-static GByteArray *
-file_bytes (GMimeObject *part)
+/* Where a file's bytes go: the writer, with a CR held back (below). */
+typedef struct {
+  RfInkWriter *writer;
+  gboolean held_cr;
+  GError *error;
+} Sink;
+
+static gboolean
+sink_bytes (Sink *sink, const char *data, gsize len)
 {
-  GByteArray *bytes = g_byte_array_new ();
-  g_autoptr (GMimeStream) mem = g_mime_stream_mem_new_with_byte_array (bytes);
+  if (len == 0)
+    return TRUE;
+  return sink->error == NULL &&
+         _rf_ink_writer_file_write (sink->writer, data, len, &sink->error);
+}
+
+/* In CRLF mail the CR before "\n--boundary" is GMime's content of an
+ * unencoded part, but RFC 2046 gives that CRLF to the boundary: a CR at
+ * the end of a block waits to see whether more follows. */
+static gboolean
+sink_write (const char *data, gsize len, gpointer user_data)
+{
+  Sink *sink = user_data;
+  gboolean ends_cr = len > 0 && data[len - 1] == '\r';
+
+  if (sink->held_cr && !sink_bytes (sink, "\r", 1))
+    return FALSE;
+  sink->held_cr = ends_cr;
+  return sink_bytes (sink, data, ends_cr ? len - 1 : len);
+}
+
+/* Seal the bytes a reader saves: the decoded content of a part, an
+ * attached message whole; streamed, never whole in memory. */
+static gboolean
+seal_file (RfInkWriter *writer, GMimeObject *part, const char *name, const char *type,
+           GError **error)
+{
+  Sink state = { writer, FALSE, NULL };
+  g_autoptr (GMimeStream) sink = NULL;
   g_autoptr (GMimeFormatOptions) format = g_mime_format_options_new ();
   gssize written;
 
-  g_mime_stream_mem_set_owner (GMIME_STREAM_MEM (mem), FALSE);
+  if (!_rf_ink_writer_file_begin (writer, error))
+    return FALSE;
+  sink = _rf_mime_sink_new (sink_write, &state);
   g_mime_format_options_set_newline_format (format, GMIME_NEWLINE_FORMAT_UNIX);
   if (GMIME_IS_MESSAGE_PART (part))
     {
       GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (part));
 
-      written = inner != NULL ? g_mime_object_write_to_stream (GMIME_OBJECT (inner), format, mem)
+      written = inner != NULL ? g_mime_object_write_to_stream (GMIME_OBJECT (inner), format, sink)
                               : 0;
     }
   else if (GMIME_IS_PART (part))
     {
       GMimeDataWrapper *content = g_mime_part_get_content (GMIME_PART (part));
 
-      written = content != NULL ? g_mime_data_wrapper_write_to_stream (content, mem) : 0;
+      written = content != NULL ? g_mime_data_wrapper_write_to_stream (content, sink) : 0;
     }
   else
-    written = g_mime_object_write_to_stream (part, format, mem);
-  if (written < 0)
+    written = g_mime_object_write_to_stream (part, format, sink);
+  /* a decoded (base64, quoted-printable) file may well end in a CR */
+  if (written >= 0 && state.held_cr && !unencoded (part))
+    sink_bytes (&state, "\r", 1);
+  if (written < 0 || state.error != NULL)
     {
-      g_byte_array_unref (bytes);
-      return NULL;
+      if (state.error != NULL)
+        g_propagate_error (error, state.error);
+      else
+        g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot decode a part of the post");
+      /* the writer deletes what it began */
+      return FALSE;
     }
-  /* in CRLF mail the CR before "\n--boundary" is GMime's content of an
-   * unencoded part, but RFC 2046 gives that CRLF to the boundary */
-  if (unencoded (part) && bytes->len > 0 && bytes->data[bytes->len - 1] == '\r')
-    g_byte_array_set_size (bytes, bytes->len - 1);
-  return bytes;
+  return _rf_ink_writer_file_end (writer, name, type, error);
 }
 
 static char *
@@ -186,18 +223,8 @@ seal_files (RfInkWriter *writer, GArray *pieces, GError **error)
       g_autofree char *type = type_of (part);
       g_autofree char *given = raw_name (part);
       g_autofree char *name = rf_attachment_safe_name (given, type, i + 1);
-      GByteArray *bytes = file_bytes (part);
-      gboolean ok;
 
-      if (bytes == NULL)
-        {
-          g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot decode a part of the post");
-          return FALSE;
-        }
-      ok = _rf_ink_writer_add_file (writer, name, type, bytes->data, bytes->len, error);
-      rf_wipe (bytes->data, bytes->len);
-      g_byte_array_unref (bytes);
-      if (!ok)
+      if (!seal_file (writer, part, name, type, error))
         return FALSE;
     }
   return TRUE;

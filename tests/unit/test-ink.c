@@ -536,6 +536,46 @@ test_shapes (Fixture *f, gconstpointer data)
   g_assert_cmpuint (((RfInkFile *) g_ptr_array_index (p2->files, 0))->size, ==, 9);
 }
 
+/* CRLF mail: an unencoded attachment keeps its own line ends, not the CR
+ * that belongs to the boundary; a base64 one keeps a final CR of its own. */
+static void
+test_crlf (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = parse (
+      "From: a@other.test\r\nTo: dev@lists.test\r\nSubject: patch\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+      "--b\r\nContent-Type: text/plain\r\n\r\nthe patch\r\n"
+      "--b\r\nContent-Type: text/x-diff; name=fix.diff\r\nContent-Disposition: attachment; "
+      "filename=fix.diff\r\nContent-Transfer-Encoding: 7bit\r\n\r\n-old\r\n+new\r\n"
+      "--b\r\nContent-Type: application/octet-stream; name=cr.bin\r\n"
+      "Content-Transfer-Encoding: base64\r\n\r\nYWJjDQ==\r\n"
+      "--b--\r\n");
+  g_autofree char *copy = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr (RfInk) ink = NULL;
+  /* the CRLF before "--b" is the boundary's */
+  const char *expect[] = { "-old\r\n+new", "abc\r" };
+
+  g_assert_true (_rf_policy_ink (m, &f->ctx, &error));
+  g_assert_no_error (error);
+  copy = render (m);
+  token = token_of (copy);
+  ink = rf_ink_lookup (f->store, token, &error);
+  g_assert_no_error (error);
+  for (guint n = 1; n <= 2; n++)
+    {
+      g_autoptr (RfInkFileReader) r = rf_ink_file_open (f->config, ink, token, n, &error);
+      char buf[100];
+      gssize got;
+
+      g_assert_no_error (error);
+      got = rf_ink_file_read (r, buf, sizeof buf, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (buf, got, expect[n - 1], strlen (expect[n - 1]));
+    }
+}
+
 /* What the cleaner @name removes (or with @dry_run would remove) at @now. */
 static guint64
 clean (Fixture *f, gint64 now, gboolean dry_run)
@@ -614,6 +654,7 @@ main (int argc, char **argv)
   ADD ("/ink/stolen-disk", test_stolen_disk);
   ADD ("/ink/kept-copy", test_kept_copy);
   ADD ("/ink/shapes", test_shapes);
+  ADD ("/ink/crlf", test_crlf);
   ADD ("/ink/cleanup", test_cleanup);
   return g_test_run ();
 }
