@@ -268,7 +268,9 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
       report->outcome = RF_ALREADY_DELIVERED;
       return TRUE;
     }
-  if (created && lossy)
+  /* (issue 16: an ink post is parsed as well as it can be, never passed
+   * through) */
+  if (created && lossy && !g_file_test (kept_path, G_FILE_TEST_EXISTS))
     rf_activity_log (store, actor, "pass-through", list->address,
                      "malformed header lines: the post goes out as received, with the "
                      "list's header fields but without subject prefix and footer");
