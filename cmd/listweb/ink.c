@@ -18,8 +18,6 @@
  */
 #include "listweb.h"
 
-#include <string.h>
-
 #define BLOCK (64 * 1024)
 
 typedef struct {
@@ -84,15 +82,14 @@ is_reader (const Ink *k)
          g_ascii_strcasecmp (k->session->list_address, k->ink->list_address) == 0;
 }
 
+/* To the login page, and back to the post's page after it (from a file's
+ * link too: the page lists the files, and its path is only safe
+ * characters, the token's). */
 static enum MHD_Result
-to_login (Ink *k, const char *token, const char *rest)
+to_login (Ink *k, const char *token)
 {
   g_autofree char *list_q = g_uri_escape_string (k->ink->list_address, NULL, FALSE);
-  g_autofree char *rest_q = rest != NULL ? g_uri_escape_string (rest, "/", FALSE) : NULL;
-  g_autofree char *here = g_strdup_printf ("/ink/%s%s%s", token, rest_q != NULL ? "/" : "",
-                                           rest_q != NULL ? rest_q : "");
-  g_autofree char *here_q = g_uri_escape_string (here, "/", FALSE);
-  g_autofree char *to = g_strdup_printf ("/login?list=%s&next=%s", list_q, here_q);
+  g_autofree char *to = g_strdup_printf ("/login?list=%s&next=/ink/%s", list_q, token);
 
   return listweb_redirect (k->request, to, NULL);
 }
@@ -329,7 +326,7 @@ listweb_ink (ListwebRequest *request)
         return try_later (request, error);
       if (!has_user)
         return no_web_user (&k, owners);
-      return to_login (&k, token, n >= 2 ? request->path + strlen (token) + 1 : NULL);
+      return to_login (&k, token);
     }
   if (request->templates == NULL)
     return listweb_answer (request, MHD_HTTP_INTERNAL_SERVER_ERROR,

@@ -231,8 +231,9 @@ sys.exit(1 if any((bytes.fromhex(n[4:]) if n.startswith("hex:") else n.encode())
     done
     check_eq "a fetch without a session: 303 to the login page, back to the link after" \
         "303 $W/login?list=dev%40lists.test&next=/ink/$tok" "$code"
-    check_eq "the file's link without a session: 303 too" 303 \
-        "$(curl -s -o /dev/null -w '%{http_code}' "$LOCAL/1/x.pdf")"
+    check_eq "the file's link without a session: 303 to the login page, then to the post's page" \
+        "303 $W/login?list=dev%40lists.test&next=/ink/$tok" \
+        "$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$LOCAL/1/x.pdf")"
     check_eq "the login page shows nothing of the post" 0 \
         "$(curl -s "$W/login?list=dev%40lists.test&next=/ink/$tok" | grep -c -F "$RF_PHRASE")"
     check_eq "an unknown token: 404" 404 \
