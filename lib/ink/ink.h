@@ -42,9 +42,11 @@ gboolean _rf_ink_writer_file_write (RfInkWriter *writer, const void *data, gsize
 gboolean _rf_ink_writer_file_end (RfInkWriter *writer, const char *name,
                                   const char *content_type, GError **error);
 /* Seal the post (@message: what is left of it without its files) and
- * record the rows of @list_address, expiring at @expires. */
+ * record the rows of @list_address, made at @created, expiring at
+ * @expires. */
 gboolean _rf_ink_writer_finish (RfInkWriter *writer, RfStore *store, const char *list_address,
-                                gint64 expires, GBytes *message, GError **error);
+                                gint64 created, gint64 expires, GBytes *message,
+                                GError **error);
 
 /* The cleaner (lib/cleanup/cleanup.c's row "ink"): expired ink posts,
  * every blob first (in a real run), then the rows. */

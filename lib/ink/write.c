@@ -195,7 +195,7 @@ _rf_ink_writer_file_end (RfInkWriter *w, const char *name, const char *content_t
 
 gboolean
 _rf_ink_writer_finish (RfInkWriter *w, RfStore *store, const char *list_address,
-                       gint64 expires, GBytes *message, GError **error)
+                       gint64 created, gint64 expires, GBytes *message, GError **error)
 {
   g_autofree char *hash = NULL;
   g_autofree char *post_id = NULL;
@@ -216,7 +216,7 @@ _rf_ink_writer_finish (RfInkWriter *w, RfStore *store, const char *list_address,
   ink.list_address = (char *) list_address;
   ink.blob_id = post_id;
   ink.file_blobs = (char **) files->pdata;
-  ink.created = rf_now ();
+  ink.created = created;
   ink.expires = expires;
   hash = rf_token_hash (w->token);
   if (!rf_ink_add (store, hash, &ink, error))

@@ -413,7 +413,7 @@ _rf_policy_ink (GMimeMessage *message, const RfPolicyContext *ctx, GError **erro
   g_autoptr (GBytes) sealed = NULL;
   g_autoptr (GMimeObject) body = NULL;
   g_autofree char *url = NULL;
-  gint64 expires;
+  gint64 now = rf_now (), expires;
   guint n_files;
 
   if (days == 0)
@@ -424,7 +424,7 @@ _rf_policy_ink (GMimeMessage *message, const RfPolicyContext *ctx, GError **erro
                    "disappearing_ink needs the store and the configuration");
       return FALSE;
     }
-  expires = rf_now () + days * RF_DAY;
+  expires = now + days * RF_DAY;
   writer = _rf_ink_writer_new (ctx->config, error);
   if (writer == NULL)
     return FALSE;
@@ -440,7 +440,8 @@ _rf_policy_ink (GMimeMessage *message, const RfPolicyContext *ctx, GError **erro
   remove_files (message, pieces);
   sealed = _rf_mime_render (message, error);
   if (sealed == NULL ||
-      !_rf_ink_writer_finish (writer, ctx->store, ctx->list->address, expires, sealed, error))
+      !_rf_ink_writer_finish (writer, ctx->store, ctx->list->address, now, expires, sealed,
+                                  error))
     {
       g_prefix_error (error, "sealing the post: ");
       return FALSE;
