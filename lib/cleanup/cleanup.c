@@ -12,6 +12,7 @@
  */
 #include "blob/blob.h"
 #include "deliver/deliver.h"
+#include "ink/ink.h"
 #include "store/store.h"
 
 /* Rows handled per batch: a real run commits between batches, so that
@@ -193,6 +194,8 @@ static const RfCleaner cleaners[] = {
   { "blob-temp", clean_blob_temp, "unfinished blob files older than a day" },
   { "redelivery", clean_redelivery, "expired bounce-redelivery copies of posts (blob and row)" },
   { "redelivery-tokens", clean_redelivery_tokens, "expired bounce-redelivery page links" },
+  /* issue 16 */
+  { "ink", _rf_ink_clean, "expired disappearing-ink posts (every blob, then the rows)" },
   { "activity", clean_activity, "activity log entries older than [retention] activity_days" },
   { "deliveries", clean_deliveries,
     "delivery records (and abandoned spool files) older than [retention] message_days" },

@@ -71,19 +71,44 @@ copy_header (const char *address, gpointer user_data, GError **error)
   return _rf_policy_one_click_lines (progress->ctx, token);
 }
 
-/* The rendered copy: made once, reused by every retry. */
+/* issue 16: what the archive and Bounce Redelivery keep of the post: the
+ * copy without the link of an ink post, else the rendered copy. */
+static const char *
+kept_or_out (const char *kept_path, const char *out_path)
+{
+  return g_file_test (kept_path, G_FILE_TEST_EXISTS) ? kept_path : out_path;
+}
+
+/* issue 16: once an ink post is sealed (its .kept is written) its raw
+ * bytes must not wait in the spool in the clear: the MTA holds the
+ * message until we answer, and gives it again on a retry. */
+static void
+forget_ink_raw (const char *kept_path, const char *msg_path)
+{
+  if (g_file_test (kept_path, G_FILE_TEST_EXISTS))
+    unlink (msg_path);
+}
+
+/* The rendered copy: made once, reused by every retry.  For an ink post
+ * (issue 16) also the copy that is kept (@kept_path), written first, so
+ * that a rendered copy always has it. */
 static gboolean
 render_once (GMimeMessage *message, GBytes *raw, gboolean lossy, const RfPolicyContext *ctx,
-             const char *out_path, GError **error)
+             const char *out_path, const char *kept_path, const char *msg_path, GError **error)
 {
   g_autoptr (GBytes) rendered = NULL;
+  g_autoptr (GBytes) kept = NULL;
   GMimeHeaderList *headers;
   gsize len;
   const void *data;
 
   if (g_file_test (out_path, G_FILE_TEST_EXISTS))
-    return TRUE;
-  if (lossy)
+    {
+      forget_ink_raw (kept_path, msg_path);
+      return TRUE;
+    }
+  /* issue 16: an ink post never goes out as it came */
+  if (lossy && !_rf_policy_ink_on (ctx))
     rendered = _rf_policy_pass_through (raw, ctx, error);
   else
     {
@@ -94,11 +119,19 @@ render_once (GMimeMessage *message, GBytes *raw, gboolean lossy, const RfPolicyC
       if (!_rf_policy_apply_all (message, ctx, error))
         return FALSE;
       rendered = _rf_mime_render (message, error);
+      if (rendered != NULL && !_rf_policy_ink_kept_copy (message, &kept, error))
+        return FALSE;
+      data = kept != NULL ? g_bytes_get_data (kept, &len) : NULL;
+      if (kept != NULL && !_rf_spool_write_file (kept_path, data, len, error))
+        return FALSE;
     }
   if (rendered == NULL)
     return FALSE;
   data = g_bytes_get_data (rendered, &len);
-  return _rf_spool_write_file (out_path, data, len, error);
+  if (!_rf_spool_write_file (out_path, data, len, error))
+    return FALSE;
+  forget_ink_raw (kept_path, msg_path);
+  return TRUE;
 }
 
 static gboolean
@@ -157,6 +190,9 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
   g_autoptr (GHashTable) settings = NULL;
   g_autoptr (GMimeMessage) message = NULL;
   g_autofree char *out_path = _rf_spool_path (spool_dir, key, "out");
+  /* issue 16: what the archive and Bounce Redelivery keep of an ink post */
+  g_autofree char *kept_path = _rf_spool_path (spool_dir, key, "kept");
+  g_autofree char *msg_path = _rf_spool_path (spool_dir, key, "msg");
   RfPolicyContext ctx;
   g_autoptr (GBytes) fixed = NULL;
   gboolean loop = FALSE, created = FALSE, done = FALSE, lossy = FALSE;
@@ -197,7 +233,8 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
       /* issue 4 archive hook: the retry after an archiving failure (75)
        * finds the rendered copy still in the spool */
       if (g_file_test (out_path, G_FILE_TEST_EXISTS) &&
-          !_rf_archive_delivered (store, actor, list, settings, key, out_path, error))
+          !_rf_archive_delivered (store, actor, list, settings, key,
+                                  kept_or_out (kept_path, out_path), error))
         return FALSE;
       report->outcome = RF_ALREADY_DELIVERED;
       return TRUE;
@@ -218,19 +255,22 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
         dmarc = _rf_dmarc_lookup (config, (const char *const *) domains);
       ctx.dmarc = dmarc;
     }
-  if (!render_once (message, fixed, lossy, &ctx, out_path, error))
+  if (!render_once (message, fixed, lossy, &ctx, out_path, kept_path, msg_path, error))
     return FALSE;
   if (!rf_delivery_open (store, list, key, &delivery_id, &created, &done, error))
     return FALSE;
   if (done)
     {
       /* issue 4 archive hook: a retry after an archiving failure */
-      if (!_rf_archive_delivered (store, actor, list, settings, key, out_path, error))
+      if (!_rf_archive_delivered (store, actor, list, settings, key,
+                                  kept_or_out (kept_path, out_path), error))
         return FALSE;
       report->outcome = RF_ALREADY_DELIVERED;
       return TRUE;
     }
-  if (created && lossy)
+  /* (issue 16: an ink post is parsed as well as it can be, never passed
+   * through) */
+  if (created && lossy && !g_file_test (kept_path, G_FILE_TEST_EXISTS))
     rf_activity_log (store, actor, "pass-through", list->address,
                      "malformed header lines: the post goes out as received, with the "
                      "list's header fields but without subject prefix and footer");
@@ -239,7 +279,8 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
    * back while the last copies are still going out, and its bounce must
    * find the post.  Idempotent by key; a failure is 75 (the MTA's retry
    * keeps it, and resends nothing that went out) */
-  if (!_rf_redelivery_keep (config, store, list, settings, key, out_path, error))
+  if (!_rf_redelivery_keep (config, store, list, settings, key,
+                            kept_or_out (kept_path, out_path), error))
     return FALSE;
   if (!fan_out (config, store, &ctx, delivery_id, out_path, report, error))
     return FALSE;
@@ -256,7 +297,8 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
   /* issue 4 archive hook: archive = on keeps the post as sent; idempotent
    * by key, so when it fails (75) the MTA's retry archives, resending
    * nothing */
-  if (!_rf_archive_delivered (store, actor, list, settings, key, out_path, error))
+  if (!_rf_archive_delivered (store, actor, list, settings, key,
+                              kept_or_out (kept_path, out_path), error))
     return FALSE;
   report->outcome = RF_DELIVERED;
   return TRUE;

@@ -235,6 +235,23 @@ const char *const _rf_store_migrations[] = {
   /* 7: one mailbox, one membership: members are found whatever the case
    * of the letters of their address (rf_member_find), in one lookup */
   "CREATE INDEX members_nocase ON members (list_id, address COLLATE NOCASE);",
+  /* 8: issue 16, Disappearing Ink: one row per ink post, holding only the
+   * hash of its link's token and the ids of its blobs (the post and each
+   * of its files, sealed with keys derived from the token): nothing of
+   * the post itself, not even its attachments' names */
+  "CREATE TABLE ink_posts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  token_hash TEXT NOT NULL UNIQUE,"
+  "  list_address TEXT NOT NULL,"
+  "  blob_id TEXT NOT NULL UNIQUE,"
+  "  created INTEGER NOT NULL,"
+  "  expires INTEGER NOT NULL);"
+  "CREATE INDEX ink_posts_by_expiry ON ink_posts (expires);"
+  "CREATE TABLE ink_files ("
+  "  post_id INTEGER NOT NULL REFERENCES ink_posts (id) ON DELETE CASCADE,"
+  "  n INTEGER NOT NULL,"
+  "  blob_id TEXT NOT NULL UNIQUE,"
+  "  PRIMARY KEY (post_id, n)) WITHOUT ROWID;",
 };
 
 const gsize _rf_store_migrations_n = G_N_ELEMENTS (_rf_store_migrations);

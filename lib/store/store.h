@@ -137,6 +137,18 @@ GPtrArray *rf_redelivery_expired (RfStore *store, gint64 now, guint limit, GErro
 /* Remove one kept post's row and its bounce links (a missing row is fine). */
 gboolean rf_redelivery_post_remove (RfStore *store, gint64 id, GError **error);
 
+/* ---- Disappearing Ink (issue 16; rf_ink_lookup is public) ---- */
+
+/* Insert the rows of an ink post (its blobs stored already): @ink's list,
+ * blob ids and times, under @token_hash (rf_token_hash of its link's
+ * token), in one transaction. */
+gboolean rf_ink_add (RfStore *store, const char *token_hash, const RfInk *ink, GError **error);
+/* Ink posts expired at @now, oldest first, at most @limit.
+ * Returns: (transfer full) (element-type RfInk). */
+GPtrArray *rf_ink_expired (RfStore *store, gint64 now, guint limit, GError **error);
+/* Remove an ink post's rows (a missing row is fine). */
+gboolean rf_ink_remove (RfStore *store, gint64 id, GError **error);
+
 /* ---- rows that expire by age (store/expiry.c, sessions.c), run inside
  * the cleanup engine's transaction (rf_cleanup_run): each removes what is
  * older than @before (seconds since the epoch) and adds to *removed_out ---- */

@@ -28,5 +28,6 @@
 #include <reflector/archive.h>
 #include <reflector/attachments.h>
 #include <reflector/redelivery.h>
+#include <reflector/ink.h>
 #include <reflector/reports.h>
 #include <reflector/cleanup.h>
