@@ -70,6 +70,10 @@ static const RfSettingDef settings[] = {
     "(or Cc): when the author's domain publishes DMARC p=reject or p=quarantine or its "
     "lookup fails (auto), for every post (always), or never; see [dmarc] in "
     "reflector.conf(5)", FALSE },
+  { "monitor_inboxes", RF_SETTING_BOOL, "on", NULL,
+    "send each post also to the seed mailboxes of [monitor] addresses in reflector.conf(5), "
+    "with an X-Reflector-Monitor header, to see where the list's mail lands; they are never "
+    "members", FALSE },
 };
 
 const RfSettingDef *
