@@ -76,3 +76,11 @@ RfUnsealer *rf_unsealer_new (RfBlobReader *reader, const guint8 key[RF_KEY_BYTES
 gssize rf_unsealer_read (RfUnsealer *unsealer, void *buf, gsize len, GError **error);
 void rf_unsealer_free (RfUnsealer *unsealer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfUnsealer, rf_unsealer_free)
+
+/* Whole blobs in memory, sealed with the site's blob key of their id
+ * (rf_site_blob_key): a kept message, a kept post (sealed-bytes.c).
+ * rf_blob_get_sealed: RF_ERROR_NOT_FOUND when the blob is gone.
+ * Returns: (transfer full). */
+gboolean rf_blob_put_sealed (const RfConfig *config, const char *id, GBytes *bytes,
+                             GError **error);
+GBytes *rf_blob_get_sealed (const RfConfig *config, const char *id, GError **error);

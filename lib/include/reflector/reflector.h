@@ -30,3 +30,7 @@
 #include <reflector/redelivery.h>
 #include <reflector/reports.h>
 #include <reflector/cleanup.h>
+#include <reflector/keep.h>
+#include <reflector/backup.h>
+#include <reflector/monitor.h>
+#include <reflector/person.h>
