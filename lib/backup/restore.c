@@ -361,6 +361,24 @@ rf_restore_plan_from (RfStore *store, RfStore *snapshot, const char *name,
   return g_steal_pointer (&plans);
 }
 
+/* A stored value as rf_list_set_setting takes it: the journal and the
+ * store keep the normalised form, in which a newline is typed as
+ * backslash-n and a backslash as two.  Returns: (transfer full). */
+static char *
+typed_form (const char *value)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = value; *p != '\0'; p++)
+    if (*p == '\n')
+      g_string_append (out, "\\n");
+    else if (*p == '\\')
+      g_string_append (out, "\\\\");
+    else
+      g_string_append_c (out, *p);
+  return g_string_free (out, FALSE);
+}
+
 gboolean
 rf_restore_apply (RfStore *store, const RfRestorePlan *plan, const RfActor *actor,
                   GError **error)
@@ -394,8 +412,9 @@ rf_restore_apply (RfStore *store, const RfRestorePlan *plan, const RfActor *acto
       for (guint i = 0; i < plan->settings->len; i++)
         {
           const RfSettingChange *c = g_ptr_array_index (plan->settings, i);
+          g_autofree char *typed = typed_form (c->to);
 
-          if (!rf_list_set_setting (store, list, c->name, c->to, actor, error))
+          if (!rf_list_set_setting (store, list, c->name, typed, actor, error))
             goto fail;
         }
     }

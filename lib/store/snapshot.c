@@ -62,16 +62,20 @@ prune (const char *path, gboolean archive, GError **error)
                    db != NULL ? sqlite3_errmsg (db) : "cannot open");
       goto out;
     }
-  /* the copy is ours alone: no WAL, no foreign keys to cascade */
-  if (!exec_on (db, path, "PRAGMA journal_mode = DELETE; PRAGMA foreign_keys = OFF;", error))
+  /* the copy is ours alone: no WAL, no foreign keys to cascade, no
+   * fsync (it is thrown away once sealed; the sealed file is fsync'ed) */
+  if (!exec_on (db, path,
+                "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF;",
+                error))
     goto out;
   rc = sqlite3_prepare_v2 (db,
                            "SELECT name FROM sqlite_master WHERE type = 'table' "
                            "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'archive_fts%' "
                            "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'",
                            -1, &stmt, NULL);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (names, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      g_ptr_array_add (names, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -125,6 +129,8 @@ rf_store_snapshot (RfStore *store, const char *path, gboolean archive, GError **
     }
   close (fd);
   stmt = _rf_store_prepare (store, "VACUUM INTO ?", error);
+  if (stmt != NULL)
+    sqlite3_bind_text (stmt, 1, path, -1, SQLITE_STATIC);
   if (stmt == NULL || !_rf_store_step_done (store, stmt, error, "cannot copy the database") ||
       !prune (path, archive, error))
     {
@@ -145,14 +151,14 @@ rf_store_file_check (const char *path, char **problem_out, GError **error)
   rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *line = (const char *) sqlite3_column_text (stmt, 0);
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        const char *line = (const char *) sqlite3_column_text (stmt, 0);
 
-      if (g_strcmp0 (line, "ok") != 0)
-        g_string_append_printf (problems, "%s%s", problems->len > 0 ? "; " : "", line);
-      rc = SQLITE_OK;
-    }
+        if (g_strcmp0 (line, "ok") != 0)
+          g_string_append_printf (problems, "%s%s", problems->len > 0 ? "; " : "", line);
+      }
   if (rc != SQLITE_DONE)
     {
       g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "%s: %s", path,
@@ -305,8 +311,8 @@ rf_backups_expired (RfStore *store, gint64 daily_before, gint64 weekly_before, G
   /* weekly_before 0: weekly snapshots are kept for ever */
   stmt = _rf_store_prepare (store,
                             "SELECT " BACKUP_COLUMNS " FROM backups "
-                            "WHERE (kind = 'daily' AND taken < ?1) "
-                            "OR (kind = 'weekly' AND taken < ?2) ORDER BY taken, id",
+                            "WHERE (kind = 'daily' AND taken <= ?1) "
+                            "OR (kind = 'weekly' AND taken <= ?2) ORDER BY taken, id",
                             error);
   if (stmt == NULL)
     return NULL;

@@ -188,8 +188,8 @@ RfBackup *rf_backup_find (RfStore *store, const char *name, GError **error);
 /* Whether a weekly backup was taken in [@from, @to). */
 gboolean rf_backup_weekly_between (RfStore *store, gint64 from, gint64 to, gboolean *found_out,
                                    GError **error);
-/* Daily backups taken before @daily_before, weekly ones before
- * @weekly_before.  Returns: (transfer full) (element-type RfBackup). */
+/* Daily backups taken at or before @daily_before, weekly ones at or
+ * before @weekly_before (a daily kept 7 days is gone at 7 days old).  Returns: (transfer full) (element-type RfBackup). */
 GPtrArray *rf_backups_expired (RfStore *store, gint64 daily_before, gint64 weekly_before,
                                GError **error);
 gboolean rf_backup_remove (RfStore *store, gint64 id, GError **error);
