@@ -115,16 +115,13 @@ print_plan (const RfRestorePlan *plan)
 {
   printf ("%s as of %s:\n", plan->list_address, plan->source);
   if (rf_restore_plan_empty (plan))
-    {
-      printf ("  nothing to change%s\n", plan->exists_now ? "" : " (no such list then or now)");
-      return;
-    }
-  if (!plan->exists_then)
+    printf ("  nothing to change%s\n", plan->exists_now ? "" : " (no such list then or now)");
+  else if (!plan->exists_then)
     printf ("  delete the list (it did not exist then) and its %u members\n",
             plan->remove->len);
   else if (!plan->exists_now)
     printf ("  create the list (deleted since, or not there)\n");
-  if (plan->exists_then)
+  if (plan->exists_then && !rf_restore_plan_empty (plan))
     {
       for (guint i = 0; i < plan->remove->len; i++)
         printf ("  - %s\n", (const char *) g_ptr_array_index (plan->remove, i));
