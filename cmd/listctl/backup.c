@@ -17,11 +17,12 @@ gboolean
 listctl_backup (int argc, char **argv, ListctlContext *ctx, GError **error)
 {
   g_autofree char *to = NULL;
-  gboolean archive = FALSE;
+  gboolean archive = FALSE, quiet = FALSE;
   const GOptionEntry entries[] = {
     { "to", 't', 0, G_OPTION_ARG_FILENAME, &to,
       "write it into DIR instead of [backup] dir, or s3: into the S3 blob store", "DIR|s3" },
     { "archive", 0, 0, G_OPTION_ARG_NONE, &archive, "also the lists' web archives", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "print nothing unless it fails (cron)", NULL },
     { NULL },
   };
   g_autoptr (RfBackup) b = NULL;
@@ -41,6 +42,8 @@ listctl_backup (int argc, char **argv, ListctlContext *ctx, GError **error)
   b = rf_backup_take (ctx->config, ctx->store, s3 ? NULL : to, s3, archive, error);
   if (b == NULL)
     return FALSE;
+  if (quiet)
+    return TRUE;
   if (ctx->json)
     {
       g_autoptr (JsonBuilder) jb = json_builder_new ();

@@ -63,7 +63,7 @@ const ListctlCommand listctl_commands[] = {
   { "journal", listctl_journal, LISTCTL_STORE_READ, "LIST",
     "print the membership and settings journal of a list (also of a deleted one)" },
   /* issue 15: keep less, lose nothing */
-  { "backup", listctl_backup, LISTCTL_STORE_WRITE, "[--to DIR|s3] [--archive]",
+  { "backup", listctl_backup, LISTCTL_STORE_WRITE, "[--to DIR|s3] [--archive] [--quiet]",
     "daily: an encrypted snapshot of lists, settings, members, accounts and the journal" },
   { "backups", listctl_backups, LISTCTL_STORE_READ, "",
     "list the backups: name, time, daily or weekly, size, where" },
