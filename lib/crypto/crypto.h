@@ -65,10 +65,8 @@ gboolean rf_site_subkey (const char *state_dir, const char *context, guint64 id,
  * first use) and the blob id. */
 gboolean rf_site_blob_key (const RfConfig *config, const char *blob_id,
                            guint8 key_out[RF_KEY_BYTES], GError **error);
-/* The backup key file (listctl backup), beside the site's other keys.
- * Returns: (transfer full). */
-char *rf_backup_key_path (const RfConfig *config);
-/* A key for one @purpose (RF_BACKUP_SEAL, RF_BACKUP_NAME) derived from
+/* (The backup key file's path: rf_backup_key_path, <reflector/backup.h>.)
+ * A key for one @purpose (RF_BACKUP_SEAL, RF_BACKUP_NAME) derived from
  * the backup key file.  @create: make the file (256 random bits, 0600)
  * when there is none, as a backup does; a restore never makes one: a
  * missing file is RF_ERROR_CONFIG with the path and what to do. */

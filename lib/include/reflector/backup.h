@@ -36,6 +36,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfBackup, rf_backup_free)
  * backups' lists it and cleanup rotates it.  Returns: (transfer full). */
 RfBackup *rf_backup_take (const RfConfig *config, RfStore *store, const char *dir,
                           gboolean to_s3, gboolean archive, GError **error);
+/* The backup key file, beside the site's other keys (listctl check looks
+ * at it).  Returns: (transfer full). */
+char *rf_backup_key_path (const RfConfig *config);
 /* Every recorded backup, oldest first.
  * Returns: (transfer full) (element-type RfBackup). */
 GPtrArray *rf_backups (RfStore *store, GError **error);
