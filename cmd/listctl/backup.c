@@ -285,6 +285,17 @@ listctl_restore (int argc, char **argv, ListctlContext *ctx, GError **error)
       for (guint i = 0; i < from_plans->len; i++)
         g_ptr_array_add (plans, g_steal_pointer (&from_plans->pdata[i]));
     }
+  if (from != NULL && list == NULL && !ctx->json)
+    {
+      g_autoptr (GPtrArray) lists = rf_list_all (ctx->store, error);
+
+      if (lists == NULL)
+        return FALSE;
+      if (lists->len == 0)
+        printf ("(this database has no list: to put the whole snapshot in place, accounts and "
+                "journal too, stop listweb and remove %s/reflector.db* first)\n",
+                ctx->config->state_dir);
+    }
   json_builder_begin_array (b);
   for (guint i = 0; i < plans->len; i++)
     {

@@ -474,6 +474,18 @@ rf_backup_install (const RfConfig *config, const char *what, GError **error)
     }
   if (g_mkdir_with_parents (config->state_dir, 0750) != 0)
     return io_error (error, "cannot create", config->state_dir, errno);
+  /* the write-ahead log of a database removed by hand belongs to no
+   * database any more: SQLite would replay it into this one */
+  {
+    const char *const leftovers[] = { "-wal", "-shm", "-journal" };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (leftovers); i++)
+      {
+        g_autofree char *path = g_strconcat (db, leftovers[i], NULL);
+
+        g_unlink (path);
+      }
+  }
   g_unlink (tmp);
   if (!rf_backup_open (config, NULL, what, tmp, error))
     return FALSE;

@@ -7,15 +7,15 @@
 #include "blob/blob.h"
 
 gboolean
-rf_blob_put_sealed (const RfConfig *config, const char *id, GBytes *bytes, GError **error)
+rf_blob_put_sealed (RfBlobStore *blobs, const RfConfig *config, const char *id, GBytes *bytes,
+                    GError **error)
 {
-  g_autoptr (RfBlobStore) blobs = rf_blob_store_open (config, error);
   guint8 key[RF_KEY_BYTES];
   RfSealer *sealer;
   gsize len;
   const void *data = g_bytes_get_data (bytes, &len);
 
-  if (blobs == NULL || !rf_site_blob_key (config, id, key, error))
+  if (!rf_site_blob_key (config, id, key, error))
     return FALSE;
   sealer = rf_sealer_begin (blobs, id, key, error);
   if (sealer == NULL)
@@ -29,9 +29,8 @@ rf_blob_put_sealed (const RfConfig *config, const char *id, GBytes *bytes, GErro
 }
 
 GBytes *
-rf_blob_get_sealed (const RfConfig *config, const char *id, GError **error)
+rf_blob_get_sealed (RfBlobStore *blobs, const RfConfig *config, const char *id, GError **error)
 {
-  g_autoptr (RfBlobStore) blobs = rf_blob_store_open (config, error);
   g_autoptr (GByteArray) out = g_byte_array_new ();
   g_autoptr (RfUnsealer) unsealer = NULL;
   g_autofree guint8 *buf = g_malloc (64 * 1024);
@@ -39,7 +38,7 @@ rf_blob_get_sealed (const RfConfig *config, const char *id, GError **error)
   RfBlobReader *reader;
   gssize n;
 
-  if (blobs == NULL || !rf_site_blob_key (config, id, key, error))
+  if (!rf_site_blob_key (config, id, key, error))
     return NULL;
   reader = rf_blob_get (blobs, id, error);
   if (reader == NULL)

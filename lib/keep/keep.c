@@ -4,6 +4,9 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
+ * The copies are blobs of a local store of their own, STATE/messages/,
+ * whatever [blobs] says: they are the site admin's, for a few weeks, on the
+ * server that received the mail, never served by listweb.
  * The blob goes first, the row after (as attachments and kept posts do):
  * cleanup starts from rows, so a run killed between the two leaves at
  * worst a blob no row names, never a row without its blob.  The blob is
@@ -22,6 +25,15 @@
 
 /* Rows handled per batch of the cleaner (as lib/cleanup/cleanup.c). */
 #define BATCH 500
+
+/* The troubleshooting store's own blob store: STATE/messages. */
+static RfBlobStore *
+messages_open (const RfConfig *config, GError **error)
+{
+  g_autofree char *dir = g_build_filename (config->state_dir, "messages", NULL);
+
+  return rf_blob_store_open_dir (dir, error);
+}
 
 gboolean
 rf_keep_headers_only (GHashTable *settings)
@@ -99,6 +111,7 @@ keep (const RfConfig *config, RfStore *store, const RfList *list, const RfRecipi
   g_autofree char *subject = NULL;
   g_autofree char *sender = NULL;
   g_autofree char *blob_id = NULL;
+  g_autoptr (RfBlobStore) blobs = NULL;
   RfKeptMessage m = { 0 };
   gboolean exists = FALSE, added = FALSE;
 
@@ -125,17 +138,13 @@ keep (const RfConfig *config, RfStore *store, const RfList *list, const RfRecipi
   m.size = (gint64) g_bytes_get_size (raw);
   m.outcome = "received";
   m.blob_id = blob_id;
-  if (!rf_blob_put_sealed (config, blob_id, kept, error) ||
+  if ((blobs = messages_open (config, error)) == NULL ||
+      !rf_blob_put_sealed (blobs, config, blob_id, kept, error) ||
       !rf_kept_add (store, &m, key, &added, error))
     return FALSE;
+  /* another run of this message kept it first */
   if (!added)
-    {
-      /* another run of this message kept it first */
-      g_autoptr (RfBlobStore) blobs = rf_blob_store_open (config, NULL);
-
-      if (blobs != NULL)
-        rf_blob_delete (blobs, blob_id, NULL);
-    }
+    rf_blob_delete (blobs, blob_id, NULL);
   return TRUE;
 }
 
@@ -200,7 +209,11 @@ _rf_keep_outcome (RfStore *store, const char *key, gboolean ok, const RfDeliverR
 GBytes *
 rf_kept_message_read (const RfConfig *config, const RfKeptMessage *message, GError **error)
 {
-  return rf_blob_get_sealed (config, message->blob_id, error);
+  g_autoptr (RfBlobStore) blobs = messages_open (config, error);
+
+  if (blobs == NULL)
+    return NULL;
+  return rf_blob_get_sealed (blobs, config, message->blob_id, error);
 }
 
 gboolean
@@ -219,7 +232,7 @@ _rf_keep_clean (RfCleanupRun *run, GError **error)
       if (expired == NULL)
         return FALSE;
       if (expired->len > 0 && !run->dry_run && blobs == NULL &&
-          (blobs = rf_blob_store_open (run->config, error)) == NULL)
+          (blobs = messages_open (run->config, error)) == NULL)
         return FALSE;
       for (guint i = 0; i < expired->len; i++)
         {
@@ -231,10 +244,14 @@ _rf_keep_clean (RfCleanupRun *run, GError **error)
           run->removed++;
         }
       if (expired->len < BATCH)
-        return TRUE;
+        break;
       if (!rf_cleanup_checkpoint (run, error))
         return FALSE;
     }
+  /* and the temporary files of puts killed half-way, after a day */
+  if (blobs == NULL && (blobs = messages_open (run->config, error)) == NULL)
+    return FALSE;
+  return rf_blob_sweep (blobs, run->now - RF_DAY, run->dry_run, &run->removed, error);
 }
 
 /* Whether @bytes hold @needle in any ASCII case. */
@@ -359,7 +376,7 @@ _rf_keep_person_erase (const RfConfig *config, RfStore *store, const char *addre
 
   if (found == NULL)
     return FALSE;
-  if (found->len > 0 && (blobs = rf_blob_store_open (config, error)) == NULL)
+  if (found->len > 0 && (blobs = messages_open (config, error)) == NULL)
     return FALSE;
   for (guint i = 0; i < found->len; i++)
     {

@@ -83,14 +83,17 @@ redelivery_concerning (const Query *q, GError **error)
   g_autoptr (GPtrArray) found =
       g_ptr_array_new_with_free_func ((GDestroyNotify) rf_redelivery_post_free);
   g_autofree char *needle = g_ascii_strdown (q->address, -1);
+  g_autoptr (RfBlobStore) blobs = NULL;
 
   if (all == NULL)
+    return NULL;
+  if (all->len > 0 && (blobs = rf_blob_store_open (q->config, error)) == NULL)
     return NULL;
   for (guint i = 0; i < all->len; i++)
     {
       RfRedeliveryPost *p = g_ptr_array_index (all, i);
       g_autoptr (GError) local = NULL;
-      g_autoptr (GBytes) bytes = rf_blob_get_sealed (q->config, p->blob_id, &local);
+      g_autoptr (GBytes) bytes = rf_blob_get_sealed (blobs, q->config, p->blob_id, &local);
       g_autofree char *lower = NULL;
 
       if (bytes == NULL)

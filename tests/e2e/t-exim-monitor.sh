@@ -101,8 +101,9 @@ check_match "message --show ID prints it as it came" '^The first post\.$' "$(cat
 check_eq "... its Message-ID" "$(hdr "$T/m1" Message-ID)" "$(hdr "$T/shown" Message-ID)"
 check_eq "message --show of a message that is not kept: exit 67" 67 \
     "$(rf_listctl message --show 99999 > /dev/null 2>&1; echo $?)"
-check_eq "no message in clear in the blob store" "" \
-    "$(grep -rl 'The first post' "$STATE/blobs" 2>/dev/null)"
+check_match "the kept messages are in STATE/messages" . "$(find "$STATE/messages" -type f 2>/dev/null)"
+check_eq "no message text in clear anywhere in the state directory (the archive is off)" "" \
+    "$(grep -rl 'The first post' "$STATE" 2>/dev/null)"
 LATER=$(( $(date +%s) + 31 * 86400 ))
 check_match "31 days on, cleanup deletes the kept messages" '^messages: 3 troubleshooting copies' \
     "$(as_run_user env REFLECTOR_TEST_NOW=$LATER "$T/bin/listctl" --config "$T/reflector.conf" cleanup)"

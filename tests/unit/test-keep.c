@@ -93,7 +93,7 @@ test_kept (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) kept = NULL;
   g_autoptr (GBytes) back = NULL;
-  g_autofree char *blobs = g_build_filename (f->dir, "blobs", NULL);
+  g_autofree char *blobs = g_build_filename (f->dir, "messages", NULL);
   RfDeliverReport report = { RF_DELIVERED, 3, 1, 3 };
   const RfKeptMessage *m;
 
@@ -112,7 +112,13 @@ test_kept (Fixture *f, gconstpointer data)
   g_assert_cmpstr (m->outcome, ==, "received");
   g_assert_false (m->headers_only);
   g_assert_cmpint (m->received, ==, T0);
-  /* sealed: nothing of it in clear in the blob store */
+  /* sealed, in the troubleshooting store's own directory: nothing of it
+   * in clear, and nothing in the blob store of [blobs] */
+  {
+    g_autofree char *others = g_build_filename (f->dir, "blobs", NULL);
+
+    g_assert_false (g_file_test (others, G_FILE_TEST_EXISTS));
+  }
   g_assert_false (tree_holds (blobs, "zanzibar"));
   g_assert_false (tree_holds (blobs, "Subject"));
   back = rf_kept_message_read (f->config, m, &error);

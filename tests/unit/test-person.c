@@ -128,7 +128,11 @@ use_everywhere (Fixture *f)
   g_assert_true (rf_delivery_open (f->store, f->list, "k-post", &id, &created, &done, &error));
   g_assert_true (rf_archive_add (f->store, f->list, rendered, "k-post", NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (rf_blob_put_sealed (f->config, blob, rendered, &error));
+  {
+    g_autoptr (RfBlobStore) blobs = rf_blob_store_open (f->config, &error);
+
+    g_assert_true (rf_blob_put_sealed (blobs, f->config, blob, rendered, &error));
+  }
   g_assert_true (rf_redelivery_post_add (f->store, &kept, "k-post", &added, &error));
   g_ptr_array_add (ids, (gpointer) "ann.1@example.test");
   g_assert_true (rf_redelivery_link (f->store, LIST, "bob@example.test", ids, NULL, &error));
@@ -168,6 +172,8 @@ test_export_erase (Fixture *f, gconstpointer data)
   g_autofree char *db = g_build_filename (f->dir, "reflector.db", NULL);
   g_autofree char *wal = g_build_filename (f->dir, "reflector.db-wal", NULL);
   g_autofree char *blobs = g_build_filename (f->dir, "blobs", NULL);
+  g_autofree char *messages = g_build_filename (f->dir, "messages", NULL);
+  guint message_files;
   g_autofree char *journal_before = NULL;
   guint blob_files;
   JsonObject *o;
@@ -192,6 +198,7 @@ test_export_erase (Fixture *f, gconstpointer data)
 
   journal_before = rf_test_sql (f->dir, "SELECT count(*) FROM journal");
   blob_files = count_files (blobs);
+  message_files = count_files (messages);
   receipt = rf_person_erase (f->config, f->store, "ANN.PERSON@example.test", RF_TEST_ACTOR,
                              &error);
   g_assert_no_error (error);
@@ -210,7 +217,8 @@ test_export_erase (Fixture *f, gconstpointer data)
   g_assert_false (file_holds (db, "ann.person"));
   g_assert_false (file_holds (wal, "ann.person"));
   g_assert_false (file_holds (db, "hello from ann"));
-  g_assert_cmpuint (count_files (blobs), ==, blob_files - 3);   /* 2 kept, 1 redelivery */
+  g_assert_cmpuint (count_files (blobs), ==, blob_files - 1);        /* the redelivery copy */
+  g_assert_cmpuint (count_files (messages), ==, message_files - 2);  /* hers, the bounce */
   after = rf_person_export (f->config, f->store, WHO, &error);
   g_assert_no_error (error);
   for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)

@@ -75,12 +75,14 @@ sql_lines (Fixture *f, const char *sql)
   return a;
 }
 
+/* A blob's file in the local store under STATE/@store ("blobs", or the
+ * troubleshooting store's "messages"). */
 static char *
-blob_path (Fixture *f, const char *id)
+blob_path (Fixture *f, const char *store, const char *id)
 {
   char sub[3] = { id[0], id[1], '\0' };
 
-  return g_build_filename (f->dir, "blobs", sub, id, NULL);
+  return g_build_filename (f->dir, store, sub, id, NULL);
 }
 
 static void
@@ -88,8 +90,9 @@ put_blob (Fixture *f, const char *id, const char *text)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr (RfBlobStore) blobs = rf_blob_store_open (f->config, &error);
 
-  g_assert_true (rf_blob_put_sealed (f->config, id, bytes, &error));
+  g_assert_true (rf_blob_put_sealed (blobs, f->config, id, bytes, &error));
   g_assert_no_error (error);
 }
 
@@ -127,7 +130,8 @@ count_attachments (Fixture *f, gint64 now, gboolean expired)
 }
 
 static GPtrArray *
-blob_files (Fixture *f, const char *table, const char *expired_sql, gint64 now, gboolean expired)
+blob_files (Fixture *f, const char *store, const char *table, const char *expired_sql, gint64 now,
+            gboolean expired)
 {
   g_autofree char *cond = g_strdup_printf (expired_sql, now);
   g_autofree char *sql = g_strdup_printf ("SELECT blob_id FROM %s WHERE %s(%s)", table,
@@ -136,7 +140,7 @@ blob_files (Fixture *f, const char *table, const char *expired_sql, gint64 now, 
   GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < ids->len; i++)
-    g_ptr_array_add (paths, blob_path (f, g_ptr_array_index (ids, i)));
+    g_ptr_array_add (paths, blob_path (f, store, g_ptr_array_index (ids, i)));
   g_ptr_array_unref (ids);
   return paths;
 }
@@ -144,7 +148,7 @@ blob_files (Fixture *f, const char *table, const char *expired_sql, gint64 now, 
 static GPtrArray *
 files_attachments (Fixture *f, gint64 now, gboolean expired)
 {
-  return blob_files (f, "attachments", "expires <= %" G_GINT64_FORMAT, now, expired);
+  return blob_files (f, "blobs", "attachments", "expires <= %" G_GINT64_FORMAT, now, expired);
 }
 
 static void
@@ -213,7 +217,7 @@ count_redelivery (Fixture *f, gint64 now, gboolean expired)
 static GPtrArray *
 files_redelivery (Fixture *f, gint64 now, gboolean expired)
 {
-  return blob_files (f, "redelivery_posts", "expires <= %" G_GINT64_FORMAT, now, expired);
+  return blob_files (f, "blobs", "redelivery_posts", "expires <= %" G_GINT64_FORMAT, now, expired);
 }
 
 static void
@@ -324,7 +328,7 @@ count_messages (Fixture *f, gint64 now, gboolean expired)
 static GPtrArray *
 files_messages (Fixture *f, gint64 now, gboolean expired)
 {
-  return blob_files (f, "kept_messages", "received < %" G_GINT64_FORMAT, now - 30 * DAY, expired);
+  return blob_files (f, "messages", "kept_messages", "received < %" G_GINT64_FORMAT, now - 30 * DAY, expired);
 }
 
 static void
