@@ -39,7 +39,7 @@ listctl_backup (int argc, char **argv, ListctlContext *ctx, GError **error)
     }
   if (listctl_store (ctx, error) == NULL)
     return FALSE;
-  b = rf_backup_take (ctx->config, ctx->store, s3 ? NULL : to, s3, archive, error);
+  b = rf_backup_take (ctx->config, ctx->store, s3 ? NULL : to, s3, archive, &ctx->actor, error);
   if (b == NULL)
     return FALSE;
   if (quiet)

@@ -229,7 +229,7 @@ fresh_name (RfStore *store, gint64 now, GError **error)
 
 RfBackup *
 rf_backup_take (const RfConfig *config, RfStore *store, const char *dir, gboolean to_s3,
-                gboolean archive, GError **error)
+                gboolean archive, const RfActor *actor, GError **error)
 {
   g_autofree char *tmp = NULL;
   g_autofree char *plain = NULL;
@@ -299,14 +299,10 @@ rf_backup_take (const RfConfig *config, RfStore *store, const char *dir, gboolea
   if (!rf_backup_add (store, b, error))
     goto fail;
   remove_dir (tmp);
-  detail = g_strdup_printf ("%s (%s, %" G_GINT64_FORMAT " bytes%s) %s %s", b->name, b->kind,
+  detail = g_strdup_printf ("%s, %s, %" G_GINT64_FORMAT " bytes%s%s", b->name, b->kind,
                             b->size, archive ? ", with the archive" : "",
-                            to_s3 ? "to" : "in", to_s3 ? "the S3 blob store" : dir);
-  {
-    const RfActor actor = { "backup", "cli" };
-
-    rf_activity_log (store, &actor, "backup", NULL, detail);
-  }
+                            to_s3 ? ", to the S3 blob store" : "");
+  rf_activity_log (store, actor, "backup", NULL, detail);
   return g_steal_pointer (&b);
 
 fail:

@@ -329,7 +329,7 @@ test_backup_open (Fixture *f, gconstpointer data)
 
   g_assert_true (rf_member_add (f->store, f->list, "ann@example.test", RF_TEST_ACTOR, &error));
   keep (f, "key-b", message);
-  b = rf_backup_take (f->config, f->store, NULL, FALSE, FALSE, &error);
+  b = rf_backup_take (f->config, f->store, NULL, FALSE, FALSE, RF_TEST_ACTOR, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (b->kind, ==, "weekly");
   snapshot = rf_snapshot_open (f->config, f->store, b->name, &error);

@@ -179,7 +179,7 @@ test_export_erase (Fixture *f, gconstpointer data)
   JsonObject *o;
 
   use_everywhere (f);
-  backup = rf_backup_take (f->config, f->store, NULL, FALSE, FALSE, &error);
+  backup = rf_backup_take (f->config, f->store, NULL, FALSE, FALSE, RF_TEST_ACTOR, &error);
   g_assert_no_error (error);
   rf_test_set_now (T0 + 200);
   before = rf_person_export (f->config, f->store, "ann.person@EXAMPLE.test", &error);

@@ -359,7 +359,7 @@ static void
 make_backup (Fixture *f, int i)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (RfBackup) b = rf_backup_take (f->config, f->store, NULL, FALSE, FALSE, &error);
+  g_autoptr (RfBackup) b = rf_backup_take (f->config, f->store, NULL, FALSE, FALSE, RF_TEST_ACTOR, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (b);
@@ -575,7 +575,7 @@ test_rotation_year (Fixture *f, gconstpointer data)
       gboolean weekly = week != prev_week;
 
       rf_test_set_now (t);
-      b = rf_backup_take (f->config, f->store, NULL, FALSE, FALSE, &error);
+      b = rf_backup_take (f->config, f->store, NULL, FALSE, FALSE, RF_TEST_ACTOR, &error);
       g_assert_no_error (error);
       g_assert_cmpstr (b->kind, ==, weekly ? "weekly" : "daily");
       g_assert_true (rf_cleanup_run (backups, &run, &error));

@@ -33,9 +33,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfBackup, rf_backup_free)
  * blob.  It is sealed with the backup key (rf_backup_key, created on first
  * use) into @dir (NULL: [backup] dir), or, with @to_s3, into the S3 blob
  * store of [blobs] (which must be s3).  Recorded, so that 'listctl
- * backups' lists it and cleanup rotates it.  Returns: (transfer full). */
+ * backups' lists it and cleanup rotates it; the activity log names
+ * @actor.  Returns: (transfer full). */
 RfBackup *rf_backup_take (const RfConfig *config, RfStore *store, const char *dir,
-                          gboolean to_s3, gboolean archive, GError **error);
+                          gboolean to_s3, gboolean archive, const RfActor *actor,
+                          GError **error);
 /* The backup key file, beside the site's other keys (listctl check looks
  * at it).  Returns: (transfer full). */
 char *rf_backup_key_path (const RfConfig *config);
