@@ -77,6 +77,10 @@ static const RfSettingDef settings[] = {
     "each member gets the Subject and a link; the post and its attachments live, sealed, on a "
     "page behind the list's web user and password for 1, 3 or 7 days (1d, 3d, 7d), then "
     "are deleted; the archive and kept copies hold only the notice", FALSE },
+  { "monitor_inboxes", RF_SETTING_BOOL, "on", NULL,
+    "send each post also to the seed mailboxes of [monitor] addresses in reflector.conf(5), "
+    "with an X-Reflector-Monitor header, to see where the list's mail lands; they are never "
+    "members", FALSE },
 };
 
 const RfSettingDef *

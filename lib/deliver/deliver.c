@@ -21,6 +21,8 @@
 #include "policy/policy.h"
 #include "redelivery/redelivery.h"
 #include "deliver/deliver-private.h"
+#include "deliver/monitor-private.h"
+#include "keep/keep.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -284,6 +286,8 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
     return FALSE;
   if (!fan_out (config, store, &ctx, delivery_id, out_path, report, error))
     return FALSE;
+  /* issue 15 inbox monitoring hook: the seeds' copies, best effort */
+  _rf_monitor_send (config, store, &ctx, delivery_id, key, out_path);
   if (!rf_delivery_finish (store, delivery_id, error))
     return FALSE;
   {
@@ -322,6 +326,15 @@ bounce_received (const RfConfig *config, const RfActor *actor, RfStore *store, c
 
   report->outcome = RF_BOUNCE_RECEIVED;
   bounce = rf_bounce_parse (raw, NULL);
+  /* issue 15 inbox monitoring hook: a seed's copy came back */
+  {
+    gboolean seed = FALSE;
+
+    if (!_rf_monitor_bounced (config, store, list, recipient->tag, bounce, &seed, error))
+      return FALSE;
+    if (seed)
+      return TRUE;
+  }
   if (bounce != NULL && bounce->recipients->len > 0)
     first = g_ptr_array_index (bounce->recipients, 0);
   if (member == NULL && recipient->tag != NULL)
@@ -443,6 +456,9 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
         }
       ok = FALSE;
     }
+  /* issue 15 troubleshooting store hook: kept before anything is done */
+  else if (!_rf_keep_received (config, store, list, r, envelope_sender, raw, key, &local))
+    ok = FALSE;
   else if (r->role == RF_ROLE_BOUNCES)
     ok = bounce_received (config, actor, store, list, r, raw, report, &local);
   else if (r->role != RF_ROLE_POST)
@@ -457,6 +473,9 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
     ok = deliver_post (config, actor, store, list, envelope_sender, raw, spool_dir, key,
                        report, &local);
 
+  /* issue 15 troubleshooting store hook: what became of it */
+  if (list != NULL)
+    _rf_keep_outcome (store, key, ok, report, local);
   /* keep the spool only while the MTA will come back with the message */
   if (ok || !g_error_matches (local, RF_ERROR, RF_ERROR_TEMPORARY))
     _rf_spool_remove (spool_dir, key);

@@ -31,3 +31,7 @@
 #include <reflector/ink.h>
 #include <reflector/reports.h>
 #include <reflector/cleanup.h>
+#include <reflector/keep.h>
+#include <reflector/backup.h>
+#include <reflector/monitor.h>
+#include <reflector/person.h>
