@@ -30,7 +30,7 @@ extern char **environ;
 typedef struct {
   pid_t pid;
   int err_fd;
-  const char *address;
+  char *address;
 } Child;
 
 /* sysexits a sendmail uses for "this address will never work" */
@@ -71,6 +71,7 @@ reap_one (Child *children, int n_children, int *running, const char *program,
   RfRecipientState state;
   g_autofree char *said = NULL;
   g_autofree char *detail = NULL;
+  g_autofree char *address = NULL;
   Child *child = NULL;
 
   do
@@ -84,6 +85,7 @@ reap_one (Child *children, int n_children, int *running, const char *program,
           {
             close (children[i].err_fd);
             children[i].pid = 0;
+            g_clear_pointer (&children[i].address, g_free);
           }
       *running = 0;
       g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "waitpid: %s", g_strerror (errno));
@@ -99,6 +101,7 @@ reap_one (Child *children, int n_children, int *running, const char *program,
   close (child->err_fd);
   child->pid = 0;
   (*running)--;
+  address = g_steal_pointer (&child->address);
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     state = RF_RCPT_SENT;
   else if (WIFEXITED (status) && is_permanent (WEXITSTATUS (status)))
@@ -114,7 +117,7 @@ reap_one (Child *children, int n_children, int *running, const char *program,
         detail = g_strdup_printf ("%s was killed by signal %d", program,
                                   WIFSIGNALED (status) ? WTERMSIG (status) : 0);
     }
-  return on_result (child->address, state, detail, user_data, error);
+  return on_result (address, state, detail, user_data, error);
 }
 
 /* A memfd holding @head then all of @message_fd, positioned at 0; -1 with
@@ -201,12 +204,24 @@ _rf_sendmail_fanout (const RfConfig *config, const char *message_path, const cha
                      GPtrArray *recipients, RfCopyHeaderFunc header_for,
                      RfSendResultFunc on_result, gpointer user_data, GError **error)
 {
+  RfArrayFeed feed = { recipients, 0, header_for, on_result, user_data };
+
+  return _rf_sendmail_send (config, message_path, list_address, recipients->len,
+                            _rf_array_feed_next, header_for != NULL ? _rf_array_feed_header : NULL,
+                            _rf_array_feed_result, &feed, error);
+}
+
+gboolean
+_rf_sendmail_send (const RfConfig *config, const char *message_path, const char *list_address,
+                   guint expected, RfNextRecipientFunc next_recipient, RfCopyHeaderFunc header_for,
+                   RfSendResultFunc on_result, gpointer user_data, GError **error)
+{
   int parallel = CLAMP (config->parallel, 1, 256);
+  gboolean exhausted = FALSE;
   int message_fd = -1;
   off_t message_size = 0;
   g_autofree Child *children = g_new0 (Child, parallel);
   int running = 0;
-  guint next = 0;
   gboolean stop = FALSE;
   g_autoptr (GError) stopped = NULL;
 
@@ -225,14 +240,27 @@ _rf_sendmail_fanout (const RfConfig *config, const char *message_path, const cha
         }
       message_size = st.st_size;
     }
-  while ((!stop && next < recipients->len) || running > 0)
+  while ((!stop && !exhausted) || running > 0)
     {
-      while (!stop && next < recipients->len && running < parallel)
+      while (!stop && !exhausted && running < parallel)
         {
-          const char *address = g_ptr_array_index (recipients, next++);
-          g_autofree char *verp = rf_verp_sender (list_address, address);
+          g_autofree char *address = NULL;
+          g_autofree char *verp = NULL;
           int slot = 0, err_fd, copy_fd = -1, spawn_errno = 0;
           pid_t pid;
+
+          {
+            const char *a = next_recipient (user_data, stopped == NULL ? &stopped : NULL);
+
+            if (a == NULL)
+              {
+                exhausted = TRUE;
+                stop = stopped != NULL;
+                break;
+              }
+            address = g_strdup (a);
+          }
+          verp = rf_verp_sender (list_address, address);
 
           while (children[slot].pid != 0)
             slot++;
@@ -278,7 +306,7 @@ _rf_sendmail_fanout (const RfConfig *config, const char *message_path, const cha
             }
           children[slot].pid = pid;
           children[slot].err_fd = err_fd;
-          children[slot].address = address;
+          children[slot].address = g_steal_pointer (&address);
           running++;
         }
       if (running > 0 &&

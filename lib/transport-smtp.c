@@ -82,8 +82,8 @@ typedef struct {
 typedef struct {
   const RfConfig *config;
   const char *list_address;
-  GPtrArray *recipients;
-  guint next;
+  RfNextRecipientFunc next_recipient;
+  gboolean exhausted;
   RfCopyHeaderFunc header_for;
   RfSendResultFunc on_result;
   gpointer user_data;
@@ -264,12 +264,21 @@ conn_open (Run *run, Conn *c)
 static void
 start_copy (Run *run, Conn *c)
 {
-  while (!run->stop && run->next < run->recipients->len)
+  while (!run->stop && !run->exhausted)
     {
-      const char *address = g_ptr_array_index (run->recipients, run->next++);
+      const char *address = run->next_recipient (run->user_data,
+                                                 run->stopped == NULL ? &run->stopped : NULL);
       g_autoptr (GError) head_error = NULL;
       g_autofree char *head = NULL;
-      g_autofree char *verp = rf_verp_sender (run->list_address, address);
+      g_autofree char *verp = NULL;
+
+      if (address == NULL)
+        {
+          run->exhausted = TRUE;
+          run->stop = run->stopped != NULL;
+          return;
+        }
+      verp = rf_verp_sender (run->list_address, address);
 
       if (!safe_path (address) || !safe_path (verp))
         {
@@ -622,7 +631,19 @@ _rf_smtp_fanout (const RfConfig *config, const char *message_path, const char *l
                  GPtrArray *recipients, RfCopyHeaderFunc header_for, RfSendResultFunc on_result,
                  gpointer user_data, GError **error)
 {
-  Run run = { .config = config, .list_address = list_address, .recipients = recipients,
+  RfArrayFeed feed = { recipients, 0, header_for, on_result, user_data };
+
+  return _rf_smtp_send (config, message_path, list_address, recipients->len, _rf_array_feed_next,
+                        header_for != NULL ? _rf_array_feed_header : NULL, _rf_array_feed_result,
+                        &feed, error);
+}
+
+gboolean
+_rf_smtp_send (const RfConfig *config, const char *message_path, const char *list_address,
+               guint expected, RfNextRecipientFunc next_recipient, RfCopyHeaderFunc header_for,
+               RfSendResultFunc on_result, gpointer user_data, GError **error)
+{
+  Run run = { .config = config, .list_address = list_address, .next_recipient = next_recipient,
               .header_for = header_for, .on_result = on_result, .user_data = user_data };
   g_autofree char *data = NULL;
   gsize len = 0;
@@ -647,7 +668,7 @@ _rf_smtp_fanout (const RfConfig *config, const char *message_path, const char *l
   g_clear_pointer (&data, g_free);
   run.helo = g_strdup (g_get_host_name ());
 
-  n_conns = (int) MIN ((guint) CLAMP (config->parallel, 1, 256), MAX (recipients->len, 1u));
+  n_conns = (int) MIN ((guint) CLAMP (config->parallel, 1, 256), MAX (expected, 1u));
   conns = g_new0 (Conn, n_conns);
   pfds = g_new0 (struct pollfd, n_conns);
   for (int i = 0; i < n_conns; i++)
@@ -662,7 +683,7 @@ _rf_smtp_fanout (const RfConfig *config, const char *message_path, const char *l
 
   for (;;)
     {
-      gboolean work_left = !run.stop && run.next < recipients->len;
+      gboolean work_left = !run.stop && !run.exhausted;
       int active = 0, timeout = -1;
       gint64 now = now_ms ();
 
@@ -679,12 +700,14 @@ _rf_smtp_fanout (const RfConfig *config, const char *message_path, const char *l
             {
               if (work_left)
                 start_copy (&run, c);
-              else if (g_queue_is_empty (&c->awaited))
+              work_left = !run.stop && !run.exhausted;
+              /* the feed may have run dry just now: then no reply is
+               * awaited, and poll() would wait for ever */
+              if (!work_left && c->address == NULL && g_queue_is_empty (&c->awaited))
                 {
                   c->ready = FALSE;
                   send_cmd (c, R_QUIT, "QUIT");
                 }
-              work_left = !run.stop && run.next < recipients->len;
             }
           pfds[i].fd = c->fd;
           pfds[i].events = 0;
@@ -736,7 +759,7 @@ _rf_smtp_fanout (const RfConfig *config, const char *message_path, const char *l
     }
 
   /* copies never started because every connection gave up */
-  if (ok && run.stopped == NULL && run.next < recipients->len && !run.stop)
+  if (ok && run.stopped == NULL && !run.exhausted && !run.stop)
     {
       g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
                    "no relay took the copies (%s); the MTA will retry",
