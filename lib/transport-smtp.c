@@ -53,6 +53,21 @@ typedef struct {
   char *port;
 } Relay;
 
+/* One copy on a connection. */
+typedef struct {
+  char *address;
+  char *verp;
+  char *head;                /* its own header lines, CRLF */
+  int mail_code, rcpt_code;
+  char *mail_detail, *rcpt_detail;   /* their replies, for the reason */
+} Copy;
+
+/* With PIPELINING a connection carries two copies at a time (issue 14,
+ * RFC 2920 across transactions): one whose body and dot are written
+ * and whose final reply is awaited, and the next, whose MAIL, RCPT and
+ * DATA left in the same write as that body and dot.  Its body waits for
+ * its 354, so it cannot have arrived before its reply is read: at most one
+ * copy per connection is ever "maybe delivered". */
 typedef struct {
   int fd;
   ConnState state;
@@ -60,21 +75,20 @@ typedef struct {
   int reconnects;
   gboolean pipelining;
   gboolean pipelining_seen;  /* in the EHLO reply being read */
-  gboolean ready;            /* EHLO done, no transaction open */
+  gboolean ready;            /* EHLO done, not quitting */
   GQueue awaited;            /* of Awaited, as GINT_TO_POINTER */
   GString *in;
-  /* what to write: own bytes, then (if with_body) the shared body and the dot */
+  /* what to write, in one writev: own bytes, then (if with_body) the
+   * shared body and the dot, then the commands that follow them */
   GString *out;
   gsize out_off;
   gboolean with_body;
   gsize body_off;
   gsize dot_off;
-  /* the copy in flight */
-  char *address;
-  char *verp;
-  char *head;                /* its own header lines, CRLF */
-  int mail_code, rcpt_code;
-  char *mail_detail, *rcpt_detail;   /* their replies, for the reason */
+  GString *tail;
+  gsize tail_off;
+  Copy *dot_copy;            /* body sent or being sent: its final reply awaited */
+  Copy *env_copy;            /* MAIL/RCPT/DATA sent: their replies awaited */
   char *reply_text;          /* the last reply's first line, for the reason */
   gint64 deadline;           /* monotonic ms */
 } Conn;
@@ -142,14 +156,16 @@ safe_path (const char *address)
 }
 
 static void
-conn_reset_copy (Conn *c)
+copy_free (Copy *copy)
 {
-  g_clear_pointer (&c->address, g_free);
-  g_clear_pointer (&c->verp, g_free);
-  g_clear_pointer (&c->head, g_free);
-  g_clear_pointer (&c->mail_detail, g_free);
-  g_clear_pointer (&c->rcpt_detail, g_free);
-  c->mail_code = c->rcpt_code = 0;
+  if (copy == NULL)
+    return;
+  g_free (copy->address);
+  g_free (copy->verp);
+  g_free (copy->head);
+  g_free (copy->mail_detail);
+  g_free (copy->rcpt_detail);
+  g_free (copy);
 }
 
 static void
@@ -179,11 +195,14 @@ conn_fail (Run *run, Conn *c, const char *why)
   g_autofree char *detail = g_strdup_printf ("relay %s:%s: %s", c->relay->host, c->relay->port,
                                              why);
 
-  if (c->address != NULL)
-    report (run, c->address, RF_RCPT_PENDING, detail);
+  if (c->dot_copy != NULL)
+    report (run, c->dot_copy->address, RF_RCPT_PENDING, detail);
+  if (c->env_copy != NULL)
+    report (run, c->env_copy->address, RF_RCPT_PENDING, detail);
   g_free (run->last_error);
   run->last_error = g_steal_pointer (&detail);
-  conn_reset_copy (c);
+  g_clear_pointer (&c->dot_copy, copy_free);
+  g_clear_pointer (&c->env_copy, copy_free);
   if (c->fd >= 0)
     close (c->fd);
   c->fd = -1;
@@ -193,6 +212,8 @@ conn_fail (Run *run, Conn *c, const char *why)
   g_string_truncate (c->in, 0);
   g_string_truncate (c->out, 0);
   c->out_off = 0;
+  g_string_truncate (c->tail, 0);
+  c->tail_off = 0;
   c->with_body = FALSE;
 }
 
@@ -204,10 +225,12 @@ send_cmd (Conn *c, Awaited awaited, const char *fmt, ...)
 {
   va_list ap;
 
+  GString *to = c->with_body ? c->tail : c->out;
+
   va_start (ap, fmt);
-  g_string_append_vprintf (c->out, fmt, ap);
+  g_string_append_vprintf (to, fmt, ap);
   va_end (ap);
-  g_string_append (c->out, "\r\n");
+  g_string_append (to, "\r\n");
   g_queue_push_tail (&c->awaited, GINT_TO_POINTER (awaited));
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
 }
@@ -296,37 +319,44 @@ start_copy (Run *run, Conn *c)
               continue;
             }
         }
-      c->address = g_strdup (address);
-      c->verp = g_steal_pointer (&verp);
+      c->env_copy = g_new0 (Copy, 1);
+      c->env_copy->address = g_strdup (address);
+      c->env_copy->verp = g_steal_pointer (&verp);
       if (head != NULL)
         {
           g_autoptr (GBytes) crlf = smtp_body (head, strlen (head));
           gsize n;
           const char *d = g_bytes_get_data (crlf, &n);
 
-          c->head = g_strndup (d, n);
+          c->env_copy->head = g_strndup (d, n);
         }
-      c->ready = FALSE;
-      send_cmd (c, R_MAIL, "MAIL FROM:<%s>", c->verp);
+      send_cmd (c, R_MAIL, "MAIL FROM:<%s>", c->env_copy->verp);
       if (c->pipelining)
         {
-          send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->address);
+          send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->env_copy->address);
           send_cmd (c, R_DATA, "DATA");
         }
       return;
     }
 }
 
+/* The envelope's copy was accepted (354): its body and dot go out, and
+ * with PIPELINING the next copy's envelope right behind them, in the same
+ * write.  The previous copy's final reply came before this 354 (replies
+ * come in order), so no other body is pending. */
 static void
-begin_body (Conn *c)
+begin_body (Run *run, Conn *c)
 {
-  if (c->head != NULL)
-    g_string_append (c->out, c->head);
+  c->dot_copy = g_steal_pointer (&c->env_copy);
+  if (c->dot_copy->head != NULL)
+    g_string_append (c->out, c->dot_copy->head);
   c->with_body = TRUE;
   c->body_off = 0;
   c->dot_off = 0;
   g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_DOT));
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
+  if (c->pipelining && !run->stop && !run->exhausted)
+    start_copy (run, c);
 }
 
 /* One whole reply (the code and its first line) has arrived. */
@@ -365,65 +395,74 @@ on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining
       c->reconnects = 0;
       break;
     case R_MAIL:
-      c->mail_code = code;
-      c->mail_detail = g_strdup (detail);
-      if (!c->pipelining)
-        {
-          if (code / 100 == 2)
-            send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->address);
-          else
-            {
-              report (run, c->address, RF_RCPT_PENDING, detail);
-              conn_reset_copy (c);
-              send_cmd (c, R_RSET, "RSET");
-            }
-        }
+      {
+        Copy *e = c->env_copy;
+
+        e->mail_code = code;
+        e->mail_detail = g_strdup (detail);
+        if (!c->pipelining)
+          {
+            if (code / 100 == 2)
+              send_cmd (c, R_RCPT, "RCPT TO:<%s>", e->address);
+            else
+              {
+                report (run, e->address, RF_RCPT_PENDING, detail);
+                g_clear_pointer (&c->env_copy, copy_free);
+                send_cmd (c, R_RSET, "RSET");
+              }
+          }
+      }
       break;
     case R_RCPT:
-      c->rcpt_code = code;
-      c->rcpt_detail = g_strdup (detail);
-      if (!c->pipelining)
-        {
-          if (code / 100 == 2)
-            send_cmd (c, R_DATA, "DATA");
-          else
-            {
-              report (run, c->address, state_of (code), detail);
-              conn_reset_copy (c);
-              send_cmd (c, R_RSET, "RSET");
-            }
-        }
+      {
+        Copy *e = c->env_copy;
+
+        e->rcpt_code = code;
+        e->rcpt_detail = g_strdup (detail);
+        if (!c->pipelining)
+          {
+            if (code / 100 == 2)
+              send_cmd (c, R_DATA, "DATA");
+            else
+              {
+                report (run, e->address, state_of (code), detail);
+                g_clear_pointer (&c->env_copy, copy_free);
+                send_cmd (c, R_RSET, "RSET");
+              }
+          }
+      }
       break;
     case R_DATA:
-      if (c->mail_code / 100 == 2 && c->rcpt_code / 100 == 2 && code == 354)
-        {
-          begin_body (c);
-          break;
-        }
-      if (code == 354)
-        {
-          /* DATA accepted without a recipient: end it empty, then reset */
-          g_string_append (c->out, dot_line);
-          g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_RSET));
-        }
-      /* the first refusal says why; DATA's "no valid recipients" does not */
-      if (c->mail_code / 100 != 2)
-        report (run, c->address, RF_RCPT_PENDING, c->mail_detail);
-      else if (c->rcpt_code / 100 != 2)
-        report (run, c->address, state_of (c->rcpt_code), c->rcpt_detail);
-      else
-        report (run, c->address, state_of (code), detail);
-      conn_reset_copy (c);
-      send_cmd (c, R_RSET, "RSET");
+      {
+        Copy *e = c->env_copy;
+
+        if (e->mail_code / 100 == 2 && e->rcpt_code / 100 == 2 && code == 354)
+          {
+            begin_body (run, c);
+            break;
+          }
+        if (code == 354)
+          {
+            /* DATA accepted without a recipient: end it empty, then reset */
+            g_string_append (c->with_body ? c->tail : c->out, dot_line);
+            g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_RSET));
+          }
+        /* the first refusal says why; DATA's "no valid recipients" does not */
+        if (e->mail_code / 100 != 2)
+          report (run, e->address, RF_RCPT_PENDING, e->mail_detail);
+        else if (e->rcpt_code / 100 != 2)
+          report (run, e->address, state_of (e->rcpt_code), e->rcpt_detail);
+        else
+          report (run, e->address, state_of (code), detail);
+        g_clear_pointer (&c->env_copy, copy_free);
+        send_cmd (c, R_RSET, "RSET");
+      }
       break;
     case R_DOT:
-      report (run, c->address, state_of (code), code / 100 == 2 ? NULL : detail);
-      conn_reset_copy (c);
-      c->ready = TRUE;
+      report (run, c->dot_copy->address, state_of (code), code / 100 == 2 ? NULL : detail);
+      g_clear_pointer (&c->dot_copy, copy_free);
       break;
     case R_RSET:
-      if (g_queue_is_empty (&c->awaited))
-        c->ready = TRUE;
       break;
     case R_QUIT:
       close (c->fd);
@@ -518,7 +557,7 @@ do_write (Run *run, Conn *c)
 
   for (;;)
     {
-      struct iovec iov[3];
+      struct iovec iov[4];
       int n_iov = 0;
       ssize_t n;
       gsize done;
@@ -532,11 +571,17 @@ do_write (Run *run, Conn *c)
       if (c->with_body && c->dot_off < sizeof dot_line - 1)
         iov[n_iov++] = (struct iovec) { (char *) dot_line + c->dot_off,
                                         sizeof dot_line - 1 - c->dot_off };
+      if (c->tail_off < c->tail->len)
+        iov[n_iov++] = (struct iovec) { c->tail->str + c->tail_off,
+                                        c->tail->len - c->tail_off };
       if (n_iov == 0)
         {
+          /* all written: what followed the body is now simply "out" */
           g_string_truncate (c->out, 0);
           c->out_off = 0;
           c->with_body = FALSE;
+          g_string_truncate (c->tail, 0);
+          c->tail_off = 0;
           return;
         }
       n = writev (c->fd, iov, n_iov);
@@ -562,15 +607,21 @@ do_write (Run *run, Conn *c)
           c->body_off += k;
           done -= k;
         }
-      if (c->with_body)
-        c->dot_off += done;
+      if (c->with_body && c->dot_off < sizeof dot_line - 1)
+        {
+          gsize k = MIN (done, sizeof dot_line - 1 - c->dot_off);
+
+          c->dot_off += k;
+          done -= k;
+        }
+      c->tail_off += done;
     }
 }
 
 static gboolean
 has_output (Run *run, Conn *c)
 {
-  return c->out_off < c->out->len || c->with_body;
+  return c->out_off < c->out->len || c->with_body || c->tail_off < c->tail->len;
 }
 
 static gboolean
@@ -678,6 +729,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
       conns[i].relay = g_ptr_array_index (run.relays, (guint) i % run.relays->len);
       conns[i].in = g_string_new (NULL);
       conns[i].out = g_string_new (NULL);
+      conns[i].tail = g_string_new (NULL);
       g_queue_init (&conns[i].awaited);
     }
 
@@ -696,14 +748,17 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
               c->reconnects++;
               conn_open (&run, c);
             }
-          if (c->state == C_OPEN && c->ready && c->address == NULL)
+          /* idle: after EHLO, a refusal, or a last copy (with PIPELINING
+           * the next envelope otherwise leaves with the previous body) */
+          if (c->state == C_OPEN && c->ready && c->env_copy == NULL && c->dot_copy == NULL &&
+              g_queue_is_empty (&c->awaited))
             {
               if (work_left)
                 start_copy (&run, c);
               work_left = !run.stop && !run.exhausted;
               /* the feed may have run dry just now: then no reply is
                * awaited, and poll() would wait for ever */
-              if (!work_left && c->address == NULL && g_queue_is_empty (&c->awaited))
+              if (!work_left && c->env_copy == NULL)
                 {
                   c->ready = FALSE;
                   send_cmd (c, R_QUIT, "QUIT");
@@ -751,7 +806,10 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
             }
           else if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))
             do_read (&run, c);
-          if (c->state == C_OPEN && (pfds[i].revents & POLLOUT))
+          /* what the replies just read made us say goes out now, not after
+           * another poll(): the socket is almost always writable, and a
+           * full one answers EAGAIN */
+          if (c->state == C_OPEN && ((pfds[i].revents & POLLOUT) || has_output (&run, c)))
             do_write (&run, c);
           if (c->state != C_CLOSED && now >= c->deadline && !g_queue_is_empty (&c->awaited))
             conn_fail (&run, c, "no reply within 300 s");
@@ -776,10 +834,12 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
     {
       if (conns[i].fd >= 0)
         close (conns[i].fd);
-      conn_reset_copy (&conns[i]);
+      copy_free (conns[i].dot_copy);
+      copy_free (conns[i].env_copy);
       g_free (conns[i].reply_text);
       g_string_free (conns[i].in, TRUE);
       g_string_free (conns[i].out, TRUE);
+      g_string_free (conns[i].tail, TRUE);
       g_queue_clear (&conns[i].awaited);
     }
   free_relays (run.relays);
