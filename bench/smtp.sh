@@ -21,7 +21,9 @@
 # (CONNS, default "2 8"), ROUNDS rounds (default 3) of reference and
 # reflector, interleaved (the order swaps every round), so that the noise
 # of the shared machine falls on both.  The medians and their ratio are
-# printed; the goal is reflector >= 0.9 x reference.
+# printed; the goal is reflector >= 0.9 x reference.  Each run also
+# prints its user+sys CPU per copy, which the load of other work on the
+# machine disturbs less than the rate.
 #
 # Exit status: 0 all runs good and every ratio >= GOAL (0.9); 1 a measured
 # run failed (non-zero exit, or the sink did not count every copy);
@@ -62,6 +64,9 @@ failed=0
 as_user() { setpriv --reuid="$RUN_USER" --regid="$(id -gn "$RUN_USER")" --init-groups -- "$@"; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+# user+sys CPU of the last timed run per copy, in microseconds: steadier
+# than the rate when other work shares the machine
+cpu_us() { awk -v n="$1" '/User time|System time/ { t += $NF } END { printf "%.1f", t * 1e6 / n }' "$D/time.out"; }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
@@ -135,14 +140,15 @@ run_ref() {   # run_ref N P -> appends the rate to $D/ref-N-P
     c0=$(sink_count)
     t0=$(date +%s%N)
     set +e
-    as_user "$D/ref-sender" 127.0.0.1 "$port" "$p" "$D/msg" "$D/addrs-$n" "bench$n@lists.test" > "$D/ref.out" 2>&1
+    as_user /usr/bin/time -v -o "$D/time.out" "$D/ref-sender" 127.0.0.1 "$port" "$p" "$D/msg" \
+        "$D/addrs-$n" "bench$n@lists.test" > "$D/ref.out" 2>&1
     rc=$?
     set -e
     t1=$(date +%s%N)
     got=$(( $(sink_count) - c0 ))
     s=$(secs "$t0" "$t1")
-    printf '  reference  N=%-6d P=%d  exit %d, sink %6d copies in %6s s = %6s copies/s\n' \
-        "$n" "$p" "$rc" "$got" "$s" "$(rate "$got" "$s")"
+    printf '  reference  N=%-6d P=%d  exit %d, sink %6d copies in %6s s = %6s copies/s, CPU %s us/copy\n' \
+        "$n" "$p" "$rc" "$got" "$s" "$(rate "$got" "$s")" "$(cpu_us "$n")"
     if [ "$rc" != 0 ] || [ "$got" != "$n" ]; then
         failed=1; sed 's/^/             /' "$D/ref.out"
     fi
@@ -163,8 +169,8 @@ run_reflector() {   # run_reflector N P -> appends the rate to $D/rf-N-P
     got=$(( $(sink_count) - c0 ))
     s=$(secs "$t0" "$t1")
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$D/time.out")
-    printf '  reflector  N=%-6d P=%d  exit %d, sink %6d copies in %6s s = %6s copies/s, peak RSS %s KiB\n' \
-        "$n" "$p" "$rc" "$got" "$s" "$(rate "$got" "$s")" "$rss"
+    printf '  reflector  N=%-6d P=%d  exit %d, sink %6d copies in %6s s = %6s copies/s, CPU %s us/copy, peak RSS %s KiB\n' \
+        "$n" "$p" "$rc" "$got" "$s" "$(rate "$got" "$s")" "$(cpu_us "$n")" "$rss"
     if [ "$rc" != 0 ] || [ "$got" != "$n" ]; then
         failed=1; sed 's/^/             /' "$D/ld.err"
     fi

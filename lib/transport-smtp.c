@@ -39,6 +39,7 @@
  * forever. */
 #define REPLY_TIMEOUT_MS (300 * 1000)
 #define RECONNECTS 3
+#define COPIES_PER_CONN 16
 
 typedef enum {
   R_GREETING, R_EHLO, R_MAIL, R_RCPT, R_DATA, R_DOT, R_RSET, R_QUIT,
@@ -584,7 +585,10 @@ do_write (Run *run, Conn *c)
           c->tail_off = 0;
           return;
         }
-      n = writev (c->fd, iov, n_iov);
+      /* sendmsg, not writev: a relay that hung up must give EPIPE, not
+       * a SIGPIPE that kills us mid-fan-out */
+      n = sendmsg (c->fd, &(struct msghdr) { .msg_iov = iov, .msg_iovlen = (size_t) n_iov },
+                   MSG_NOSIGNAL);
       if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
       if (n < 0)
@@ -719,7 +723,11 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
   g_clear_pointer (&data, g_free);
   run.helo = g_strdup (g_get_host_name ());
 
-  n_conns = (int) MIN ((guint) CLAMP (config->parallel, 1, 256), MAX (expected, 1u));
+  /* a connection per COPIES_PER_CONN copies, up to parallel: pipelined,
+   * one connection takes a small list's copies in a few milliseconds, and
+   * each more costs a TCP handshake and an EHLO on both sides */
+  n_conns = (int) MIN ((guint) CLAMP (config->parallel, 1, 256),
+                       MAX ((expected + COPIES_PER_CONN - 1) / COPIES_PER_CONN, 1u));
   conns = g_new0 (Conn, n_conns);
   pfds = g_new0 (struct pollfd, n_conns);
   for (int i = 0; i < n_conns; i++)
