@@ -243,6 +243,10 @@ deliver_post (const RfConfig *config, RfStore *store, const RfList *list,
   ctx = (RfPolicyContext) { list, settings, config, store };
   if (!render_once (message, fixed, lossy, &ctx, out_path, error))
     return FALSE;
+  /* issue 14: from here on the post is the rendered file: the parsed tree
+   * and its bytes would only add to the peak of a big post's fan-out */
+  g_clear_object (&message);
+  g_clear_pointer (&fixed, g_bytes_unref);
   if (!rf_delivery_open (store, list, key, &delivery_id, &created, &done, error))
     return FALSE;
   if (done)
