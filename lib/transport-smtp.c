@@ -61,6 +61,7 @@ typedef struct {
   char *head;                /* its own header lines, CRLF */
   int mail_code, rcpt_code;
   char *mail_detail, *rcpt_detail;   /* their replies, for the reason */
+  int moves;                 /* times handed to another connection */
 } Copy;
 
 /* With PIPELINING a connection carries two copies at a time (issue 14,
@@ -73,6 +74,7 @@ typedef struct {
   int fd;
   ConnState state;
   const Relay *relay;
+  guint relay_index;         /* of relay in run->relays */
   int reconnects;
   gboolean pipelining;
   gboolean pipelining_seen;  /* in the EHLO reply being read */
@@ -108,7 +110,20 @@ typedef struct {
   gboolean stop;
   GError *stopped;
   char *last_error;          /* why the last connection failed */
+  /* copies whose connection failed before their 354: certainly not
+   * delivered, so another connection takes them (a relay that hangs up, or
+   * answers 421 after so many messages a connection, costs no retry) */
+  GQueue moved;              /* of Copy */
 } Run;
+
+/* A copy moves at most this often; then it is pending, for the retry. */
+#define MOVES 2
+
+static gboolean
+work_left (Run *run)
+{
+  return !run->stop && (!run->exhausted || !g_queue_is_empty (&run->moved));
+}
 
 static const char dot_line[] = ".\r\n";
 
@@ -199,9 +214,28 @@ conn_fail (Run *run, Conn *c, const char *why)
   if (c->dot_copy != NULL)
     report (run, c->dot_copy->address, RF_RCPT_PENDING, detail);
   if (c->env_copy != NULL)
-    report (run, c->env_copy->address, RF_RCPT_PENDING, detail);
+    {
+      /* its body never left: it was not delivered, another connection
+       * may take it */
+      if (c->env_copy->moves < MOVES && !run->stop)
+        {
+          Copy *e = g_steal_pointer (&c->env_copy);
+
+          e->moves++;
+          e->mail_code = e->rcpt_code = 0;
+          g_clear_pointer (&e->mail_detail, g_free);
+          g_clear_pointer (&e->rcpt_detail, g_free);
+          g_queue_push_tail (&run->moved, e);
+        }
+      else
+        report (run, c->env_copy->address, RF_RCPT_PENDING, detail);
+    }
   g_free (run->last_error);
   run->last_error = g_steal_pointer (&detail);
+  /* the next attempt goes to the next relay of the pool: a relay that is
+   * down costs its copies in flight, not the rest of the fan-out */
+  c->relay_index = (c->relay_index + 1) % run->relays->len;
+  c->relay = g_ptr_array_index (run->relays, c->relay_index);
   g_clear_pointer (&c->dot_copy, copy_free);
   g_clear_pointer (&c->env_copy, copy_free);
   if (c->fd >= 0)
@@ -288,6 +322,17 @@ conn_open (Run *run, Conn *c)
 static void
 start_copy (Run *run, Conn *c)
 {
+  if (!run->stop && !g_queue_is_empty (&run->moved))
+    {
+      c->env_copy = g_queue_pop_head (&run->moved);
+      send_cmd (c, R_MAIL, "MAIL FROM:<%s>", c->env_copy->verp);
+      if (c->pipelining)
+        {
+          send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->env_copy->address);
+          send_cmd (c, R_DATA, "DATA");
+        }
+      return;
+    }
   while (!run->stop && !run->exhausted)
     {
       const char *address = run->next_recipient (run->user_data,
@@ -356,7 +401,7 @@ begin_body (Run *run, Conn *c)
   c->dot_off = 0;
   g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_DOT));
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
-  if (c->pipelining && !run->stop && !run->exhausted)
+  if (c->pipelining && work_left (run))
     start_copy (run, c);
 }
 
@@ -734,7 +779,8 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
     {
       conns[i].fd = -1;
       conns[i].state = C_CLOSED;
-      conns[i].relay = g_ptr_array_index (run.relays, (guint) i % run.relays->len);
+      conns[i].relay_index = (guint) i % run.relays->len;
+      conns[i].relay = g_ptr_array_index (run.relays, conns[i].relay_index);
       conns[i].in = g_string_new (NULL);
       conns[i].out = g_string_new (NULL);
       conns[i].tail = g_string_new (NULL);
@@ -743,7 +789,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
 
   for (;;)
     {
-      gboolean work_left = !run.stop && !run.exhausted;
+      gboolean more = work_left (&run);
       int active = 0, timeout = -1;
       gint64 now = now_ms ();
 
@@ -751,7 +797,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
         {
           Conn *c = &conns[i];
 
-          if (c->state == C_CLOSED && work_left && c->reconnects < RECONNECTS)
+          if (c->state == C_CLOSED && more && c->reconnects < RECONNECTS)
             {
               c->reconnects++;
               conn_open (&run, c);
@@ -761,12 +807,12 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
           if (c->state == C_OPEN && c->ready && c->env_copy == NULL && c->dot_copy == NULL &&
               g_queue_is_empty (&c->awaited))
             {
-              if (work_left)
+              if (more)
                 start_copy (&run, c);
-              work_left = !run.stop && !run.exhausted;
+              more = work_left (&run);
               /* the feed may have run dry just now: then no reply is
                * awaited, and poll() would wait for ever */
-              if (!work_left && c->env_copy == NULL)
+              if (!more && c->env_copy == NULL)
                 {
                   c->ready = FALSE;
                   send_cmd (c, R_QUIT, "QUIT");
@@ -824,6 +870,15 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
         }
     }
 
+  /* copies moved off a failed connection that no connection took */
+  while (!g_queue_is_empty (&run.moved))
+    {
+      Copy *e = g_queue_pop_head (&run.moved);
+
+      report (&run, e->address, RF_RCPT_PENDING,
+              run.last_error != NULL ? run.last_error : "no connection");
+      copy_free (e);
+    }
   /* copies never started because every connection gave up */
   if (ok && run.stopped == NULL && !run.exhausted && !run.stop)
     {
