@@ -27,8 +27,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* issue 14: outcomes are committed every COMMIT_EVERY copies or
- * COMMIT_MS after the first one not yet committed, whichever comes first;
+/* issue 14: outcomes are committed with the COMMIT_EVERY-th one not yet
+ * committed, or with the first one reported COMMIT_MS after the oldest;
  * the copies of one batch (COMMIT_EVERY) are marked in flight in one
  * transaction before the first of them is handed to the transport.  After
  * a crash at most parallel + COMMIT_EVERY copies go out twice

@@ -8,8 +8,9 @@
  * never all at once.  Before a batch is handed out, one transaction
  * commits the outcomes reported so far and marks the whole batch "in
  * flight" (state 3): a copy never leaves before its row says it may have.
- * Outcomes are committed every @every copies or @interval_ms after the
- * first one not yet committed, whichever comes first.
+ * Outcomes are committed with the @every-th one not yet committed, or
+ * with the first one reported @interval_ms or more after the oldest of
+ * them, and with every batch.
  *
  * After a crash, the rows still in flight are sent again by the next run,
  * which first turns them back into pending in a transaction of its own:
