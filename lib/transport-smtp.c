@@ -410,9 +410,13 @@ static void
 on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining)
 {
   Awaited what = GPOINTER_TO_INT (g_queue_pop_head (&c->awaited));
-  g_autofree char *said = g_strdup_printf ("said %d %s", code, text);
-  g_autofree char *detail = g_strdup_printf ("relay %s:%s %s", c->relay->host, c->relay->port,
-                                             said);
+  /* the reasons are written out only for a reply that is not a success:
+   * a fan-out reads four replies a copy */
+  gboolean success = (code / 100 == 2 || code == 354) && what != R_GREETING && what != R_EHLO;
+  g_autofree char *said = success ? NULL : g_strdup_printf ("said %d %s", code, text);
+  g_autofree char *detail = said == NULL
+                                ? NULL : g_strdup_printf ("relay %s:%s %s", c->relay->host,
+                                                          c->relay->port, said);
 
   if (code == 421)
     {
@@ -445,7 +449,7 @@ on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining
         Copy *e = c->env_copy;
 
         e->mail_code = code;
-        e->mail_detail = g_strdup (detail);
+        e->mail_detail = g_strdup (detail);   /* NULL on success */
         if (!c->pipelining)
           {
             if (code / 100 == 2)
@@ -540,17 +544,19 @@ read_replies (Run *run, Conn *c)
       if (line_len >= 3 && g_ascii_isdigit (line[0]) && g_ascii_isdigit (line[1]) &&
           g_ascii_isdigit (line[2]))
         {
-          g_autofree char *text = g_strndup (line + MIN (line_len, 4),
-                                             line_len > 4 ? line_len - 4 : 0);
+          const char *text = line + MIN (line_len, 4);
+          gsize text_len = line_len > 4 ? line_len - 4 : 0;
 
-          if (line_len >= 4 && g_ascii_strncasecmp (text, "PIPELINING", 10) == 0)
+          if (text_len >= 10 && g_ascii_strncasecmp (text, "PIPELINING", 10) == 0)
             c->pipelining_seen = TRUE;
-          if (c->reply_text == NULL)
-            c->reply_text = g_strndup (text, 200);
+          if (c->reply_text == NULL && line_len > 3 && line[3] == '-')
+            c->reply_text = g_strndup (text, MIN (text_len, 200));
           if (line_len == 3 || line[3] == ' ')
             {
               int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-              g_autofree char *first = g_steal_pointer (&c->reply_text);
+              g_autofree char *first = c->reply_text != NULL
+                                           ? g_steal_pointer (&c->reply_text)
+                                           : g_strndup (text, MIN (text_len, 200));
               gboolean pl = c->pipelining_seen;
 
               c->pipelining_seen = FALSE;
