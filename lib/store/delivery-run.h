@@ -25,9 +25,10 @@
 
 typedef struct _RfDeliveryRun RfDeliveryRun;
 
-/* The rows in flight from a run that died become pending again (one
- * transaction: when it fails, @error is set and nothing may be sent).
- * @with_tokens: compute each member's one-click unsubscribe token along.
+/* A run of @delivery_id.  The rows in flight from a run that died become
+ * pending again in the transaction of the first batch, before anything is
+ * handed out.  @with_tokens: compute each member's one-click unsubscribe
+ * token along.
  * Returns: (transfer full) free with rf_delivery_run_free(). */
 RfDeliveryRun *rf_delivery_run_start (RfStore *store, const RfList *list, gint64 delivery_id,
                                       gboolean with_tokens, guint every, guint interval_ms,

@@ -255,6 +255,7 @@ struct _RfDeliveryRun {
   GArray *outcomes;          /* of Outcome, not committed yet */
   gint64 first_outcome_us;   /* when the oldest of them came */
   gboolean broken;           /* a group commit failed: nothing more */
+  gboolean resumed;          /* rows a dead run left in flight are pending again */
 };
 
 static void
@@ -285,7 +286,6 @@ rf_delivery_run_start (RfStore *store, const RfList *list, gint64 delivery_id,
                        gboolean with_tokens, guint every, guint interval_ms, GError **error)
 {
   g_autoptr (RfDeliveryRun) run = g_new0 (RfDeliveryRun, 1);
-  sqlite3_stmt *reset;
 
   run->store = store;
   run->list_id = list->id;
@@ -302,23 +302,31 @@ rf_delivery_run_start (RfStore *store, const RfList *list, gint64 delivery_id,
   /* the key before any transaction: it may create the key file */
   if (with_tokens && !_rf_unsub_key (store, run->key, error))
     return NULL;
-  /* a run that died left its last copies in flight: they may or may not
-   * have gone out, and go out (again) now.  Written before anything is
-   * sent: when the disk is full this fails and nothing is sent at all */
-  reset = _rf_store_cached (store,
+  return g_steal_pointer (&run);
+}
+
+/* Inside the first batch's transaction: a run that died left its last
+ * copies in flight; they may or may not have gone out, and go out (again)
+ * now.  Committed before anything is handed out: when the disk is full
+ * this fails and nothing is sent at all. */
+static gboolean
+resume (RfDeliveryRun *run, GError **error)
+{
+  sqlite3_stmt *reset;
+  gboolean ok;
+
+  if (run->resumed)
+    return TRUE;
+  reset = _rf_store_cached (run->store,
                             "UPDATE delivery_recipients SET state = 0 "
                             "WHERE delivery_id = ? AND state = 3",
                             error);
   if (reset == NULL)
-    return NULL;
-  sqlite3_bind_int64 (reset, 1, delivery_id);
-  if (!_rf_store_step_done (store, reset, error, "cannot resume a delivery"))
-    {
-      sqlite3_reset (reset);
-      return NULL;
-    }
+    return FALSE;
+  sqlite3_bind_int64 (reset, 1, run->delivery_id);
+  ok = _rf_store_step_done (run->store, reset, error, "cannot resume a delivery");
   sqlite3_reset (reset);
-  return g_steal_pointer (&run);
+  return ok;
 }
 
 /* Inside the caller's transaction: the outcomes waiting, into their rows. */
@@ -434,11 +442,13 @@ group_commit (RfDeliveryRun *run, gboolean mark, GError **error)
     goto fail;
   if (!write_outcomes (run, error))
     goto fail;
-  if (mark && !mark_batch (run, error))
+  if (mark && (!resume (run, error) || !mark_batch (run, error)))
     goto fail;
   if (!rf_store_commit (run->store, error))
     goto fail;
   g_array_set_size (run->outcomes, 0);
+  if (mark)
+    run->resumed = TRUE;
   return TRUE;
 
 fail:
@@ -493,6 +503,8 @@ rf_delivery_run_end (RfDeliveryRun *run, GError **error)
 
   if (run->broken)
     return group_commit (run, FALSE, error);   /* sets the error */
+  if (run->outcomes->len == 0 && run->handed >= run->batch->len)
+    return TRUE;   /* nothing to write */
   if (!rf_store_begin (run->store, error))
     return FALSE;
   if (!write_outcomes (run, error))
