@@ -53,7 +53,7 @@ next_recipient (gpointer user_data, GError **error)
 {
   Progress *progress = user_data;
 
-  progress->current = rf_delivery_run_next (progress->run, &progress->token, error);
+  progress->current = _rf_delivery_run_next (progress->run, &progress->token, error);
   return progress->current;
 }
 
@@ -71,7 +71,7 @@ record_result (const char *address, RfRecipientState state, const char *detail,
       g_free (progress->last_temporary);
       progress->last_temporary = g_strdup (detail);
     }
-  return rf_delivery_run_record (progress->run, address, state, detail, error);
+  return _rf_delivery_run_record (progress->run, address, state, detail, error);
 }
 
 /* The member's own List-Unsubscribe lines (one-click link), or NULL. */
@@ -140,7 +140,7 @@ fan_out (const RfConfig *config, RfStore *store, const RfPolicyContext *ctx, gin
 
   if (!rf_delivery_counts (store, delivery_id, &n_pending, &n_sent, &n_failed, error))
     return FALSE;
-  run = rf_delivery_run_start (store, list, delivery_id, _rf_policy_one_click (ctx), COMMIT_EVERY,
+  run = _rf_delivery_run_start (store, list, delivery_id, _rf_policy_one_click (ctx), COMMIT_EVERY,
                                COMMIT_MS, error);
   if (run == NULL)
     return FALSE;
@@ -155,7 +155,7 @@ fan_out (const RfConfig *config, RfStore *store, const RfPolicyContext *ctx, gin
                             next_recipient, copy_header, record_result, &progress, error);
   /* the outcomes not committed yet, whatever happened: what went out must
    * not go out again */
-  if (!rf_delivery_run_end (run, ok ? error : &ended))
+  if (!_rf_delivery_run_end (run, ok ? error : &ended))
     ok = FALSE;
   report->sent_now = progress.sent_now;
   if (!ok)

@@ -29,8 +29,8 @@ typedef struct _RfDeliveryRun RfDeliveryRun;
  * pending again in the transaction of the first batch, before anything is
  * handed out.  @with_tokens: compute each member's one-click unsubscribe
  * token along.
- * Returns: (transfer full) free with rf_delivery_run_free(). */
-RfDeliveryRun *rf_delivery_run_start (RfStore *store, const RfList *list, gint64 delivery_id,
+ * Returns: (transfer full) free with _rf_delivery_run_free(). */
+RfDeliveryRun *_rf_delivery_run_start (RfStore *store, const RfList *list, gint64 delivery_id,
                                       gboolean with_tokens, guint every, guint interval_ms,
                                       GError **error);
 
@@ -39,16 +39,16 @@ RfDeliveryRun *rf_delivery_run_start (RfStore *store, const RfList *list, gint64
  * for).  NULL at the end, or with @error set when the progress could not
  * be written (nothing more may be sent).  Both strings are the run's,
  * valid until the next call. */
-const char *rf_delivery_run_next (RfDeliveryRun *run, const char **token_out, GError **error);
+const char *_rf_delivery_run_next (RfDeliveryRun *run, const char **token_out, GError **error);
 
 /* One member's outcome, committed with the next group.  FALSE (with
  * @error) when a group commit failed: stop sending. */
-gboolean rf_delivery_run_record (RfDeliveryRun *run, const char *address,
+gboolean _rf_delivery_run_record (RfDeliveryRun *run, const char *address,
                                  RfRecipientState state, const char *detail, GError **error);
 
 /* Commit what is left; the members marked in flight but never handed to
  * the transport become pending again. */
-gboolean rf_delivery_run_end (RfDeliveryRun *run, GError **error);
+gboolean _rf_delivery_run_end (RfDeliveryRun *run, GError **error);
 
-void rf_delivery_run_free (RfDeliveryRun *run);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfDeliveryRun, rf_delivery_run_free)
+void _rf_delivery_run_free (RfDeliveryRun *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfDeliveryRun, _rf_delivery_run_free)

@@ -8,7 +8,7 @@
  * delivery_recipients; every later run sends only to the rows still
  * pending.  In WAL mode with synchronous=NORMAL a commit survives the
  * death of the process, which is what the kill test asks.  A run's
- * outcomes are committed in groups (issue 14: rf_delivery_run_*, below,
+ * outcomes are committed in groups (issue 14: _rf_delivery_run_*, below,
  * and delivery-run.h for the window of copies that may go out twice).
  */
 #include "store-private.h"
@@ -268,7 +268,7 @@ outcome_clear (gpointer p)
 }
 
 void
-rf_delivery_run_free (RfDeliveryRun *run)
+_rf_delivery_run_free (RfDeliveryRun *run)
 {
   if (run == NULL)
     return;
@@ -282,7 +282,7 @@ rf_delivery_run_free (RfDeliveryRun *run)
 }
 
 RfDeliveryRun *
-rf_delivery_run_start (RfStore *store, const RfList *list, gint64 delivery_id,
+_rf_delivery_run_start (RfStore *store, const RfList *list, gint64 delivery_id,
                        gboolean with_tokens, guint every, guint interval_ms, GError **error)
 {
   g_autoptr (RfDeliveryRun) run = g_new0 (RfDeliveryRun, 1);
@@ -459,7 +459,7 @@ fail:
 }
 
 const char *
-rf_delivery_run_next (RfDeliveryRun *run, const char **token_out, GError **error)
+_rf_delivery_run_next (RfDeliveryRun *run, const char **token_out, GError **error)
 {
   *token_out = NULL;
   if (run->handed >= run->batch->len)
@@ -482,7 +482,7 @@ rf_delivery_run_next (RfDeliveryRun *run, const char **token_out, GError **error
 }
 
 gboolean
-rf_delivery_run_record (RfDeliveryRun *run, const char *address, RfRecipientState state,
+_rf_delivery_run_record (RfDeliveryRun *run, const char *address, RfRecipientState state,
                         const char *detail, GError **error)
 {
   Outcome o = { g_strdup (address), state, g_strdup (detail) };
@@ -497,7 +497,7 @@ rf_delivery_run_record (RfDeliveryRun *run, const char *address, RfRecipientStat
 }
 
 gboolean
-rf_delivery_run_end (RfDeliveryRun *run, GError **error)
+_rf_delivery_run_end (RfDeliveryRun *run, GError **error)
 {
   sqlite3_stmt *unmark;
 

@@ -1,5 +1,5 @@
 /* test-delivery-run.c - issue 14: a fan-out's progress in group commits
- * (lib/store/delivery.c, rf_delivery_run_*).  A member is marked in flight
+ * (lib/store/delivery.c, _rf_delivery_run_*).  A member is marked in flight
  * before it is handed out, a whole batch in one transaction; outcomes are
  * committed every @every copies; what a run that died left in flight is
  * pending again for the next run (and counted as pending meanwhile); what
@@ -79,19 +79,19 @@ test_batches (Fixture *f, gconstpointer data)
   const char *a;
   g_autofree char *c = NULL;
 
-  run = rf_delivery_run_start (f->store, f->list, f->id, TRUE, 4, 60000, &error);
+  run = _rf_delivery_run_start (f->store, f->list, f->id, TRUE, 4, 60000, &error);
   g_assert_no_error (error);
   /* the first batch of 4 is marked in flight (pending to a count) before
    * the first of them is handed out; the token comes with the address */
-  a = rf_delivery_run_next (run, &token, &error);
+  a = _rf_delivery_run_next (run, &token, &error);
   g_assert_cmpstr (a, ==, "m00@example.test");
   g_assert_nonnull (token);
   g_assert_cmpuint (strlen (token), ==, 27);
-  g_assert_true (rf_delivery_run_record (run, a, RF_RCPT_SENT, NULL, &error));
+  g_assert_true (_rf_delivery_run_record (run, a, RF_RCPT_SENT, NULL, &error));
   for (int i = 1; i < 4; i++)
     {
-      a = rf_delivery_run_next (run, &token, &error);
-      g_assert_true (rf_delivery_run_record (run, a, i == 2 ? RF_RCPT_FAILED : RF_RCPT_SENT,
+      a = _rf_delivery_run_next (run, &token, &error);
+      g_assert_true (_rf_delivery_run_record (run, a, i == 2 ? RF_RCPT_FAILED : RF_RCPT_SENT,
                                              i == 2 ? "550 no such user" : NULL, &error));
     }
   /* 4 outcomes: the group is committed */
@@ -99,10 +99,10 @@ test_batches (Fixture *f, gconstpointer data)
   g_assert_cmpstr (c, ==, "6 3 1");
   g_clear_pointer (&c, g_free);
   /* two of the next batch handed out, one outcome reported: a crash now */
-  a = rf_delivery_run_next (run, &token, &error);
+  a = _rf_delivery_run_next (run, &token, &error);
   g_assert_cmpstr (a, ==, "m04@example.test");
-  g_assert_true (rf_delivery_run_record (run, a, RF_RCPT_SENT, NULL, &error));
-  a = rf_delivery_run_next (run, &token, &error);
+  g_assert_true (_rf_delivery_run_record (run, a, RF_RCPT_SENT, NULL, &error));
+  a = _rf_delivery_run_next (run, &token, &error);
   g_assert_cmpstr (a, ==, "m05@example.test");
   g_assert_no_error (error);
   c = counts (f);
@@ -125,23 +125,23 @@ test_resume (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *c = NULL;
 
-  first = rf_delivery_run_start (f->store, f->list, f->id, FALSE, 4, 60000, &error);
-  a = rf_delivery_run_next (first, &token, &error);
+  first = _rf_delivery_run_start (f->store, f->list, f->id, FALSE, 4, 60000, &error);
+  a = _rf_delivery_run_next (first, &token, &error);
   g_assert_null (token);   /* no tokens asked for */
-  g_assert_true (rf_delivery_run_record (first, a, RF_RCPT_SENT, NULL, &error));
-  rf_delivery_run_next (first, &token, &error);
+  g_assert_true (_rf_delivery_run_record (first, a, RF_RCPT_SENT, NULL, &error));
+  _rf_delivery_run_next (first, &token, &error);
   /* "killed": neither the outcome nor the end is written */
-  rf_delivery_run_free (first);
+  _rf_delivery_run_free (first);
 
-  second = rf_delivery_run_start (f->store, f->list, f->id, FALSE, 4, 60000, &error);
+  second = _rf_delivery_run_start (f->store, f->list, f->id, FALSE, 4, 60000, &error);
   g_assert_no_error (error);
-  while ((a = rf_delivery_run_next (second, &token, &error)) != NULL)
+  while ((a = _rf_delivery_run_next (second, &token, &error)) != NULL)
     {
       g_ptr_array_add (seen, g_strdup (a));
-      g_assert_true (rf_delivery_run_record (second, a, RF_RCPT_SENT, NULL, &error));
+      g_assert_true (_rf_delivery_run_record (second, a, RF_RCPT_SENT, NULL, &error));
     }
   g_assert_no_error (error);
-  g_assert_true (rf_delivery_run_end (second, &error));
+  g_assert_true (_rf_delivery_run_end (second, &error));
   /* everyone, m00 again among them (its outcome was lost) */
   g_assert_cmpuint (seen->len, ==, MEMBERS);
   g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, "m00@example.test");
@@ -159,12 +159,12 @@ test_end_unmarks (Fixture *f, gconstpointer data)
   g_autofree char *c = NULL;
   g_autoptr (GPtrArray) pending = NULL;
 
-  run = rf_delivery_run_start (f->store, f->list, f->id, FALSE, 8, 60000, &error);
-  a = rf_delivery_run_next (run, &token, &error);
-  g_assert_true (rf_delivery_run_record (run, a, RF_RCPT_PENDING, "451 later", &error));
-  a = rf_delivery_run_next (run, &token, &error);
-  g_assert_true (rf_delivery_run_record (run, a, RF_RCPT_SENT, NULL, &error));
-  g_assert_true (rf_delivery_run_end (run, &error));
+  run = _rf_delivery_run_start (f->store, f->list, f->id, FALSE, 8, 60000, &error);
+  a = _rf_delivery_run_next (run, &token, &error);
+  g_assert_true (_rf_delivery_run_record (run, a, RF_RCPT_PENDING, "451 later", &error));
+  a = _rf_delivery_run_next (run, &token, &error);
+  g_assert_true (_rf_delivery_run_record (run, a, RF_RCPT_SENT, NULL, &error));
+  g_assert_true (_rf_delivery_run_end (run, &error));
   g_assert_no_error (error);
   c = counts (f);
   g_assert_cmpstr (c, ==, "9 1 0");
