@@ -92,6 +92,9 @@ typedef struct {
   gsize tail_off;
   Copy *dot_copy;            /* body sent or being sent: its final reply awaited */
   Copy *env_copy;            /* MAIL/RCPT/DATA sent: their replies awaited */
+  Copy *next_copy;           /* drawn and made ready while the replies are
+                              * awaited, so that its envelope leaves at once
+                              * with the body before it */
   char *reply_text;          /* the last reply's first line, for the reason */
   gint64 deadline;           /* monotonic ms */
 } Conn;
@@ -114,7 +117,16 @@ typedef struct {
    * delivered, so another connection takes them (a relay that hangs up, or
    * answers 421 after so many messages a connection, costs no retry) */
   GQueue moved;              /* of Copy */
+  /* outcomes are handed to on_result (progress into SQLite) after the
+   * writes that the replies called for, not between a reply and them */
+  GArray *outbox;            /* of Outcome */
 } Run;
+
+typedef struct {
+  char *address;
+  RfRecipientState state;
+  char *detail;
+} Outcome;
 
 /* A copy moves at most this often; then it is pending, for the retry. */
 #define MOVES 2
@@ -187,10 +199,26 @@ copy_free (Copy *copy)
 static void
 report (Run *run, const char *address, RfRecipientState state, const char *detail)
 {
-  if (run->stopped != NULL)
-    return;
-  if (!run->on_result (address, state, detail, run->user_data, &run->stopped))
-    run->stop = TRUE;
+  Outcome o = { g_strdup (address), state, g_strdup (detail) };
+
+  g_array_append_val (run->outbox, o);
+}
+
+/* The outcomes reported since the last call, to on_result. */
+static void
+flush_reports (Run *run)
+{
+  for (guint i = 0; i < run->outbox->len; i++)
+    {
+      Outcome *o = &g_array_index (run->outbox, Outcome, i);
+
+      if (run->stopped == NULL &&
+          !run->on_result (o->address, o->state, o->detail, run->user_data, &run->stopped))
+        run->stop = TRUE;
+      g_free (o->address);
+      g_free (o->detail);
+    }
+  g_array_set_size (run->outbox, 0);
 }
 
 static RfRecipientState
@@ -238,6 +266,8 @@ conn_fail (Run *run, Conn *c, const char *why)
   c->relay = g_ptr_array_index (run->relays, c->relay_index);
   g_clear_pointer (&c->dot_copy, copy_free);
   g_clear_pointer (&c->env_copy, copy_free);
+  if (c->next_copy != NULL)
+    g_queue_push_head (&run->moved, g_steal_pointer (&c->next_copy));
   if (c->fd >= 0)
     close (c->fd);
   c->fd = -1;
@@ -318,21 +348,13 @@ conn_open (Run *run, Conn *c)
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
 }
 
-/* Start the next copy on an idle connection. */
-static void
-start_copy (Run *run, Conn *c)
+/* The next copy, drawn and made ready (VERP, its own lines), or NULL when
+ * there is none left (or the run stopped). */
+static Copy *
+prepare_copy (Run *run)
 {
   if (!run->stop && !g_queue_is_empty (&run->moved))
-    {
-      c->env_copy = g_queue_pop_head (&run->moved);
-      send_cmd (c, R_MAIL, "MAIL FROM:<%s>", c->env_copy->verp);
-      if (c->pipelining)
-        {
-          send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->env_copy->address);
-          send_cmd (c, R_DATA, "DATA");
-        }
-      return;
-    }
+    return g_queue_pop_head (&run->moved);
   while (!run->stop && !run->exhausted)
     {
       const char *address = run->next_recipient (run->user_data,
@@ -340,12 +362,13 @@ start_copy (Run *run, Conn *c)
       g_autoptr (GError) head_error = NULL;
       g_autofree char *head = NULL;
       g_autofree char *verp = NULL;
+      Copy *copy;
 
       if (address == NULL)
         {
           run->exhausted = TRUE;
           run->stop = run->stopped != NULL;
-          return;
+          return NULL;
         }
       verp = rf_verp_sender (run->list_address, address);
 
@@ -365,24 +388,34 @@ start_copy (Run *run, Conn *c)
               continue;
             }
         }
-      c->env_copy = g_new0 (Copy, 1);
-      c->env_copy->address = g_strdup (address);
-      c->env_copy->verp = g_steal_pointer (&verp);
+      copy = g_new0 (Copy, 1);
+      copy->address = g_strdup (address);
+      copy->verp = g_steal_pointer (&verp);
       if (head != NULL)
         {
           g_autoptr (GBytes) crlf = smtp_body (head, strlen (head));
           gsize n;
           const char *d = g_bytes_get_data (crlf, &n);
 
-          c->env_copy->head = g_strndup (d, n);
+          copy->head = g_strndup (d, n);
         }
-      send_cmd (c, R_MAIL, "MAIL FROM:<%s>", c->env_copy->verp);
-      if (c->pipelining)
-        {
-          send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->env_copy->address);
-          send_cmd (c, R_DATA, "DATA");
-        }
-      return;
+      return copy;
+    }
+  return NULL;
+}
+
+/* Start the next copy on a connection: its envelope goes out. */
+static void
+start_copy (Run *run, Conn *c)
+{
+  c->env_copy = c->next_copy != NULL ? g_steal_pointer (&c->next_copy) : prepare_copy (run);
+  if (c->env_copy == NULL)
+    return;
+  send_cmd (c, R_MAIL, "MAIL FROM:<%s>", c->env_copy->verp);
+  if (c->pipelining)
+    {
+      send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->env_copy->address);
+      send_cmd (c, R_DATA, "DATA");
     }
 }
 
@@ -401,7 +434,7 @@ begin_body (Run *run, Conn *c)
   c->dot_off = 0;
   g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_DOT));
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
-  if (c->pipelining && work_left (run))
+  if (c->pipelining && !run->stop && (c->next_copy != NULL || work_left (run)))
     start_copy (run, c);
 }
 
@@ -773,6 +806,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
   run.body = smtp_body (data, len);
   g_clear_pointer (&data, g_free);
   run.helo = g_strdup (g_get_host_name ());
+  run.outbox = g_array_new (FALSE, FALSE, sizeof (Outcome));
 
   /* a connection per COPIES_PER_CONN copies, up to parallel: pipelined,
    * one connection takes a small list's copies in a few milliseconds, and
@@ -813,12 +847,12 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
           if (c->state == C_OPEN && c->ready && c->env_copy == NULL && c->dot_copy == NULL &&
               g_queue_is_empty (&c->awaited))
             {
-              if (more)
+              if (more || (c->next_copy != NULL && !run.stop))
                 start_copy (&run, c);
               more = work_left (&run);
               /* the feed may have run dry just now: then no reply is
                * awaited, and poll() would wait for ever */
-              if (!more && c->env_copy == NULL)
+              if (!more && c->env_copy == NULL && (c->next_copy == NULL || run.stop))
                 {
                   c->ready = FALSE;
                   send_cmd (c, R_QUIT, "QUIT");
@@ -874,8 +908,24 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
           if (c->state != C_CLOSED && now >= c->deadline && !g_queue_is_empty (&c->awaited))
             conn_fail (&run, c, "no reply within 300 s");
         }
+      /* while the replies travel: the next copy of each busy connection
+       * made ready, and the outcomes into the progress; neither between a
+       * reply and the write it calls for */
+      for (int i = 0; i < n_conns; i++)
+        {
+          Conn *c = &conns[i];
+
+          if (c->state == C_OPEN && c->pipelining && c->env_copy != NULL &&
+              c->next_copy == NULL && work_left (&run))
+            c->next_copy = prepare_copy (&run);
+        }
+      flush_reports (&run);
     }
 
+  /* copies made ready that no connection took */
+  for (int i = 0; i < n_conns; i++)
+    if (conns[i].next_copy != NULL)
+      g_queue_push_tail (&run.moved, g_steal_pointer (&conns[i].next_copy));
   /* copies moved off a failed connection that no connection took */
   while (!g_queue_is_empty (&run.moved))
     {
@@ -885,6 +935,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
               run.last_error != NULL ? run.last_error : "no connection");
       copy_free (e);
     }
+  flush_reports (&run);
   /* copies never started because every connection gave up */
   if (ok && run.stopped == NULL && !run.exhausted && !run.stop)
     {
@@ -905,6 +956,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
         close (conns[i].fd);
       copy_free (conns[i].dot_copy);
       copy_free (conns[i].env_copy);
+      copy_free (conns[i].next_copy);
       g_free (conns[i].reply_text);
       g_string_free (conns[i].in, TRUE);
       g_string_free (conns[i].out, TRUE);
@@ -915,5 +967,6 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
   g_bytes_unref (run.body);
   g_free (run.helo);
   g_free (run.last_error);
+  g_array_unref (run.outbox);
   return ok;
 }
