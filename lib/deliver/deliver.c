@@ -27,14 +27,35 @@
 #include <string.h>
 #include <unistd.h>
 
+/* issue 14: outcomes are committed with the COMMIT_EVERY-th one not yet
+ * committed, or with the first one reported COMMIT_MS after the oldest;
+ * the copies of one batch (COMMIT_EVERY) are marked in flight in one
+ * transaction before the first of them is handed to the transport.  After
+ * a crash at most parallel + COMMIT_EVERY copies go out twice
+ * (listdeliver(8), RETRIES; tests/e2e/t-kill.sh). */
+#define COMMIT_EVERY 256
+#define COMMIT_MS 100
+
 typedef struct {
   RfStore *store;
   const RfPolicyContext *ctx;
   gint64 delivery_id;
+  RfDeliveryRun *run;
+  const char *current;    /* the address last drawn from the run, and */
+  const char *token;      /* its one-click token (both the run's) */
   guint64 sent_now;
   guint64 temporary;
   char *last_temporary;   /* the reason of the last temporary failure */
 } Progress;
+
+static const char *
+next_recipient (gpointer user_data, GError **error)
+{
+  Progress *progress = user_data;
+
+  progress->current = _rf_delivery_run_next (progress->run, &progress->token, error);
+  return progress->current;
+}
 
 static gboolean
 record_result (const char *address, RfRecipientState state, const char *detail,
@@ -50,8 +71,7 @@ record_result (const char *address, RfRecipientState state, const char *detail,
       g_free (progress->last_temporary);
       progress->last_temporary = g_strdup (detail);
     }
-  return rf_delivery_record (progress->store, progress->delivery_id, address, state, detail,
-                             error);
+  return _rf_delivery_run_record (progress->run, address, state, detail, error);
 }
 
 /* The member's own List-Unsubscribe lines (one-click link), or NULL. */
@@ -64,6 +84,10 @@ copy_header (const char *address, gpointer user_data, GError **error)
 
   if (!_rf_policy_one_click (progress->ctx))
     return NULL;
+  /* the transport asks right after drawing the address: the run computed
+   * the token with the batch, without a query per copy */
+  if (progress->current != NULL && g_str_equal (address, progress->current))
+    return _rf_policy_one_click_lines (progress->ctx, progress->token);
   token = rf_unsubscribe_token (progress->store, progress->ctx->list, address, &local);
   if (token == NULL && !g_error_matches (local, RF_ERROR, RF_ERROR_NOT_FOUND))
     {
@@ -141,20 +165,31 @@ fan_out (const RfConfig *config, RfStore *store, const RfPolicyContext *ctx, gin
          const char *out_path, RfDeliverReport *report, GError **error)
 {
   const RfList *list = ctx->list;
-  g_autoptr (GPtrArray) pending = NULL;
-  Progress progress = { store, ctx, delivery_id, 0, 0, NULL };
+  g_autoptr (RfDeliveryRun) run = NULL;
+  Progress progress = { store, ctx, delivery_id, NULL, NULL, NULL, 0, 0, NULL };
   guint64 n_pending, n_sent, n_failed;
-  gboolean ok;
+  g_autoptr (GError) ended = NULL;
+  gboolean ok = TRUE;
 
-  pending = rf_delivery_pending (store, delivery_id, error);
-  if (pending == NULL)
+  if (!rf_delivery_counts (store, delivery_id, &n_pending, &n_sent, &n_failed, error))
     return FALSE;
-  if (g_str_equal (config->transport, "smtp"))
-    ok = _rf_smtp_fanout (config, out_path, list->address, pending, copy_header, record_result,
-                          &progress, error);
+  run = _rf_delivery_run_start (store, list, delivery_id, _rf_policy_one_click (ctx), COMMIT_EVERY,
+                               COMMIT_MS, error);
+  if (run == NULL)
+    return FALSE;
+  progress.run = run;
+  if (n_pending == 0)
+    ;
+  else if (g_str_equal (config->transport, "smtp"))
+    ok = _rf_smtp_send (config, out_path, list->address, (guint) MIN (n_pending, G_MAXUINT),
+                        next_recipient, copy_header, record_result, &progress, error);
   else
-    ok = _rf_sendmail_fanout (config, out_path, list->address, pending, copy_header,
-                              record_result, &progress, error);
+    ok = _rf_sendmail_send (config, out_path, list->address, (guint) MIN (n_pending, G_MAXUINT),
+                            next_recipient, copy_header, record_result, &progress, error);
+  /* the outcomes not committed yet, whatever happened: what went out must
+   * not go out again */
+  if (!_rf_delivery_run_end (run, ok ? error : &ended))
+    ok = FALSE;
   report->sent_now = progress.sent_now;
   if (!ok)
     {
@@ -259,6 +294,10 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
     }
   if (!render_once (message, fixed, lossy, &ctx, out_path, kept_path, msg_path, error))
     return FALSE;
+  /* issue 14: from here on the post is the rendered file: the parsed tree
+   * and its bytes would only add to the peak of a big post's fan-out */
+  g_clear_object (&message);
+  g_clear_pointer (&fixed, g_bytes_unref);
   if (!rf_delivery_open (store, list, key, &delivery_id, &created, &done, error))
     return FALSE;
   if (done)
