@@ -37,6 +37,12 @@ static const RfSettingDef settings[] = {
   { "max_message_size", RF_SETTING_SIZE, "10485760", NULL,
     "largest post accepted, in bytes (k, M, G suffixes allowed); 0 means no limit",
     FALSE, RF_SETTING_MODERATOR },
+  { "max_parts", RF_SETTING_INT, "200", NULL,
+    "most MIME parts a post may have, counted at every depth (a multipart counts too); a "
+    "post with more is refused; 0 means no limit", FALSE, RF_SETTING_MODERATOR },
+  { "max_attachments", RF_SETTING_INT, "50", NULL,
+    "most attachments a post may carry (the parts a mail reader lists as attachments); a "
+    "post with more is refused; 0 means no limit", FALSE, RF_SETTING_MODERATOR },
   { "list_headers", RF_SETTING_BOOL, "on", NULL,
     "add the List-Id, List-Post and List-Unsubscribe headers of RFC 2369 and RFC 2919",
     FALSE, RF_SETTING_OWNER },

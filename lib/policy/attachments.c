@@ -214,6 +214,21 @@ collect (GMimeObject *object, GMimeMultipart *parent, gboolean related_resource,
   g_ptr_array_add (found, f);
 }
 
+/* The attachments of a post, as this policy finds them (issue 11: the
+ * screen refuses a post with more than max_attachments). */
+guint
+_rf_policy_count_attachments (GMimeMessage *message)
+{
+  GMimeObject *body = g_mime_message_get_mime_part (message);
+  g_autoptr (GPtrArray) found = NULL;
+
+  if (body == NULL || is_sealed (body))
+    return 0;
+  found = g_ptr_array_new_with_free_func ((GDestroyNotify) found_free);
+  collect (body, NULL, FALSE, found);
+  return found->len;
+}
+
 /* ---- storing one ---- */
 
 static char *
