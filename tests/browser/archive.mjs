@@ -47,7 +47,7 @@ try {
     // --- wrong password
     await login(w, 'readers', 'not the password');
     eq('wrong password: the login page again', 'Log in', await text(w, 'h1'));
-    eq('wrong password: says so', 'Wrong user name or password.', await text(w, '#message'));
+    eq('wrong password: says so', 'Wrong user name or password. After repeated failures a name is refused for a while: try again later.', await text(w, '#message'));
     eq('wrong password: no session cookie', 0,
        (await w.context.cookies()).filter((c) => c.name === 'rf_session').length);
     // --- the list's web user

@@ -150,7 +150,7 @@ try {
   eq('and the session cookie is gone', 0,
      (await w.context.cookies()).filter((c) => c.name === 'rf_session').length);
   await login(w, 'mod', MODPW);
-  eq('the old password no longer logs in', 'Wrong user name or password.', await text(w, '#message'));
+  eq('the old password no longer logs in', 'Wrong user name or password. After repeated failures a name is refused for a while: try again later.', await text(w, '#message'));
   await w.page.fill('#user', 'mod');
   await w.page.fill('#password', NEWPW);
   await submit(w, '#submit');
