@@ -108,6 +108,7 @@ exit_code (const GError *error)
       return EX_USAGE;
     case RF_ERROR_TEMPORARY:
     case RF_ERROR_REJECTED:
+    case RF_ERROR_CANCELLED:
       return EX_TEMPFAIL;
     }
   return EX_TEMPFAIL;

@@ -50,6 +50,8 @@ static const ConfigKey config_keys[] = {
   { "web", "connections_per_ip", KEY_INT, G_STRUCT_OFFSET (RfConfig, connections_per_ip), 0,
     65535 },
   { "web", "request_timeout", KEY_INT, G_STRUCT_OFFSET (RfConfig, request_timeout), 1, 3600 },
+  { "web", "search_budget_ms", KEY_INT, G_STRUCT_OFFSET (RfConfig, search_budget_ms), 1,
+    600000 },
   { "blobs", "store", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_store), 0, 0 },
   { "blobs", "dir", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_dir), 0, 0 },
   { "blobs", "key_file", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_key_file), 0, 0 },
@@ -186,6 +188,7 @@ config_defaults (void)
   config->listen = g_strdup ("127.0.0.1:8025");
   config->connections_per_ip = 64;
   config->request_timeout = 60;
+  config->search_budget_ms = 2000;
   config->base_url = g_strdup ("http://127.0.0.1:8025");
   config->blob_store = g_strdup ("local");
   config->s3_region = g_strdup ("us-east-1");

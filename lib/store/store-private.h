@@ -27,6 +27,12 @@ struct _RfStore {
   /* issue 14: statements prepared once for the store's life (sql text ->
    * sqlite3_stmt), finalized on close: _rf_store_cached */
   GHashTable *stmt_cache;
+  /* rf_store_set_budget (budget.c) */
+  gint64 deadline;
+  RfStoreCancelFunc cancelled;
+  gpointer cancelled_data;
+  gint64 next_cancel_check;
+  gboolean budget_spent;
 };
 
 /* Turn the database's last error into a GError: SQLITE_BUSY, SQLITE_LOCKED,
@@ -35,7 +41,11 @@ struct _RfStore {
  * constraint violations are RF_ERROR_EXISTS.  @what says what was tried. */
 void _rf_store_set_error (RfStore *store, int rc, GError **error, const char *what);
 
-/* Prepare @sql; on failure set @error and return NULL. */
+/* Whether the budget of rf_store_set_budget is spent (budget.c). */
+gboolean _rf_store_budget_spent (RfStore *store);
+
+/* Prepare @sql; on failure set @error and return NULL (RF_ERROR_CANCELLED
+ * once the budget of rf_store_set_budget is spent). */
 sqlite3_stmt *_rf_store_prepare (RfStore *store, const char *sql, GError **error);
 
 /* issue 14: @sql prepared once per open store and kept: the hot paths (a

@@ -18,6 +18,8 @@ _rf_store_set_error (RfStore *store, int rc, GError **error, const char *what)
 
   if (primary == SQLITE_CONSTRAINT)
     code = RF_ERROR_EXISTS;
+  else if (primary == SQLITE_INTERRUPT && store != NULL && store->budget_spent)
+    code = RF_ERROR_CANCELLED;   /* rf_store_set_budget */
   g_set_error (error, RF_ERROR, code, "%s: %s", what,
                store != NULL && store->db != NULL ? sqlite3_errmsg (store->db)
                                                   : sqlite3_errstr (rc));
@@ -27,7 +29,15 @@ sqlite3_stmt *
 _rf_store_prepare (RfStore *store, const char *sql, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
+  int rc;
+
+  if (_rf_store_budget_spent (store))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CANCELLED,
+                   "the request ran out of its time, or its client went away");
+      return NULL;
+    }
+  rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
 
   if (rc != SQLITE_OK)
     {

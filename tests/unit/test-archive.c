@@ -258,6 +258,74 @@ add_default_corpus (Fixture *f)
     }
 }
 
+/* issue 11, finding 1: a query's cost is bounded whatever it holds */
+static gboolean
+cancel_after (gpointer data)
+{
+  guint *calls = data;
+
+  return ++*calls >= 1;
+}
+
+static void
+test_search_bounded (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) hits = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) many = g_string_new (NULL);
+  guint64 total = 0, once = 0;
+  guint calls = 0;
+
+  add_default_corpus (f);
+  /* the same word many times is the word once */
+  hits = search (f, "darwin", RF_ARCHIVE_BY_RANK, 0, 10, &once);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  for (int i = 0; i < 250; i++)
+    g_string_append (many, i % 2 ? "Darwin " : "darwin ");
+  hits = search (f, many->str, RF_ARCHIVE_BY_RANK, 0, 10, &total);
+  g_assert_cmpuint (total, ==, once);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  /* words after the eighth are not searched: a ninth word that is in no
+   * post does not make the query find nothing */
+  hits = search (f, "darwin darwin a b c d e f g zzznowhere", RF_ARCHIVE_BY_RANK, 0, 10, &total);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  {
+    guint64 with_ninth = total;
+
+    hits = search (f, "darwin a b c d e f g", RF_ARCHIVE_BY_RANK, 0, 10, &total);
+    g_assert_cmpuint (with_ninth, ==, total);
+    g_clear_pointer (&hits, g_ptr_array_unref);
+  }
+  /* and prefixes after the second are not searched either */
+  hits = search (f, "dar* fre* zzzno*", RF_ARCHIVE_BY_RANK, 0, 10, &total);
+  g_assert_cmpuint (total, >, 0);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  /* a spent budget ends the search with RF_ERROR_CANCELLED ... */
+  rf_store_set_budget (f->store, g_get_monotonic_time () - 1, NULL, NULL);
+  hits = rf_archive_search (f->store, f->list, "darwin", RF_ARCHIVE_BY_RANK, 0, 10, &total,
+                            &error);
+  g_assert_null (hits);
+  g_assert_error (error, RF_ERROR, RF_ERROR_CANCELLED);
+  g_clear_error (&error);
+  /* ... and so does a caller that says its client is gone */
+  rf_store_set_budget (f->store, 0, cancel_after, &calls);
+  hits = rf_archive_search (f->store, f->list, "darwin", RF_ARCHIVE_BY_RANK, 0, 10, &total,
+                            &error);
+  g_assert_null (hits);
+  g_assert_error (error, RF_ERROR, RF_ERROR_CANCELLED);
+  g_assert_cmpuint (calls, ==, 1);
+  g_clear_error (&error);
+  /* a budget that is not spent changes nothing; none at all neither */
+  rf_store_set_budget (f->store, g_get_monotonic_time () + 60 * G_USEC_PER_SEC, NULL, NULL);
+  hits = search (f, "darwin", RF_ARCHIVE_BY_RANK, 0, 10, &total);
+  g_assert_cmpuint (total, ==, once);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  rf_store_set_budget (f->store, 0, NULL, NULL);
+  hits = search (f, "darwin", RF_ARCHIVE_BY_RANK, 0, 10, &total);
+  g_assert_cmpuint (total, ==, once);
+}
+
 static void
 test_search (Fixture *f, gconstpointer data)
 {
@@ -608,6 +676,7 @@ main (int argc, char **argv)
   ADD ("/archive/threads", test_threads);
   ADD ("/archive/months", test_months);
   ADD ("/archive/search", test_search);
+  ADD ("/archive/search-bounded", test_search_bounded);
   ADD ("/archive/html-only-and-attachments", test_html);
   ADD ("/archive/html-to-text", test_html_to_text);
   ADD ("/archive/mbox-export", test_mbox);

@@ -29,6 +29,8 @@ typedef struct {
                              * names the client (a reverse proxy), default none */
   int connections_per_ip;   /* [web] connections_per_ip, default 64; 0: no limit */
   int request_timeout;      /* [web] request_timeout (s), default 60 */
+  int search_budget_ms;     /* [web] search_budget_ms: the most time one archive
+                             * search may take (rf_store_set_budget), default 2000 */
   int message_days;         /* [retention] message_days, default 30 */
   int activity_days;        /* [retention] activity_days, default 42 */
   int redelivery_days;      /* [retention] redelivery_days, default 14 */

@@ -42,6 +42,18 @@ int rf_store_current_version (void);
 int rf_store_upgraded_from (RfStore *store);
 gboolean rf_store_created (RfStore *store);
 
+/* A budget for what the store is asked next (issue 11): once the
+ * monotonic clock (g_get_monotonic_time) passes @deadline, or @cancelled
+ * (may be NULL) returns TRUE, the statement running stops and its
+ * function fails with RF_ERROR_CANCELLED.  Checked inside SQLite, every
+ * few thousand steps of its virtual machine, so a costly query ends within
+ * a millisecond or so of its budget; @cancelled is asked at most every
+ * 20 ms (it may make a system call: is the client still there?).
+ * @deadline 0 and @cancelled NULL: no budget (the default). */
+typedef gboolean (*RfStoreCancelFunc) (gpointer user_data);
+void rf_store_set_budget (RfStore *store, gint64 deadline, RfStoreCancelFunc cancelled,
+                          gpointer user_data);
+
 /* Transactions (BEGIN IMMEDIATE, so writers queue on the busy timeout).
  * The store's write functions join a transaction the caller holds. */
 gboolean rf_store_begin (RfStore *store, GError **error);
