@@ -459,7 +459,7 @@ listweb_archive (ListwebRequest *request)
     }
   list_address = g_strndup (request->path, slash - request->path);
   rest = slash + 1;
-  a.store = rf_store_open (request->config->state_dir, RF_STORE_READ_WRITE, &error);
+  a.store = rf_store_open_with_keys (request->config, RF_STORE_READ_WRITE, &error);
   if (a.store == NULL)
     {
       if (g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND))

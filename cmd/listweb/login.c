@@ -132,7 +132,7 @@ login_post (ListwebRequest *request)
   RfLoginResult result = RF_LOGIN_BAD_PASSWORD;
   gboolean ok;
 
-  store = rf_store_open (request->config->state_dir, RF_STORE_READ_WRITE, &error);
+  store = rf_store_open_with_keys (request->config, RF_STORE_READ_WRITE, &error);
   if (store == NULL)
     return listweb_trouble (request, "login", error);
   if (!same_token (cookie_token, g_hash_table_lookup (form, "csrf")))
@@ -201,7 +201,7 @@ listweb_login (ListwebRequest *request)
     return listweb_answer (request, MHD_HTTP_NOT_FOUND, "not found");
   if (g_str_equal (request->method, "POST"))
     return login_post (request);
-  store = rf_store_open (request->config->state_dir, RF_STORE_READ_WRITE, &error);
+  store = rf_store_open_with_keys (request->config, RF_STORE_READ_WRITE, &error);
   if (store == NULL && !g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND))
     return listweb_trouble (request, "login", error);
   if (store != NULL && !listweb_session_get (request, store, &session, &error))
@@ -228,7 +228,7 @@ listweb_logout (ListwebRequest *request)
   if (!g_str_equal (request->method, "POST"))
     return listweb_answer (request, MHD_HTTP_METHOD_NOT_ALLOWED, "log out with the button");
   form = listweb_form_parse (request->body);
-  store = rf_store_open (request->config->state_dir, RF_STORE_READ_WRITE, &error);
+  store = rf_store_open_with_keys (request->config, RF_STORE_READ_WRITE, &error);
   if (store == NULL)
     return listweb_trouble (request, "logout", error);
   if (!listweb_session_get (request, store, &session, &error))

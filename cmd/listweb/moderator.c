@@ -552,7 +552,7 @@ listweb_moderator (ListwebRequest *request)
     return listweb_answer (request, MHD_HTTP_INTERNAL_SERVER_ERROR,
                            "The server has no page templates.");
   p.ip = listweb_client_ip (request);
-  p.store = rf_store_open (request->config->state_dir, RF_STORE_READ_WRITE, &error);
+  p.store = rf_store_open_with_keys (request->config, RF_STORE_READ_WRITE, &error);
   if (p.store == NULL)
     return listweb_trouble (request, "panel", error);
   if (!listweb_session_get (request, p.store, &p.session, &error))

@@ -36,6 +36,7 @@ typedef struct {
 
 static const ConfigKey config_keys[] = {
   { "paths", "state_dir", KEY_STRING, G_STRUCT_OFFSET (RfConfig, state_dir), 0, 0 },
+  { "paths", "key_dir", KEY_STRING, G_STRUCT_OFFSET (RfConfig, key_dir), 0, 0 },
   { "delivery", "transport", KEY_STRING, G_STRUCT_OFFSET (RfConfig, transport), 0, 0 },
   { "delivery", "sendmail", KEY_STRING, G_STRUCT_OFFSET (RfConfig, sendmail), 0, 0 },
   { "delivery", "sendmail_args", KEY_LIST, G_STRUCT_OFFSET (RfConfig, sendmail_args), 0, 0 },
@@ -349,6 +350,12 @@ config_read (RfConfig *config, const char *path, GError **error)
                    config->state_dir);
       return FALSE;
     }
+  if (config->key_dir != NULL && !g_path_is_absolute (config->key_dir))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [paths] key_dir: '%s' is not an absolute path", path, config->key_dir);
+      return FALSE;
+    }
   if (!check_blobs (config, path, error))
     return FALSE;
   if (!check_backup_monitor (config, path, error))
@@ -391,7 +398,10 @@ rf_config_load (const char *explicit_path, GError **error)
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       if (!must_exist)
-        return g_steal_pointer (&config);
+        {
+          config->key_dir = g_build_filename (REFLECTOR_SYSCONFDIR, "reflector", NULL);
+          return g_steal_pointer (&config);
+        }
       g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
                    "%s: no such configuration file: check the path", path);
       return NULL;
@@ -399,6 +409,14 @@ rf_config_load (const char *explicit_path, GError **error)
   if (!config_read (config, path, error))
     return NULL;
   config->path = g_strdup (path);
+  /* issue 11: the keys beside the configuration, out of the state
+   * directory and its backups */
+  if (config->key_dir == NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      config->key_dir = g_canonicalize_filename (dir, NULL);
+    }
   return g_steal_pointer (&config);
 }
 
@@ -408,6 +426,7 @@ rf_config_free (RfConfig *config)
   if (config == NULL)
     return;
   g_free (config->state_dir);
+  g_free (config->key_dir);
   g_free (config->transport);
   g_free (config->sendmail);
   g_strfreev (config->sendmail_args);

@@ -471,7 +471,7 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
   if (lock_fd < 0)
     return FALSE;
 
-  store = rf_store_open (config->state_dir, RF_STORE_READ_WRITE, &local);
+  store = rf_store_open_with_keys (config, RF_STORE_READ_WRITE, &local);
   if (store == NULL)
     {
       /* a missing database is trouble to fix, never "no such list": the

@@ -16,6 +16,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 struct _RfStore {
   sqlite3 *db;
   char *state_dir;
+  const RfConfig *config;   /* rf_store_open_with_keys: where the site key is
+                             * (borrowed; outlives the store), else NULL */
   gboolean writable;
   int schema_version;
   int upgraded_from;        /* the version found on open (0: new) */
@@ -74,7 +76,9 @@ gboolean _rf_unsub_key (RfStore *store, guint8 key[RF_KEY_BYTES], GError **error
 char *_rf_unsub_token (const guint8 key[RF_KEY_BYTES], const char *list_address,
                        const char *address, gint64 since);
 void _rf_unsub_hash (const char *token, guint8 hash[RF_UNSUB_HASH_BYTES]);
-gboolean _rf_unsub_backfill (RfStore *store, GError **error);
+/* The hashes of members who have none (subscribed before the column
+ * existed), or with @all of every member (the site key was rotated). */
+gboolean _rf_unsub_backfill (RfStore *store, gboolean all, GError **error);
 
 /* Delete the rows of @table whose @column is before @before, adding their
  * number to *removed_out (expiry.c). */

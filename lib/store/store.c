@@ -410,14 +410,6 @@ rf_store_open (const char *state_dir, RfStoreFlags flags, GError **error)
       return NULL;
     }
   store->schema_version = CURRENT_VERSION;
-  /* hashes need the site key, which SQL cannot compute: members from
-   * before migration 2 get theirs here (a partial index makes the check
-   * free when there is none) */
-  if (store->writable && !_rf_unsub_backfill (store, error))
-    {
-      g_prefix_error (error, "%s: ", path);
-      return NULL;
-    }
   store->created = is_new;
   return g_steal_pointer (&store);
 }
@@ -464,6 +456,22 @@ gboolean
 rf_store_created (RfStore *store)
 {
   return store->created;
+}
+
+RfStore *
+rf_store_open_with_keys (const RfConfig *config, RfStoreFlags flags, GError **error)
+{
+  g_autoptr (RfStore) store = rf_store_open (config->state_dir, flags, error);
+
+  if (store == NULL)
+    return NULL;
+  store->config = config;
+  /* hashes need the site key, which SQL cannot compute: members from
+   * before migration 2 get theirs here (a partial index makes the check
+   * free when there is none) */
+  if (store->writable && !_rf_unsub_backfill (store, FALSE, error))
+    return NULL;
+  return g_steal_pointer (&store);
 }
 
 void

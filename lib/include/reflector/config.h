@@ -12,6 +12,9 @@ G_BEGIN_DECLS
 
 typedef struct {
   char *state_dir;          /* [paths] state_dir, default /var/lib/reflector */
+  char *key_dir;            /* [paths] key_dir: the site's keys (keys.h), default the
+                             * directory of the file read, else SYSCONFDIR/reflector;
+                             * never NULL after rf_config_load */
   char *transport;          /* [delivery] transport: "sendmail" or "smtp" */
   char *sendmail;           /* [delivery] sendmail, default /usr/sbin/sendmail */
   char **sendmail_args;     /* [delivery] sendmail_args: extra argv before -oi
@@ -44,7 +47,7 @@ typedef struct {
   /* [blobs]: the blob store of attachments (issue 3) */
   char *blob_store;         /* [blobs] store: "local" (default) or "s3" */
   char *blob_dir;           /* [blobs] dir, default STATE_DIR/blobs (local) */
-  char *blob_key_file;      /* [blobs] key_file, default STATE_DIR/blob.key */
+  char *blob_key_file;      /* [blobs] key_file, or NULL: KEY_DIR/blob.key */
   char *s3_endpoint;        /* [blobs] endpoint, e.g. https://s3.eu-west-1.amazonaws.com */
   char *s3_bucket;          /* [blobs] bucket */
   char *s3_region;          /* [blobs] region, default us-east-1 */

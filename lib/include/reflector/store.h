@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include <reflector/error.h>
+#include <reflector/config.h>
 
 G_BEGIN_DECLS
 
@@ -32,6 +32,11 @@ typedef enum {
  * the problem ("...: schema version 4, this program needs 6: run 'listctl
  * upgrade'").  Returns: (transfer full) free with rf_store_close(). */
 RfStore *rf_store_open (const char *state_dir, RfStoreFlags flags, GError **error);
+/* The same for the programs: STATE_DIR of @config, and the site key of its
+ * key directory (keys.h), which adding members and making unsubscribe
+ * links need (issue 11: the keys are not in the state directory).
+ * @config must outlive the store. */
+RfStore *rf_store_open_with_keys (const RfConfig *config, RfStoreFlags flags, GError **error);
 void rf_store_close (RfStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfStore, rf_store_close)
 /* The schema version after migrations. */
