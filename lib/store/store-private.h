@@ -43,6 +43,10 @@ struct _RfStore {
  * constraint violations are RF_ERROR_EXISTS.  @what says what was tried. */
 void _rf_store_set_error (RfStore *store, int rc, GError **error, const char *what);
 
+/* The database file @path and its -wal, -shm and -journal without rights
+ * for others, whatever the umask; a new (empty) one 0600 (modes.c). */
+void _rf_store_private_files (const char *path);
+
 /* Whether the budget of rf_store_set_budget is spent (budget.c). */
 gboolean _rf_store_budget_spent (RfStore *store);
 

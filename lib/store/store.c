@@ -341,6 +341,7 @@ rf_store_open (const char *state_dir, RfStoreFlags flags, GError **error)
       set_sqlite_error (store, rc, path, error);
       return NULL;
     }
+  _rf_store_private_files (path);   /* issue 11: before the WAL is made */
   sqlite3_extended_result_codes (store->db, 1);
   /* Writers wait for each other rather than fail: many listdeliver runs
    * share one database. */
