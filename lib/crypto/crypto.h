@@ -120,6 +120,14 @@ gboolean rf_seal_file (const guint8 key[RF_KEY_BYTES], int in_fd, int out_fd, GE
  * or on I/O trouble. */
 gboolean rf_unseal_file (const guint8 key[RF_KEY_BYTES], int in_fd, int out_fd, GError **error);
 
+/* ---- sealing a short secret: XChaCha20-Poly1305, a random nonce ---- */
+#define RF_BOX_OVERHEAD 40      /* the nonce (24) and the tag (16) */
+/* Seal @len bytes of @in into @out (room for @len + RF_BOX_OVERHEAD). */
+void rf_box_seal (const guint8 key[RF_KEY_BYTES], const void *in, gsize len, guint8 *out);
+/* Open what rf_box_seal made (@len bytes) into @out (room for @len -
+ * RF_BOX_OVERHEAD); FALSE for another key's, or a forged one. */
+gboolean rf_box_open (const guint8 key[RF_KEY_BYTES], const guint8 *in, gsize len, guint8 *out);
+
 /* ---- passwords: Argon2id, libsodium's interactive limits ---- */
 /* Returns: (transfer full), or NULL (RF_ERROR_TEMPORARY: out of memory). */
 char *rf_password_hash (const char *password, GError **error);

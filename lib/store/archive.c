@@ -179,6 +179,7 @@ rf_archive_add (RfStore *store, const RfList *list, GBytes *rendered, const char
                 gint64 *number_out, GError **error)
 {
   g_autoptr (RfArchiveDoc) doc = NULL;
+  g_autoptr (GBytes) sealed = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *month = NULL;
   g_autofree char *sender = NULL;
@@ -192,6 +193,18 @@ rf_archive_add (RfStore *store, const RfList *list, GBytes *rendered, const char
   doc = _rf_archive_extract (rendered, error);
   if (doc == NULL)
     return FALSE;
+  /* issue 11: attachment links are kept without their tokens */
+  if (_rf_archive_has_links (doc->text, FALSE))
+    {
+      sealed = _rf_archive_links_bytes (store->config, rendered, FALSE, error);
+      if (sealed == NULL)
+        return FALSE;
+      rendered = sealed;
+      g_clear_pointer (&doc, _rf_archive_doc_free);
+      doc = _rf_archive_extract (rendered, error);
+      if (doc == NULL)
+        return FALSE;
+    }
   month = month_of (now);
   sender = g_strjoin (" ", doc->from_name, doc->from_addr, NULL);
   g_strstrip (sender);
@@ -423,6 +436,24 @@ rf_archive_post (RfStore *store, const RfList *list, gint64 number, GError **err
   post = summary_from_row (stmt);
   post->text = column_dup (stmt, 9);
   post->raw = g_bytes_new (sqlite3_column_blob (stmt, 10), sqlite3_column_bytes (stmt, 10));
+  /* issue 11: the attachment links with their tokens again */
+  if (post->text != NULL && _rf_archive_has_links (post->text, TRUE))
+    {
+      g_autofree char *text = _rf_archive_links_text (store->config, post->text, TRUE, error);
+      g_autoptr (GBytes) raw = text != NULL ? _rf_archive_links_bytes (store->config, post->raw,
+                                                                       TRUE, error)
+                                            : NULL;
+
+      if (raw == NULL)
+        {
+          rf_archive_post_free (post);
+          return NULL;
+        }
+      g_free (post->text);
+      post->text = g_steal_pointer (&text);
+      g_bytes_unref (post->raw);
+      post->raw = g_steal_pointer (&raw);
+    }
   return post;
 }
 
@@ -763,7 +794,7 @@ rf_archive_export_mbox (RfStore *store, const RfList *list, const char *month,
   if (!check_month (month, error))
     return FALSE;
   stmt = _rf_store_prepare (store,
-                            "SELECT p.from_addr, p.archived, r.raw FROM archive_posts p "
+                            "SELECT p.from_addr, p.archived, r.raw, p.body FROM archive_posts p "
                             "JOIN archive_raw r ON r.post_id = p.id "
                             "WHERE p.list_id = ? AND p.month = ? ORDER BY p.archived, p.number",
                             error);
@@ -776,8 +807,21 @@ rf_archive_export_mbox (RfStore *store, const RfList *list, const char *month,
       const char *addr = (const char *) sqlite3_column_text (stmt, 0);
       const guint8 *raw = sqlite3_column_blob (stmt, 2);
       gsize len = sqlite3_column_bytes (stmt, 2), start = 0;
+      const char *body = (const char *) sqlite3_column_text (stmt, 3);
       g_autofree char *date = asctime_utc (sqlite3_column_int64 (stmt, 1));
       g_autofree char *from = NULL;
+      g_autoptr (GBytes) opened = NULL;
+
+      /* issue 11: the attachment links with their tokens again */
+      if (body != NULL && _rf_archive_has_links (body, TRUE))
+        {
+          g_autoptr (GBytes) stored = g_bytes_new (raw, len);
+
+          opened = _rf_archive_links_bytes (store->config, stored, TRUE, error);
+          if (opened == NULL)
+            return FALSE;
+          raw = g_bytes_get_data (opened, &len);
+        }
 
       /* the envelope sender is not kept: the From address, or the
        * conventional placeholder; never a space inside it */
