@@ -134,6 +134,20 @@ out:
 }
 
 gboolean
+_rf_store_site_subkey (RfStore *store, const char *context, guint64 id, gboolean previous,
+                       guint8 out[RF_KEY_BYTES], GError **error)
+{
+  if (store->config == NULL)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
+                   "the store was opened without its keys (rf_store_open_with_keys)");
+      return FALSE;
+    }
+  return previous ? rf_site_subkey_previous (store->config, context, id, out, error)
+                  : rf_site_subkey (store->config, context, id, out, error);
+}
+
+gboolean
 rf_store_rehash_unsubscribe (RfStore *store, GError **error)
 {
   store->have_unsub_key = FALSE;
