@@ -78,6 +78,8 @@ const ListctlCommand listctl_commands[] = {
     "one person's data: everything about an address as JSON, or its erasure with a receipt" },
   { "check", listctl_check, LISTCTL_STORE_READ, "",
     "check the install: config, programs, state directory, keys, MTA routing, base_url" },
+  { "rotate-key", listctl_rotate_key, LISTCTL_STORE_WRITE, "site|blob",
+    "replace the site or blob key (the old one still opens and checks what it made)" },
   { "help", listctl_help, LISTCTL_NO_STORE, "[COMMAND|settings]",
     "show the commands, one command's options, or the list settings" },
 };
