@@ -94,7 +94,8 @@ transform (const LinkKeys *keys, const char *data, gsize len, gboolean opening,
   const char *p = data, *end = data + len, *at;
 
   *changed_out = FALSE;
-  while ((at = g_strstr_len (p, end - p, "/a/")) != NULL)
+  /* memmem, not a string search: decoded text may hold a NUL */
+  while ((at = memmem (p, end - p, "/a/", 3)) != NULL)
     {
       const char *t = at + 3;
 

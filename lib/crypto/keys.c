@@ -376,6 +376,16 @@ rf_token_blob_key (const char *token, guint8 key_out[RF_KEY_BYTES])
 gboolean
 rf_keys_prepare (const RfConfig *config, int group, GPtrArray *notes, GError **error)
 {
+  /* root's, as /etc/reflector: made when there is no configuration file
+   * to sit beside */
+  if (group >= 0 && g_mkdir_with_parents (config->key_dir, 0755) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot create the key directory %s: %s",
+                   config->key_dir, g_strerror (saved));
+      return FALSE;
+    }
   for (int name = RF_KEY_SITE; name <= RF_KEY_BLOB; name++)
     {
       g_autofree char *note = NULL;

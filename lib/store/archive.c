@@ -194,7 +194,7 @@ rf_archive_add (RfStore *store, const RfList *list, GBytes *rendered, const char
   if (doc == NULL)
     return FALSE;
   /* issue 11: attachment links are kept without their tokens */
-  if (_rf_archive_has_links (doc->text, FALSE))
+  if (doc->text != NULL && _rf_archive_has_links (doc->text, FALSE))
     {
       sealed = _rf_archive_links_bytes (store->config, rendered, FALSE, error);
       if (sealed == NULL)
