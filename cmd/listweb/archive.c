@@ -353,9 +353,9 @@ search_page (Archive *a)
       gboolean gone = listweb_client_gone (a->request->connection);
 
       /* the words are the reader's: never in the log */
-      g_printerr ("listweb: search of %s stopped after %" G_GINT64_FORMAT " ms: %s\n",
-                  a->list->address, (g_get_monotonic_time () - started) / 1000,
-                  gone ? "the client went away" : "it ran out of [web] search_budget_ms");
+      rf_log_warning ("search of %s stopped after %" G_GINT64_FORMAT " ms: %s",
+                      a->list->address, (g_get_monotonic_time () - started) / 1000,
+                      gone ? "the client went away" : "it ran out of [web] search_budget_ms");
       if (gone)
         return MHD_NO;
       return listweb_message_page (a->request, MHD_HTTP_SERVICE_UNAVAILABLE, "Search stopped",

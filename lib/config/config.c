@@ -398,10 +398,7 @@ rf_config_load (const char *explicit_path, GError **error)
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       if (!must_exist)
-        {
-          config->key_dir = g_build_filename (REFLECTOR_SYSCONFDIR, "reflector", NULL);
-          return g_steal_pointer (&config);
-        }
+        return g_steal_pointer (&config);
       g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
                    "%s: no such configuration file: check the path", path);
       return NULL;
@@ -409,14 +406,6 @@ rf_config_load (const char *explicit_path, GError **error)
   if (!config_read (config, path, error))
     return NULL;
   config->path = g_strdup (path);
-  /* issue 11: the keys beside the configuration, out of the state
-   * directory and its backups */
-  if (config->key_dir == NULL)
-    {
-      g_autofree char *dir = g_path_get_dirname (path);
-
-      config->key_dir = g_canonicalize_filename (dir, NULL);
-    }
   return g_steal_pointer (&config);
 }
 
@@ -451,6 +440,21 @@ rf_config_free (RfConfig *config)
   g_free (config->backup_dir);
   g_strfreev (config->monitor_addresses);
   g_free (config);
+}
+
+char *
+rf_config_key_dir (const RfConfig *config)
+{
+  g_autofree char *dir = NULL;
+
+  if (config->key_dir != NULL)
+    return g_strdup (config->key_dir);
+  /* issue 11: the keys beside the configuration, out of the state
+   * directory and its backups */
+  if (config->path == NULL)
+    return g_strdup (REFLECTOR_CONFIG_DIR);
+  dir = g_path_get_dirname (config->path);
+  return g_canonicalize_filename (dir, NULL);
 }
 
 const char *

@@ -44,12 +44,15 @@ char *
 rf_key_path (const RfConfig *config, RfKeyName name, gboolean previous)
 {
   g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
 
   if (name == RF_KEY_BLOB && config->blob_key_file != NULL)
     path = g_strdup (config->blob_key_file);
   else
-    path = g_build_filename (config->key_dir,
-                             name == RF_KEY_SITE ? "site.key" : "blob.key", NULL);
+    {
+      dir = rf_config_key_dir (config);
+      path = g_build_filename (dir, name == RF_KEY_SITE ? "site.key" : "blob.key", NULL);
+    }
   return previous ? g_strconcat (path, ".previous", NULL) : g_steal_pointer (&path);
 }
 
@@ -376,14 +379,16 @@ rf_token_blob_key (const char *token, guint8 key_out[RF_KEY_BYTES])
 gboolean
 rf_keys_prepare (const RfConfig *config, int group, GPtrArray *notes, GError **error)
 {
+  g_autofree char *dir = rf_config_key_dir (config);
+
   /* root's, as /etc/reflector: made when there is no configuration file
    * to sit beside */
-  if (group >= 0 && g_mkdir_with_parents (config->key_dir, 0755) != 0)
+  if (group >= 0 && g_mkdir_with_parents (dir, 0755) != 0)
     {
       int saved = errno;
 
       g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot create the key directory %s: %s",
-                   config->key_dir, g_strerror (saved));
+                   dir, g_strerror (saved));
       return FALSE;
     }
   for (int name = RF_KEY_SITE; name <= RF_KEY_BLOB; name++)

@@ -717,7 +717,8 @@ test_policy_readable (Fixture *f, gconstpointer data)
   /* the site key file: created 0600, in the key directory (the fixture's
    * configuration lives in its state directory: there) */
   {
-    g_autofree char *key_path = g_build_filename (f->config->key_dir, "blob.key", NULL);
+    g_autofree char *key_dir = rf_config_key_dir (f->config);
+    g_autofree char *key_path = g_build_filename (key_dir, "blob.key", NULL);
     GStatBuf st;
 
     g_assert_cmpint (g_stat (key_path, &st), ==, 0);

@@ -12,9 +12,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   char *state_dir;          /* [paths] state_dir, default /var/lib/reflector */
-  char *key_dir;            /* [paths] key_dir: the site's keys (keys.h), default the
-                             * directory of the file read, else SYSCONFDIR/reflector;
-                             * never NULL after rf_config_load */
+  char *key_dir;            /* [paths] key_dir, or NULL: see rf_config_key_dir () */
   char *transport;          /* [delivery] transport: "sendmail" or "smtp" */
   char *sendmail;           /* [delivery] sendmail, default /usr/sbin/sendmail */
   char **sendmail_args;     /* [delivery] sendmail_args: extra argv before -oi
@@ -79,6 +77,10 @@ typedef struct {
  * Returns: (transfer full) free with rf_config_free(). */
 RfConfig *rf_config_load (const char *explicit_path, GError **error);
 void rf_config_free (RfConfig *config);
+/* The key directory in use (issue 11, keys.h): [paths] key_dir, else the
+ * directory of the file read, else the compiled-in configuration
+ * directory.  Returns: (transfer full). */
+char *rf_config_key_dir (const RfConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfConfig, rf_config_free)
 /* The compiled-in configuration file, CONFIG_DIR/reflector.conf of the
  * prefix the program was built with; and the file rf_config_load
