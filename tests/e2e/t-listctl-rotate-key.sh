@@ -4,9 +4,8 @@
 # real listweb: the key in use becomes NAME.previous and a new one is
 # made; what the previous key made still works (a bounce to a VERP address
 # of before, a readable attachment: a kept post is opened the same way),
-# the unsubscribe links
-# are made anew (the old one is 404, the next post's works); a wrong key
-# name is a usage error.
+# the unsubscribe links are made anew (the old one is 404, the next post's
+# works); a wrong key name is a usage error.
 source "$RF_TESTS/lib/common.sh"
 source "$RF_TESTS/mta/mta-exim.sh"   # _rf_free_port, for web.sh
 source "$RF_TESTS/lib/web.sh"
