@@ -40,6 +40,18 @@
 
 /* ---- the files ---- */
 
+static const char *
+key_file_name (RfKeyName name)
+{
+  switch (name)
+    {
+    case RF_KEY_SITE: return "site.key";
+    case RF_KEY_BLOB: return "blob.key";
+    case RF_KEY_BACKUP: return "backup.key";
+    }
+  g_assert_not_reached ();
+}
+
 char *
 rf_key_path (const RfConfig *config, RfKeyName name, gboolean previous)
 {
@@ -51,7 +63,7 @@ rf_key_path (const RfConfig *config, RfKeyName name, gboolean previous)
   else
     {
       dir = rf_config_key_dir (config);
-      path = g_build_filename (dir, name == RF_KEY_SITE ? "site.key" : "blob.key", NULL);
+      path = g_build_filename (dir, key_file_name (name), NULL);
     }
   return previous ? g_strconcat (path, ".previous", NULL) : g_steal_pointer (&path);
 }
@@ -62,8 +74,7 @@ legacy_path (const RfConfig *config, RfKeyName name)
 {
   if (name == RF_KEY_BLOB && config->blob_key_file != NULL)
     return NULL;
-  return g_build_filename (config->state_dir, name == RF_KEY_SITE ? "site.key" : "blob.key",
-                           NULL);
+  return g_build_filename (config->state_dir, key_file_name (name), NULL);
 }
 
 /* Read the key at @path; FALSE with errno ENOENT and no @error when there
@@ -391,11 +402,18 @@ rf_keys_prepare (const RfConfig *config, int group, GPtrArray *notes, GError **e
                    dir, g_strerror (saved));
       return FALSE;
     }
-  for (int name = RF_KEY_SITE; name <= RF_KEY_BLOB; name++)
+  for (int name = RF_KEY_SITE; name <= RF_KEY_BACKUP; name++)
     {
       g_autofree char *note = NULL;
+      g_autofree char *path = rf_key_path (config, (RfKeyName) name, FALSE);
+      g_autofree char *legacy = legacy_path (config, (RfKeyName) name);
       guint8 key[RF_KEY_BYTES];
 
+      /* the backup key is a backup's to make (lib/backup); one left in
+       * the state directory is moved all the same */
+      if (name == RF_KEY_BACKUP && !g_file_test (path, G_FILE_TEST_EXISTS) &&
+          (legacy == NULL || !g_file_test (legacy, G_FILE_TEST_EXISTS)))
+        continue;
       G_LOCK (keys);
       if (!ensure_key (config, (RfKeyName) name, group, key, &note, error))
         {

@@ -326,4 +326,4 @@ gboolean _rf_verp_unsigned_accepted (RfStore *store, gboolean *accepted_out, GEr
  * @previous of the one the last rotation replaced (FALSE without @error
  * when there is none). */
 gboolean _rf_store_site_subkey (RfStore *store, const char *context, guint64 id,
-                                gboolean previous, guint8 out[RF_KEY_BYTES], GError **error);
+                                gboolean previous, guint8 out[32], GError **error);

@@ -4,12 +4,13 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Two keys of 256 random bits live in the key directory, [paths] key_dir
+ * The keys of 256 random bits live in the key directory, [paths] key_dir
  * of reflector.conf (by default the directory of the configuration file:
  * /etc/reflector in a system install), never in the state directory:
  * site.key (unsubscribe links, VERP authenticators, the archive's
- * attachment links) and blob.key ([blobs] key_file: readable attachments,
- * kept posts).  reflector(7) says what each opens.
+ * attachment links), blob.key ([blobs] key_file: readable attachments,
+ * kept posts, the troubleshooting copies) and backup.key (the backups).
+ * reflector(7) says what each opens.
  */
 #pragma once
 
@@ -18,8 +19,10 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  RF_KEY_SITE,   /* KEY_DIR/site.key */
-  RF_KEY_BLOB,   /* [blobs] key_file, default KEY_DIR/blob.key */
+  RF_KEY_SITE,     /* KEY_DIR/site.key */
+  RF_KEY_BLOB,     /* [blobs] key_file, default KEY_DIR/blob.key */
+  RF_KEY_BACKUP,   /* KEY_DIR/backup.key (listctl backup; made by the first
+                    * backup, never rotated: the old backups need it) */
 } RfKeyName;
 
 /* The file of key @name, or with @previous of the key its last rotation
