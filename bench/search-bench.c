@@ -410,7 +410,7 @@ search:
 
 #define VOCAB(i) ((const char *) g_ptr_array_index (w.vocab, MIN ((guint) (i), w.vocab->len - 1)))
     /* the commonest word 12 and 250 times (the report's 17 s and 10 min) */
-    for (guint reps = 12; reps <= 250; reps = reps == 12 ? 250 : 1000)
+    for (guint reps = 12; reps <= 1000; reps = reps == 12 ? 250 : reps == 250 ? 1000 : 1001)
       {
         q = g_string_new (NULL);
         for (guint i = 0; i < reps; i++)
