@@ -28,6 +28,9 @@
 static const RfActor bench = { "bench", "cli" };
 #define PAGE 20
 #define MONTHS 36
+/* the targets: the varied queries' p99, and each worst constructed query */
+#define P99_TARGET_MS 100
+#define WORST_TARGET_MS 1000
 
 typedef struct {
   GPtrArray *stream;     /* every word of the corpus's text, in order */
@@ -171,6 +174,7 @@ main (int argc, char **argv)
   guint n_files = 0;
   gint64 t0, t1, start_time = 1700000000;
   guint64 total_hits = 0, zero_hit = 0, bytes_in = 0;
+  gboolean worst_missed = FALSE;
   struct rusage ru;
 
   if (argc < 3)
@@ -386,20 +390,113 @@ search:
   printf ("search:    %u queries (page of %d, with total count; half by rank, half by date), "
           "%.0f hits on average, %" G_GUINT64_FORMAT " with none\n",
           n_queries, PAGE, (double) total_hits / n_queries, zero_hit);
-  printf ("latency:   p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms  (target p99 < 100 ms: %s)\n",
+  printf ("latency:   p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms  (target p99 < %d ms: %s)\n",
           percentile (all, 50), percentile (all, 90), percentile (all, 99),
-          g_array_index (all, double, all->len - 1), percentile (all, 99) < 100 ? "met" : "MISSED");
+          g_array_index (all, double, all->len - 1), P99_TARGET_MS,
+          percentile (all, 99) < P99_TARGET_MS ? "met" : "MISSED");
   for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
     {
       g_array_sort (by_kind[k], cmp_double);
       printf ("           %-17s p50 %7.2f ms  p99 %7.2f ms\n", kinds[k], percentile (by_kind[k], 50),
               percentile (by_kind[k], 99));
     }
+  /* ---- the worst queries we can construct (issue 11): each must answer
+   * within WORST_TARGET_MS, by rank and by date ---- */
+  {
+    GPtrArray *worst = g_ptr_array_new_with_free_func (g_free);
+    GString *q;
+    double worst_ms = 0;
+    const char *top = g_ptr_array_index (w.vocab, 0);
+
+#define VOCAB(i) ((const char *) g_ptr_array_index (w.vocab, MIN ((guint) (i), w.vocab->len - 1)))
+    /* the commonest word 12 and 250 times (the report's 17 s and 10 min) */
+    for (guint reps = 12; reps <= 1000; reps = reps == 12 ? 250 : reps == 250 ? 1000 : 1001)
+      {
+        q = g_string_new (NULL);
+        for (guint i = 0; i < reps; i++)
+          g_string_append_printf (q, "%s ", top);
+        g_ptr_array_add (worst, g_string_free (q, FALSE));
+      }
+    /* the 40 commonest words, each once */
+    q = g_string_new (NULL);
+    for (guint i = 0; i < 40; i++)
+      g_string_append_printf (q, "%s ", VOCAB (i));
+    g_ptr_array_add (worst, g_string_free (q, FALSE));
+    /* many "OR" terms: OR is a word here, so "a OR b OR c ..." */
+    q = g_string_new (NULL);
+    for (guint i = 0; i < 30; i++)
+      g_string_append_printf (q, "%s%s", i > 0 ? " OR " : "", VOCAB (i));
+    g_ptr_array_add (worst, g_string_free (q, FALSE));
+    /* prefixes: 3 letters of the 20 commonest words of 5 letters or more,
+     * and their first 5 letters (no prefix index of 5) */
+    for (guint len = 3; len <= 5; len += 2)
+      {
+        guint n = 0;
+
+        q = g_string_new (NULL);
+        for (guint i = 0; i < w.vocab->len && n < 20; i++)
+          if (g_utf8_strlen (VOCAB (i), -1) >= 5)
+            {
+              g_autofree char *pre = g_utf8_substring (VOCAB (i), 0, len);
+
+              g_string_append_printf (q, "%s* ", pre);
+              n++;
+            }
+        g_ptr_array_add (worst, g_string_free (q, FALSE));
+      }
+    /* a phrase of the commonest word 12 times, and 20 phrases of two
+     * common words */
+    q = g_string_new ("\"");
+    for (guint i = 0; i < 12; i++)
+      g_string_append_printf (q, "%s ", top);
+    g_string_append_c (q, '"');
+    g_ptr_array_add (worst, g_string_free (q, FALSE));
+    q = g_string_new (NULL);
+    for (guint i = 0; i < 20; i++)
+      g_string_append_printf (q, "\"%s %s\" ", VOCAB (i), VOCAB (i + 1));
+    g_ptr_array_add (worst, g_string_free (q, FALSE));
+    /* the commonest word and a word found nowhere, and the last page */
+    g_ptr_array_add (worst, g_strdup_printf ("%s %s zzqxjnowhere", top, VOCAB (1)));
+
+    printf ("worst:     %u constructed queries (repeated words, many words, many OR terms, "
+            "prefixes, phrases), target %d ms each\n",
+            worst->len, WORST_TARGET_MS);
+    for (guint i = 0; i < worst->len; i++)
+      for (int order = 0; order < 2; order++)
+        {
+          const char *query = g_ptr_array_index (worst, i);
+          g_autoptr (GPtrArray) hits = NULL;
+          guint64 total = 0;
+          gint64 a = g_get_monotonic_time (), b;
+          double ms;
+
+          hits = rf_archive_search (store, list, query,
+                                    order == 0 ? RF_ARCHIVE_BY_RANK : RF_ARCHIVE_BY_DATE, 0, PAGE,
+                                    &total, &error);
+          b = g_get_monotonic_time ();
+          if (hits == NULL)
+            {
+              fprintf (stderr, "search-bench: worst query %u: %s\n", i, error->message);
+              return 1;
+            }
+          ms = (b - a) / 1000.0;
+          worst_ms = MAX (worst_ms, ms);
+          printf ("           %-5s %8.1f ms  %7" G_GUINT64_FORMAT " hits  %.60s%s\n",
+                  order == 0 ? "rank" : "date", ms, total, query, strlen (query) > 60 ? "..." : "");
+        }
+    printf ("worst:     slowest %.1f ms  (target < %d ms each: %s)\n", worst_ms, WORST_TARGET_MS,
+            worst_ms < WORST_TARGET_MS ? "met" : "MISSED");
+    g_ptr_array_unref (worst);
+    if (worst_ms >= WORST_TARGET_MS)
+      worst_missed = TRUE;
+  }
+
   getrusage (RUSAGE_SELF, &ru);
   printf ("memory:    peak RSS %ld KiB\n", ru.ru_maxrss);
   for (guint k = 0; k < G_N_ELEMENTS (by_kind); k++)
     g_array_unref (by_kind[k]);
   g_ptr_array_unref (w.vocab);
   g_ptr_array_unref (w.stream);
-  return percentile (all, 99) < 100 ? 0 : 2;
+  /* 2: a target missed (search.sh passes the status on) */
+  return percentile (all, 99) < P99_TARGET_MS && !worst_missed ? 0 : 2;
 }

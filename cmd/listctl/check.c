@@ -9,7 +9,8 @@
  *   - listdeliver and listweb beside listctl read the same compiled-in
  *     configuration file, and the MTA passes them no other;
  *   - the state directory and its files belong to one non-root account,
- *     and nobody else may write (or read) them; the keys are 0600/0640;
+ *     and nobody else may write (or read) them; the keys are in the key
+ *     directory, never there, the service user's 0600 or root:GROUP 0640;
  *   - the database opens (not missing, damaged, foreign or old);
  *   - the MTA routes each list's addresses to listdeliver (Postfix:
  *     postmap -q on transport_maps and postconf -M; Exim: exim -bt);
@@ -153,12 +154,6 @@ static void
 check_state_dir (Check *c, const RfConfig *config, uid_t *owner_out)
 {
   const char *state = config->state_dir;
-  g_autofree char *blob_key = config->blob_key_file != NULL
-                                  ? g_strdup (config->blob_key_file)
-                                  : g_build_filename (state, "blob.key", NULL);
-  g_autofree char *site_key = g_build_filename (state, "site.key", NULL);
-  g_autofree char *backup_key = rf_backup_key_path (config);   /* issue 15 */
-  const char *keys[] = { site_key, blob_key, backup_key };
   g_autofree char *owner = NULL;
   g_autoptr (GDir) d = NULL;
   struct stat st;
@@ -208,24 +203,43 @@ check_state_dir (Check *c, const RfConfig *config, uid_t *owner_out)
         problem (c, "%s is readable or writable by every user (mode %04o): chmod 0640 %s", path,
                  (unsigned) (fst.st_mode & 07777), path);
     }
-  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+  /* issue 11: the keys are in the key directory, never here; the
+   * service user's (0600) or root's with its group (0640) */
+  for (int k = RF_KEY_SITE; k <= RF_KEY_BACKUP; k++)
     {
+      static const char *const names[] = { "site.key", "blob.key", "backup.key" };
+      g_autofree char *key = rf_key_path (config, (RfKeyName) k, FALSE);
+      g_autofree char *legacy = g_build_filename (state, names[k], NULL);
+      struct passwd *pw = getpwuid (st.st_uid);
+      gid_t group = pw != NULL ? pw->pw_gid : st.st_gid;
       struct stat kst;
 
-      if (stat (keys[i], &kst) != 0)
-        continue;   /* made on first use */
+      if (stat (legacy, &kst) == 0 && g_strcmp0 (legacy, key) != 0)
+        problem (c, "a key in the state directory, %s, where a copy of it or of its backups "
+                 "reads it: run any listctl command as root, which moves it to %s",
+                 legacy, key);
+      if (stat (key, &kst) != 0)
+        {
+          /* the backup key is the first backup's to make */
+          if (k != RF_KEY_BACKUP)
+            problem (c, "no key %s: run any listctl command as root, which makes it", key);
+          continue;
+        }
       if (kst.st_size != 32)
         problem (c, "%s is no key (%" G_GINT64_FORMAT " bytes, 32 expected): restore it from "
                  "the backup",
-                 keys[i], (gint64) kst.st_size);
-      else if (kst.st_mode & 037)
-        problem (c, "the key %s may be read by others (mode %04o): chmod 0600 %s", keys[i],
-                 (unsigned) (kst.st_mode & 07777), keys[i]);
-      else if (kst.st_uid != st.st_uid)
-        problem (c, "the key %s does not belong to %s: chown %s %s", keys[i], owner, owner,
-                 keys[i]);
+                 key, (gint64) kst.st_size);
+      else if (kst.st_mode & 027)
+        problem (c, "the key %s may be %s by others (mode %04o): chmod 0640 %s (root and the "
+                 "group of %s) or 0600 (%s's)",
+                 key, (kst.st_mode & 022) ? "changed" : "read", (unsigned) (kst.st_mode & 07777),
+                 key, owner, owner);
+      else if (kst.st_uid != st.st_uid &&
+               !(kst.st_uid == 0 && kst.st_gid == group && (kst.st_mode & 040)))
+        problem (c, "%s cannot read the key %s: chown root:%s and chmod 0640 it, or chown %s",
+                 owner, key, pw != NULL ? pw->pw_name : "GROUP", owner);
       else
-        good (c, "the key %s: 32 bytes, mode %04o", keys[i], (unsigned) (kst.st_mode & 07777));
+        good (c, "the key %s: 32 bytes, mode %04o", key, (unsigned) (kst.st_mode & 07777));
     }
 }
 

@@ -90,7 +90,10 @@ print_settings_mdoc (void)
           printf (".It Cm %s Pq Vt %s , default Ql %s\n", defs[i].name,
                   type_name (defs[i].type), def);
         }
-      printf ("%s.\nValues: %s.\n", help, allowed_esc);
+      printf ("%s.\nValues: %s.\n%s\n", help, allowed_esc,
+              defs[i].who == RF_SETTING_MODERATOR
+                  ? "Changed by the list's moderators, owners and site admins."
+                  : "Changed by the list's owners and site admins only.");
     }
   printf (".El\n");
 }
@@ -101,7 +104,8 @@ print_settings (void)
   gsize n;
   const RfSettingDef *defs = rf_settings_table (&n);
 
-  printf ("%-18s %-7s %-10s %-24s %s\n", "NAME", "TYPE", "DEFAULT", "VALUES", "MEANING");
+  printf ("%-18s %-7s %-10s %-24s %-9s %s\n", "NAME", "TYPE", "DEFAULT", "VALUES", "WHO",
+          "MEANING");
   for (gsize i = 0; i < n; i++)
     {
       g_autofree char *allowed = allowed_text (&defs[i], "|");
@@ -109,8 +113,8 @@ print_settings (void)
                                ? g_strdup ("\"\"")
                                : listctl_escape_value (defs[i].default_value);
 
-      printf ("%-18s %-7s %-10s %-24s %s\n", defs[i].name, type_name (defs[i].type), def,
-              allowed, defs[i].help);
+      printf ("%-18s %-7s %-10s %-24s %-9s %s\n", defs[i].name, type_name (defs[i].type), def,
+              allowed, rf_setting_who_name (&defs[i]), defs[i].help);
     }
 }
 

@@ -78,6 +78,8 @@ const ListctlCommand listctl_commands[] = {
     "one person's data: everything about an address as JSON, or its erasure with a receipt" },
   { "check", listctl_check, LISTCTL_STORE_READ, "",
     "check the install: config, programs, state directory, keys, MTA routing, base_url" },
+  { "rotate-key", listctl_rotate_key, LISTCTL_STORE_WRITE, "site|blob",
+    "replace the site or blob key (the old one still opens and checks what it made)" },
   { "help", listctl_help, LISTCTL_NO_STORE, "[COMMAND|settings]",
     "show the commands, one command's options, or the list settings" },
 };
@@ -108,6 +110,7 @@ exit_code (const GError *error)
       return EX_USAGE;
     case RF_ERROR_TEMPORARY:
     case RF_ERROR_REJECTED:
+    case RF_ERROR_CANCELLED:
       return EX_TEMPFAIL;
     }
   return EX_TEMPFAIL;
@@ -210,6 +213,42 @@ become_state_owner (const char *state_dir, GError **error)
   return TRUE;
 }
 
+/* Issue 11: the site's keys live in the key directory (root-owned in a
+ * system install), which the service user may not write.  Run as root,
+ * listctl makes them (or moves them out of the state directory), root and
+ * the group of the state directory's owner 0640, before it drops to that
+ * owner; otherwise it makes what it can, and a program that needs a key
+ * that is missing says to run listctl as root.  It also warns of a state
+ * directory that others may read. */
+static void
+prepare_keys (const RfConfig *config)
+{
+  g_autoptr (GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  struct stat st;
+  int group = -1;
+
+  if (stat (config->state_dir, &st) == 0 && (st.st_mode & 007) != 0)
+    fprintf (stderr,
+             "listctl: warning: others may %s the state directory %s (mode %04o): "
+             "chmod o-rwx %s (reflector(7): the state directory at rest)\n",
+             (st.st_mode & 004) != 0 ? "read" : "enter", config->state_dir,
+             (unsigned) (st.st_mode & 07777), config->state_dir);
+  if (geteuid () == 0)
+    {
+      struct passwd *pw;
+
+      if (stat (config->state_dir, &st) != 0 || st.st_uid == 0)
+        return;   /* no service user yet: the keys come with the state directory */
+      pw = getpwuid (st.st_uid);
+      group = (int) (pw != NULL ? pw->pw_gid : st.st_gid);
+    }
+  if (!rf_keys_prepare (config, group, notes, &error))
+    fprintf (stderr, "listctl: %s%s\n", geteuid () == 0 ? "" : "warning: ", error->message);
+  for (guint i = 0; i < notes->len; i++)
+    fprintf (stderr, "listctl: %s\n", (const char *) g_ptr_array_index (notes, i));
+}
+
 RfStore *
 listctl_store (ListctlContext *ctx, GError **error)
 {
@@ -226,6 +265,7 @@ listctl_store (ListctlContext *ctx, GError **error)
           return NULL;
         }
     }
+  prepare_keys (ctx->config);
   if (!become_state_owner (ctx->config->state_dir, error))
     return NULL;
   switch (ctx->command->need)
@@ -244,7 +284,7 @@ listctl_store (ListctlContext *ctx, GError **error)
       flags = RF_STORE_READ_ONLY;
       break;
     }
-  ctx->store = rf_store_open (ctx->config->state_dir, flags, error);
+  ctx->store = rf_store_open_with_keys (ctx->config, flags, error);
   return ctx->store;
 }
 

@@ -85,6 +85,7 @@ gboolean listctl_set (int argc, char **argv, ListctlContext *ctx, GError **error
 gboolean listctl_get (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_members (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_subscribe (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_rotate_key (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_unsubscribe (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_user (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_web_access (int argc, char **argv, ListctlContext *ctx, GError **error);

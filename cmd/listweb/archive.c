@@ -324,7 +324,7 @@ search_page (Archive *a)
   g_autofree char *q_escaped = NULL;
   g_autofree char *title = NULL;
   guint64 total = 0;
-  gint64 page = 1;
+  gint64 page = 1, started;
   ListwebHtml *rows, *prev, *next;
   ListwebVars *vars;
 
@@ -340,8 +340,30 @@ search_page (Archive *a)
         end--;
       *end = '\0';
     }
+  /* issue 11: a search gets [web] search_budget_ms, and stops when its
+   * reader goes away, whatever its words */
+  started = g_get_monotonic_time ();
+  rf_store_set_budget (a->store, started + (gint64) a->request->config->search_budget_ms * 1000,
+                       listweb_client_gone, a->request->connection);
   hits = rf_archive_search (a->store, a->list, q_valid, RF_ARCHIVE_BY_RANK,
                             (guint) (page - 1) * HITS_PER_PAGE, HITS_PER_PAGE, &total, &error);
+  rf_store_set_budget (a->store, 0, NULL, NULL);
+  if (hits == NULL && g_error_matches (error, RF_ERROR, RF_ERROR_CANCELLED))
+    {
+      gboolean gone = listweb_client_gone (a->request->connection);
+
+      /* the words are the reader's: never in the log */
+      rf_log_warning ("search of %s stopped after %" G_GINT64_FORMAT " ms: %s",
+                      a->list->address, (g_get_monotonic_time () - started) / 1000,
+                      gone ? "the client went away" : "it ran out of [web] search_budget_ms");
+      if (gone)
+        return MHD_NO;
+      return listweb_message_page (a->request, MHD_HTTP_SERVICE_UNAVAILABLE, "Search stopped",
+                                   a->session,
+                                   "This search took longer than the server allows one search. "
+                                   "Search with fewer words, or rarer ones, or without a * "
+                                   "after a short word.");
+    }
   if (hits == NULL)
     return listweb_trouble (a->request, "search", error);
   rows = post_rows (a, hits, "search_row", &error);
@@ -437,7 +459,7 @@ listweb_archive (ListwebRequest *request)
     }
   list_address = g_strndup (request->path, slash - request->path);
   rest = slash + 1;
-  a.store = rf_store_open (request->config->state_dir, RF_STORE_READ_WRITE, &error);
+  a.store = rf_store_open_with_keys (request->config, RF_STORE_READ_WRITE, &error);
   if (a.store == NULL)
     {
       if (g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND))

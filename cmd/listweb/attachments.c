@@ -127,8 +127,10 @@ serve (ListwebRequest *request, RfAttachment *a, const char *token)
   d->reader = reader;
   d->left = a->size;
   response = MHD_create_response_from_callback (a->size, BLOCK, read_block, d, free_download);
-  disposition = content_disposition (a->filename);
-  MHD_add_response_header (response, "Content-Type", safe_type (a->content_type));
+  /* the reader's: an unguessable file's name and type are sealed in it */
+  disposition = content_disposition (rf_attachment_reader_name (reader));
+  MHD_add_response_header (response, "Content-Type",
+                           safe_type (rf_attachment_reader_type (reader)));
   MHD_add_response_header (response, "Content-Disposition", disposition);
   MHD_add_response_header (response, "Cache-Control", "private, no-store");
   return listweb_queue (request, MHD_HTTP_OK, response);
@@ -144,7 +146,7 @@ listweb_attachment (ListwebRequest *request)
   g_autoptr (GError) error = NULL;
   const char *token = NULL;
 
-  store = rf_store_open (request->config->state_dir, RF_STORE_READ_ONLY, &error);
+  store = rf_store_open_with_keys (request->config, RF_STORE_READ_ONLY, &error);
   if (store == NULL)
     {
       if (g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND))

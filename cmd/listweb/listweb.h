@@ -96,6 +96,10 @@ enum MHD_Result listweb_page (ListwebRequest *request, unsigned int status, cons
 
 /* The peer's address, from the connection.  Returns: (transfer full). */
 char *listweb_client_ip (ListwebRequest *request);
+/* Whether the client of @connection (a struct MHD_Connection *) has closed
+ * its end: an RfStoreCancelFunc, so that a request whose reader went away
+ * stops its work in the store (issue 11). */
+gboolean listweb_client_gone (gpointer connection);
 /* "ann@example.org" -> "a…@example.org": whoever holds a page sees whose
  * it is, but a page left open on a screen does not spell the address.
  * Returns: (transfer full). */

@@ -38,12 +38,17 @@ same_token (const char *a, const char *b)
   return diff == 0;
 }
 
-/* Only a path of ours: no scheme, no "//host", no header injection. */
+/* Only a path of ours made of safe characters: no scheme, no "//host",
+ * and nothing a browser skips or a header splits at (a TAB makes
+ * "/\t/host" read as "//host"): letters, digits, and "/-._~%?=&@+" (a
+ * query's words arrive percent-encoded). */
 static const char *
 safe_next (const char *next)
 {
-  if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-      strpbrk (next, "\r\n\\") != NULL)
+  static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                             "0123456789/-._~%?=&@+";
+
+  if (next == NULL || next[0] != '/' || next[1] == '/' || strspn (next, safe) != strlen (next))
     return NULL;
   return next;
 }
@@ -127,7 +132,7 @@ login_post (ListwebRequest *request)
   RfLoginResult result = RF_LOGIN_BAD_PASSWORD;
   gboolean ok;
 
-  store = rf_store_open (request->config->state_dir, RF_STORE_READ_WRITE, &error);
+  store = rf_store_open_with_keys (request->config, RF_STORE_READ_WRITE, &error);
   if (store == NULL)
     return listweb_trouble (request, "login", error);
   if (!same_token (cookie_token, g_hash_table_lookup (form, "csrf")))
@@ -170,16 +175,18 @@ login_post (ListwebRequest *request)
         explicit_bzero (set_cookie, strlen (set_cookie));
         return ret;
       }
-    case RF_LOGIN_ACCOUNT_LOCKED:
-      return login_form (request, MHD_HTTP_TOO_MANY_REQUESTS, NULL, list_address, next,
-                         "Too many failed logins for this account. Try again later.");
     case RF_LOGIN_IP_BLOCKED:
       return login_form (request, MHD_HTTP_TOO_MANY_REQUESTS, NULL, list_address, next,
                          "Too many failed logins from your address. Try again later.");
+    case RF_LOGIN_ACCOUNT_LOCKED:
     case RF_LOGIN_BAD_PASSWORD:
     default:
+      /* a locked account and a name that does not exist get the same
+       * answer (and take the same time: rf_login_user): the page must not
+       * tell which names are accounts */
       return login_form (request, MHD_HTTP_UNAUTHORIZED, NULL, list_address, next,
-                         "Wrong user name or password.");
+                         "Wrong user name or password. After repeated failures a name "
+                         "is refused for a while: try again later.");
     }
 }
 
@@ -194,7 +201,7 @@ listweb_login (ListwebRequest *request)
     return listweb_answer (request, MHD_HTTP_NOT_FOUND, "not found");
   if (g_str_equal (request->method, "POST"))
     return login_post (request);
-  store = rf_store_open (request->config->state_dir, RF_STORE_READ_WRITE, &error);
+  store = rf_store_open_with_keys (request->config, RF_STORE_READ_WRITE, &error);
   if (store == NULL && !g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND))
     return listweb_trouble (request, "login", error);
   if (store != NULL && !listweb_session_get (request, store, &session, &error))
@@ -221,7 +228,7 @@ listweb_logout (ListwebRequest *request)
   if (!g_str_equal (request->method, "POST"))
     return listweb_answer (request, MHD_HTTP_METHOD_NOT_ALLOWED, "log out with the button");
   form = listweb_form_parse (request->body);
-  store = rf_store_open (request->config->state_dir, RF_STORE_READ_WRITE, &error);
+  store = rf_store_open_with_keys (request->config, RF_STORE_READ_WRITE, &error);
   if (store == NULL)
     return listweb_trouble (request, "logout", error);
   if (!listweb_session_get (request, store, &session, &error))

@@ -5,7 +5,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Who: a site account (never a list's web user) with the owner or
- * moderator role on the list, or a site admin; anyone else gets 403.
+ * moderator role on the list, or a site admin; anyone else gets 403.  A
+ * moderator sees and may change only the settings the table gives
+ * moderators (never a privacy setting: RfSettingWho).
  * Every POST carries the session's CSRF token.  The settings form is
  * generated from the settings table and validated by it (as `listctl set`
  * is); members are added and removed by typed address, and the page shows
@@ -29,6 +31,8 @@ typedef struct {
   char *ip;
   char *actor_name;       /* "web:<user>" */
   RfActor actor;          /* actor_name from ip */
+  gboolean owner;         /* an owner of p->list or a site admin: may change
+                           * every setting (rf_setting_may_change) */
 } Panel;
 
 static void
@@ -218,9 +222,13 @@ panel_page (Panel *p, unsigned int status, const char *kind, const char *text,
       const RfSettingDef *def = &table[i];
       const char *posted = form != NULL ? g_hash_table_lookup (form, def->name) : NULL;
       const char *stored = g_hash_table_lookup (current, def->name);
-      g_autofree char *typed = as_typed (def, stored != NULL ? stored : def->default_value);
+      g_autofree char *typed = NULL;
       g_autoptr (ListwebHtml) field = NULL;
 
+      /* only what this account may change (issue 11) */
+      if (!rf_setting_may_change (def, p->owner))
+        continue;
+      typed = as_typed (def, stored != NULL ? stored : def->default_value);
       field = field_html (p, def, posted != NULL ? posted : typed,
                           field_errors != NULL ? g_hash_table_lookup (field_errors, def->name)
                                                : NULL,
@@ -261,6 +269,18 @@ settings_post (Panel *p, GHashTable *form)
   if (current == NULL)
     return listweb_trouble (p->request, "panel", error);
   table = rf_settings_table (&n);
+  /* a setting this account may not change, in the form at all, is refused
+   * whole: the form the panel shows never holds one (issue 11) */
+  for (gsize i = 0; i < n; i++)
+    if (g_hash_table_contains (form, table[i].name) && !rf_setting_may_change (&table[i], p->owner))
+      {
+        g_autofree char *text = g_strdup_printf (
+            "Nothing was saved: only the list's owners may change '%s'.", table[i].name);
+        const RfActor web = { p->actor_name, p->ip };
+
+        rf_activity_log (p->store, &web, "setting-refused", p->list->address, table[i].name);
+        return refused (p, text);
+      }
   for (gsize i = 0; i < n; i++)
     {
       const char *value = g_hash_table_lookup (form, table[i].name);
@@ -532,7 +552,7 @@ listweb_moderator (ListwebRequest *request)
     return listweb_answer (request, MHD_HTTP_INTERNAL_SERVER_ERROR,
                            "The server has no page templates.");
   p.ip = listweb_client_ip (request);
-  p.store = rf_store_open (request->config->state_dir, RF_STORE_READ_WRITE, &error);
+  p.store = rf_store_open_with_keys (request->config, RF_STORE_READ_WRITE, &error);
   if (p.store == NULL)
     return listweb_trouble (request, "panel", error);
   if (!listweb_session_get (request, p.store, &p.session, &error))
@@ -582,6 +602,7 @@ listweb_moderator (ListwebRequest *request)
   if (p.list == NULL)
     return listweb_message_page (request, MHD_HTTP_NOT_FOUND, "Not found", p.session,
                                  "There is no such list.");
+  p.owner = rf_user_has_role (p.user, p.list->address, "owner");
   if (rest == NULL)
     {
       g_autofree char *to = g_strdup_printf ("/m/%s/", p.list->address);

@@ -84,7 +84,7 @@ listweb_redelivery (ListwebRequest *request)
 
   if (!rf_token_shaped (request->path, RF_TOKEN_CHARS))
     return unknown_link (request);
-  store = rf_store_open (request->config->state_dir, RF_STORE_READ_ONLY, &error);
+  store = rf_store_open_with_keys (request->config, RF_STORE_READ_ONLY, &error);
   if (store == NULL)
     {
       if (g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND))

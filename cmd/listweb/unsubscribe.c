@@ -75,7 +75,7 @@ listweb_unsubscribe (ListwebRequest *request)
   if (post && !one_click_body (request))
     return listweb_page (request, MHD_HTTP_BAD_REQUEST, "Not a one-click request",
                          "<p>To leave the list, use the button on this link's page.</p>");
-  store = rf_store_open (request->config->state_dir,
+  store = rf_store_open_with_keys (request->config,
                          post ? RF_STORE_READ_WRITE : RF_STORE_READ_ONLY, &error);
   if (store == NULL)
     {

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -30,6 +31,22 @@ forwarded_for (ListwebRequest *request)
   if (inet_pton (AF_INET, ip, buf) != 1 && inet_pton (AF_INET6, ip, buf) != 1)
     return NULL;
   return g_steal_pointer (&ip);
+}
+
+gboolean
+listweb_client_gone (gpointer connection)
+{
+  const union MHD_ConnectionInfo *info =
+      MHD_get_connection_info (connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  struct pollfd p = { 0 };
+
+  if (info == NULL)
+    return FALSE;
+  /* a closed (or reset) peer reads as end of stream: POLLRDHUP, without
+   * reading anything, so a pipelined next request is left where it is */
+  p.fd = info->connect_fd;
+  p.events = POLLRDHUP;
+  return poll (&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 char *

@@ -35,6 +35,19 @@ RfArchiveDoc *_rf_archive_extract (GBytes *rendered, GError **error);
  * Returns: (transfer full). */
 char *_rf_html_to_text (const char *html, gssize len);
 
+/* The attachment links of an archived post (links.c, issue 11): the
+ * archive stores ".../a/~<sealed>/<name>" where the post had
+ * ".../a/<token>/<name>", the token sealed with a key derived from the
+ * site key (@config's key directory), and puts the token back when it is
+ * read (@opening).  Whether @text holds such a link; @text with them
+ * changed; @raw (a message) with them changed in its text parts, or @raw
+ * itself when there is none.  Returns: (transfer full). */
+gboolean _rf_archive_has_links (const char *text, gboolean sealed);
+char *_rf_archive_links_text (const RfConfig *config, const char *text, gboolean opening,
+                              GError **error);
+GBytes *_rf_archive_links_bytes (const RfConfig *config, GBytes *raw, gboolean opening,
+                                 GError **error);
+
 /* The deliver.c hook: when @settings says archive = on, archive the
  * rendered copy at @out_path under @key.  Idempotent, so that a retry after
  * a failure here archives without resending. */

@@ -74,6 +74,12 @@ void rf_sealer_abort (RfSealer *sealer);
  * not there: the caller cannot tell which, and need not). */
 RfUnsealer *rf_unsealer_new (RfBlobReader *reader, const guint8 key[RF_KEY_BYTES],
                              GError **error);
+/* Open blob @id of @blobs sealed with the site's blob key
+ * (rf_site_blob_key): the key in use, else the one its last rotation
+ * replaced (keys.h).  RF_ERROR_NOT_FOUND when the blob is gone or neither
+ * key opens it.  Returns: (transfer full). */
+RfUnsealer *rf_unsealer_open_site (RfBlobStore *blobs, const RfConfig *config, const char *id,
+                                   GError **error);
 /* Plaintext bytes, 0 at the verified end, -1 on error (a forged or
  * truncated blob is RF_ERROR_TEMPORARY "blob damaged"). */
 gssize rf_unsealer_read (RfUnsealer *unsealer, void *buf, gsize len, GError **error);

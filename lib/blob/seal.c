@@ -216,6 +216,46 @@ rf_unsealer_new (RfBlobReader *reader, const guint8 key[RF_KEY_BYTES], GError **
   return g_steal_pointer (&u);
 }
 
+RfUnsealer *
+rf_unsealer_open_site (RfBlobStore *blobs, const RfConfig *config, const char *id,
+                       GError **error)
+{
+  for (int previous = 0; previous <= 1; previous++)
+    {
+      g_autoptr (GError) local = NULL;
+      guint8 key[RF_KEY_BYTES];
+      RfBlobReader *reader;
+      RfUnsealer *u;
+
+      if (!rf_site_blob_key (config, id, previous, key, &local))
+        {
+          if (local != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return NULL;
+            }
+          break;   /* no previous key */
+        }
+      reader = rf_blob_get (blobs, id, error);
+      if (reader == NULL)
+        {
+          rf_wipe (key, sizeof key);
+          return NULL;
+        }
+      u = rf_unsealer_new (reader, key, &local);
+      rf_wipe (key, sizeof key);
+      if (u != NULL)
+        return u;
+      if (!g_error_matches (local, RF_ERROR, RF_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+    }
+  g_set_error (error, RF_ERROR, RF_ERROR_NOT_FOUND, "no such blob for the site's blob key");
+  return NULL;
+}
+
 gssize
 rf_unsealer_read (RfUnsealer *u, void *buf, gsize len, GError **error)
 {

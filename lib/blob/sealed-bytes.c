@@ -15,7 +15,7 @@ rf_blob_put_sealed (RfBlobStore *blobs, const RfConfig *config, const char *id, 
   gsize len;
   const void *data = g_bytes_get_data (bytes, &len);
 
-  if (!rf_site_blob_key (config, id, key, error))
+  if (!rf_site_blob_key (config, id, FALSE, key, error))
     return FALSE;
   sealer = rf_sealer_begin (blobs, id, key, error);
   if (sealer == NULL)
@@ -34,20 +34,10 @@ rf_blob_get_sealed (RfBlobStore *blobs, const RfConfig *config, const char *id, 
   g_autoptr (GByteArray) out = g_byte_array_new ();
   g_autoptr (RfUnsealer) unsealer = NULL;
   g_autofree guint8 *buf = g_malloc (64 * 1024);
-  guint8 key[RF_KEY_BYTES];
-  RfBlobReader *reader;
   gssize n;
 
-  if (!rf_site_blob_key (config, id, key, error))
-    return NULL;
-  reader = rf_blob_get (blobs, id, error);
-  if (reader == NULL)
-    {
-      rf_wipe (key, sizeof key);
-      return NULL;
-    }
-  unsealer = rf_unsealer_new (reader, key, error);
-  rf_wipe (key, sizeof key);
+  /* the blob key in use, else the one its last rotation replaced */
+  unsealer = rf_unsealer_open_site (blobs, config, id, error);
   if (unsealer == NULL)
     return NULL;
   while ((n = rf_unsealer_read (unsealer, buf, 64 * 1024, error)) > 0)

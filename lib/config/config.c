@@ -36,6 +36,7 @@ typedef struct {
 
 static const ConfigKey config_keys[] = {
   { "paths", "state_dir", KEY_STRING, G_STRUCT_OFFSET (RfConfig, state_dir), 0, 0 },
+  { "paths", "key_dir", KEY_STRING, G_STRUCT_OFFSET (RfConfig, key_dir), 0, 0 },
   { "delivery", "transport", KEY_STRING, G_STRUCT_OFFSET (RfConfig, transport), 0, 0 },
   { "delivery", "sendmail", KEY_STRING, G_STRUCT_OFFSET (RfConfig, sendmail), 0, 0 },
   { "delivery", "sendmail_args", KEY_LIST, G_STRUCT_OFFSET (RfConfig, sendmail_args), 0, 0 },
@@ -50,6 +51,8 @@ static const ConfigKey config_keys[] = {
   { "web", "connections_per_ip", KEY_INT, G_STRUCT_OFFSET (RfConfig, connections_per_ip), 0,
     65535 },
   { "web", "request_timeout", KEY_INT, G_STRUCT_OFFSET (RfConfig, request_timeout), 1, 3600 },
+  { "web", "search_budget_ms", KEY_INT, G_STRUCT_OFFSET (RfConfig, search_budget_ms), 1,
+    600000 },
   { "blobs", "store", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_store), 0, 0 },
   { "blobs", "dir", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_dir), 0, 0 },
   { "blobs", "key_file", KEY_STRING, G_STRUCT_OFFSET (RfConfig, blob_key_file), 0, 0 },
@@ -186,6 +189,7 @@ config_defaults (void)
   config->listen = g_strdup ("127.0.0.1:8025");
   config->connections_per_ip = 64;
   config->request_timeout = 60;
+  config->search_budget_ms = 2000;
   config->base_url = g_strdup ("http://127.0.0.1:8025");
   config->blob_store = g_strdup ("local");
   config->s3_region = g_strdup ("us-east-1");
@@ -346,6 +350,12 @@ config_read (RfConfig *config, const char *path, GError **error)
                    config->state_dir);
       return FALSE;
     }
+  if (config->key_dir != NULL && !g_path_is_absolute (config->key_dir))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [paths] key_dir: '%s' is not an absolute path", path, config->key_dir);
+      return FALSE;
+    }
   if (!check_blobs (config, path, error))
     return FALSE;
   if (!check_backup_monitor (config, path, error))
@@ -405,6 +415,7 @@ rf_config_free (RfConfig *config)
   if (config == NULL)
     return;
   g_free (config->state_dir);
+  g_free (config->key_dir);
   g_free (config->transport);
   g_free (config->sendmail);
   g_strfreev (config->sendmail_args);
@@ -429,6 +440,21 @@ rf_config_free (RfConfig *config)
   g_free (config->backup_dir);
   g_strfreev (config->monitor_addresses);
   g_free (config);
+}
+
+char *
+rf_config_key_dir (const RfConfig *config)
+{
+  g_autofree char *dir = NULL;
+
+  if (config->key_dir != NULL)
+    return g_strdup (config->key_dir);
+  /* issue 11: the keys beside the configuration, out of the state
+   * directory and its backups */
+  if (config->path == NULL)
+    return g_strdup (REFLECTOR_CONFIG_DIR);
+  dir = g_path_get_dirname (config->path);
+  return g_canonicalize_filename (dir, NULL);
 }
 
 const char *

@@ -7,6 +7,12 @@
  * reflector.conf(5) all come from this table (tests/e2e/t-man.sh fails when
  * the man page and the table differ).  To add a setting: a row here, then
  * regenerate the man page block with 'listctl help settings --mdoc'.
+ *
+ * The last field of a row says who may change it (RfSettingWho in
+ * settings.h; the build refuses a row without it): RF_SETTING_OWNER, the
+ * list's owners and site admins, or RF_SETTING_MODERATOR, its moderators
+ * too.  A privacy setting (what is kept, how long, who may read it) is
+ * always RF_SETTING_OWNER.
  */
 #include "core/core.h"
 
@@ -22,65 +28,75 @@ static const char *const ink_allowed[] = { "off", "1d", "3d", "7d", NULL };
 
 static const RfSettingDef settings[] = {
   { "posting", RF_SETTING_ENUM, "members", posting_allowed,
-    "who may post: anyone (open) or only members (members)", FALSE },
+    "who may post: anyone (open) or only members (members)", FALSE, RF_SETTING_MODERATOR },
   { "subject_prefix", RF_SETTING_STRING, "", NULL,
-    "text put before the Subject of each post, then one space, unless already there, e.g. \"[dev]\"", FALSE },
+    "text put before the Subject of each post, then one space, unless already there, e.g. \"[dev]\"",
+    FALSE, RF_SETTING_MODERATOR },
   { "footer", RF_SETTING_STRING, "", NULL,
-    "text appended to each post; \\n in the value starts a new line", TRUE },
+    "text appended to each post; \\n in the value starts a new line", TRUE, RF_SETTING_MODERATOR },
   { "max_message_size", RF_SETTING_SIZE, "10485760", NULL,
-    "largest post accepted, in bytes (k, M, G suffixes allowed); 0 means no limit", FALSE },
+    "largest post accepted, in bytes (k, M, G suffixes allowed); 0 means no limit",
+    FALSE, RF_SETTING_MODERATOR },
+  { "max_parts", RF_SETTING_INT, "200", NULL,
+    "most MIME parts a post may have, counted at every depth (a multipart counts too); a "
+    "post with more is refused; 0 means no limit", FALSE, RF_SETTING_MODERATOR },
+  { "max_attachments", RF_SETTING_INT, "50", NULL,
+    "most attachments a post may carry (the parts a mail reader lists as attachments); a "
+    "post with more is refused; 0 means no limit", FALSE, RF_SETTING_MODERATOR },
   { "list_headers", RF_SETTING_BOOL, "on", NULL,
     "add the List-Id, List-Post and List-Unsubscribe headers of RFC 2369 and RFC 2919",
-    FALSE },
+    FALSE, RF_SETTING_OWNER },
   { "description", RF_SETTING_STRING, "", NULL,
-    "a short name of the list, the phrase of its List-Id header", FALSE },
+    "a short name of the list, the phrase of its List-Id header", FALSE, RF_SETTING_MODERATOR },
   { "bounce_threshold", RF_SETTING_INT, "5", NULL,
     "bounce score at which delivery to a member is disabled; a permanent bounce adds 1, "
-    "at most once a day; 0 never disables", FALSE },
+    "at most once a day; 0 never disables", FALSE, RF_SETTING_MODERATOR },
   { "bounce_stale_days", RF_SETTING_INT, "7", NULL,
-    "a bounce score not raised for this many days starts again at 0", FALSE },
+    "a bounce score not raised for this many days starts again at 0", FALSE, RF_SETTING_MODERATOR },
   { "bounce_notices", RF_SETTING_INT, "3", NULL,
     "notices counted for a member disabled by bounces before removal; 0 removes at the "
-    "next listctl sweep", FALSE },
+    "next listctl sweep", FALSE, RF_SETTING_MODERATOR },
   { "bounce_notice_interval_days", RF_SETTING_INT, "7", NULL,
     "days between two notices to a disabled member, and from the last notice to removal",
-    FALSE },
+    FALSE, RF_SETTING_MODERATOR },
   { "bounce_redelivery", RF_SETTING_BOOL, "on", NULL,
     "keep each post for [retention] redelivery_days, so that a member whose copy bounced "
-    "is sent a notice with a link to read it; off keeps nothing and sends no notice", FALSE },
+    "is sent a notice with a link to read it; off keeps nothing and sends no notice",
+    FALSE, RF_SETTING_OWNER },
   { "archive", RF_SETTING_BOOL, "off", NULL,
     "keep each delivered post (as the members got it) in the list's searchable web archive",
-    FALSE },
+    FALSE, RF_SETTING_OWNER },
   { "archive_access", RF_SETTING_ENUM, "password", archive_access_allowed,
     "who may read the web archive: the list's web user (password, see listctl web-access), "
-    "its moderators and owners (moderators), or anyone (public)", FALSE },
+    "its moderators and owners (moderators), or anyone (public)", FALSE, RF_SETTING_OWNER },
   { "attachments", RF_SETTING_ENUM, "keep", attachments_allowed,
     "keep attachments in posts (keep), or store them and put links in their place (link)",
-    FALSE },
+    FALSE, RF_SETTING_OWNER },
   { "attachment_unguessable", RF_SETTING_BOOL, "on", NULL,
     "links carry a 256-bit token and the file is encrypted with a key only the link holds; "
-    "off: readable links /a/LIST/POST/N/NAME, encrypted with the site key", FALSE },
+    "off: readable links /a/LIST/POST/N/NAME, encrypted with the site key",
+    FALSE, RF_SETTING_OWNER },
   { "attachment_retention", RF_SETTING_ENUM, "30d", retention_allowed,
-    "how long stored attachments stay downloadable: 30d, 1y or forever", FALSE },
+    "how long stored attachments stay downloadable: 30d, 1y or forever", FALSE, RF_SETTING_OWNER },
   { "attachment_signed", RF_SETTING_ENUM, "pass", signed_allowed,
     "with attachments=link, a signed or encrypted post (which cannot be changed without "
     "breaking it) goes out untouched (pass) or is refused (hold, for now the non-member "
-    "answer)", FALSE },
+    "answer)", FALSE, RF_SETTING_OWNER },
   { "dmarc_mitigation", RF_SETTING_ENUM, "auto", dmarc_allowed,
     "rewrite From to \"NAME via LIST\" <the list's address>, the author kept in Reply-To "
     "(or Cc): when the author's domain publishes DMARC p=reject or p=quarantine or its "
     "lookup fails (auto), for every post (always), or never; see [dmarc] in "
-    "reflector.conf(5)", FALSE },
-  /* issue 16; a privacy setting: owners and site admins only (issue 11's
-   * "who may change" field, RF_SETTING_OWNER, once it is in the table) */
+    "reflector.conf(5)", FALSE, RF_SETTING_OWNER },
+  /* issue 16; a privacy setting: owners and site admins only */
   { "disappearing_ink", RF_SETTING_ENUM, "off", ink_allowed,
     "each member gets the Subject and a link; the post and its attachments live, sealed, on a "
     "page behind the list's web user and password for 1, 3 or 7 days (1d, 3d, 7d), then "
-    "are deleted; the archive and kept copies hold only the notice", FALSE },
+    "are deleted; the archive and kept copies hold only the notice", FALSE, RF_SETTING_OWNER },
+  /* copies to mailboxes that are no members: the owners' */
   { "monitor_inboxes", RF_SETTING_BOOL, "on", NULL,
     "send each post also to the seed mailboxes of [monitor] addresses in reflector.conf(5), "
     "with an X-Reflector-Monitor header, to see where the list's mail lands; they are never "
-    "members", FALSE },
+    "members", FALSE, RF_SETTING_OWNER },
 };
 
 const RfSettingDef *
@@ -239,6 +255,18 @@ rf_setting_normalize (const RfSettingDef *def, const char *value, GError **error
       return normalize_string (def, value, error);
     }
   g_assert_not_reached ();
+}
+
+gboolean
+rf_setting_may_change (const RfSettingDef *def, gboolean owner)
+{
+  return owner || def->who == RF_SETTING_MODERATOR;
+}
+
+const char *
+rf_setting_who_name (const RfSettingDef *def)
+{
+  return def->who == RF_SETTING_MODERATOR ? "moderator" : "owner";
 }
 
 gboolean

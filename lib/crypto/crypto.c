@@ -14,6 +14,8 @@ G_STATIC_ASSERT (RF_KEY_BYTES == crypto_kdf_KEYBYTES);
 G_STATIC_ASSERT (RF_KEY_BYTES == crypto_secretstream_xchacha20poly1305_KEYBYTES);
 G_STATIC_ASSERT (RF_SEAL_HEADER_BYTES == crypto_secretstream_xchacha20poly1305_HEADERBYTES);
 G_STATIC_ASSERT (RF_SEAL_OVERHEAD == crypto_secretstream_xchacha20poly1305_ABYTES);
+G_STATIC_ASSERT (RF_BOX_OVERHEAD == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
+                                        crypto_aead_xchacha20poly1305_ietf_ABYTES);
 
 gboolean
 rf_crypto_init (GError **error)
@@ -228,6 +230,31 @@ rf_seal_state_free (RfSealState *s)
     return;
   sodium_memzero (s, sizeof *s);
   g_free (s);
+}
+
+void
+rf_box_seal (const guint8 key[RF_KEY_BYTES], const void *in, gsize len, guint8 *out)
+{
+  unsigned long long n = 0;
+
+  ready ();
+  /* a random 192-bit nonce in front: never the same twice for one key */
+  randombytes_buf (out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  crypto_aead_xchacha20poly1305_ietf_encrypt (out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+                                              &n, in, len, NULL, 0, NULL, out, key);
+}
+
+gboolean
+rf_box_open (const guint8 key[RF_KEY_BYTES], const guint8 *in, gsize len, guint8 *out)
+{
+  unsigned long long n = 0;
+
+  ready ();
+  if (len < RF_BOX_OVERHEAD)
+    return FALSE;
+  return crypto_aead_xchacha20poly1305_ietf_decrypt (
+             out, &n, NULL, in + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+             len - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL, 0, in, key) == 0;
 }
 
 void

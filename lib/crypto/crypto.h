@@ -55,15 +55,21 @@ void rf_hasher_finish (RfHasher *hasher, void *out);
  * characters ("unsubscr"), @id numbers its instances. */
 void rf_kdf (void *out, gsize out_len, guint64 id, const char *context,
              const guint8 key[RF_KEY_BYTES]);
-/* A key for one purpose, derived from the site key STATE_DIR/site.key,
- * which is created (256 random bits, 0600) on first use.  Losing the file
- * invalidates every link computed from it. */
-gboolean rf_site_subkey (const char *state_dir, const char *context, guint64 id,
+/* A key for one purpose, derived from the site key KEY_DIR/site.key
+ * (keys.c: made, or moved there from the state directory, on first use;
+ * read once per process).  Losing the file invalidates every link computed
+ * from it. */
+gboolean rf_site_subkey (const RfConfig *config, const char *context, guint64 id,
                          guint8 out[RF_KEY_BYTES], GError **error);
+/* The same from the site key that the last rotation replaced
+ * (site.key.previous): FALSE, without @error, when there is none. */
+gboolean rf_site_subkey_previous (const RfConfig *config, const char *context, guint64 id,
+                                  guint8 out[RF_KEY_BYTES], GError **error);
 /* The blob key of a readable attachment or a kept post: derived from the
- * blob key file ([blobs] key_file, created 0600 with 256 random bits on
- * first use) and the blob id. */
-gboolean rf_site_blob_key (const RfConfig *config, const char *blob_id,
+ * blob key file ([blobs] key_file, default KEY_DIR/blob.key) and the blob
+ * id; with @previous from the key the last rotation replaced (FALSE,
+ * without @error, when there is none). */
+gboolean rf_site_blob_key (const RfConfig *config, const char *blob_id, gboolean previous,
                            guint8 key_out[RF_KEY_BYTES], GError **error);
 /* (The backup key file's path: rf_backup_key_path, <reflector/backup.h>.)
  * A key for one @purpose (RF_BACKUP_SEAL, RF_BACKUP_NAME) derived from
@@ -113,6 +119,14 @@ gboolean rf_seal_file (const guint8 key[RF_KEY_BYTES], int in_fd, int out_fd, GE
  * is damaged or cut short (what was written to @out_fd is then worthless)
  * or on I/O trouble. */
 gboolean rf_unseal_file (const guint8 key[RF_KEY_BYTES], int in_fd, int out_fd, GError **error);
+
+/* ---- sealing a short secret: XChaCha20-Poly1305, a random nonce ---- */
+#define RF_BOX_OVERHEAD 40      /* the nonce (24) and the tag (16) */
+/* Seal @len bytes of @in into @out (room for @len + RF_BOX_OVERHEAD). */
+void rf_box_seal (const guint8 key[RF_KEY_BYTES], const void *in, gsize len, guint8 *out);
+/* Open what rf_box_seal made (@len bytes) into @out (room for @len -
+ * RF_BOX_OVERHEAD); FALSE for another key's, or a forged one. */
+gboolean rf_box_open (const guint8 key[RF_KEY_BYTES], const guint8 *in, gsize len, guint8 *out);
 
 /* ---- passwords: Argon2id, libsodium's interactive limits ---- */
 /* Returns: (transfer full), or NULL (RF_ERROR_TEMPORARY: out of memory). */

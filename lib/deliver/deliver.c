@@ -173,6 +173,14 @@ fan_out (const RfConfig *config, RfStore *store, const RfPolicyContext *ctx, gin
 
   if (!rf_delivery_counts (store, delivery_id, &n_pending, &n_sent, &n_failed, error))
     return FALSE;
+  /* the VERP senders need the site key (issue 11): trouble with it is 75
+   * before any copy, not a pending copy each */
+  {
+    g_autofree char *probe = rf_verp_sender (config, list->address, list->address, error);
+
+    if (probe == NULL)
+      return FALSE;
+  }
   run = _rf_delivery_run_start (store, list, delivery_id, _rf_policy_one_click (ctx), COMMIT_EVERY,
                                COMMIT_MS, error);
   if (run == NULL)
@@ -357,10 +365,11 @@ bounce_received (const RfConfig *config, const RfActor *actor, RfStore *store, c
                  const RfRecipient *recipient, GBytes *raw, RfDeliverReport *report, GError **error)
 {
   g_autoptr (RfBounce) bounce = NULL;
-  g_autofree char *member = rf_verp_decode (recipient->tag);
+  g_autofree char *member = NULL;
   g_autofree char *detail = NULL;
   RfBounceRecipient *first = NULL;
   RfBounceOutcome outcome = RF_BOUNCE_IGNORED;
+  RfVerpCheck check = RF_VERP_FORGED;
   gboolean is_member = FALSE;
 
   report->outcome = RF_BOUNCE_RECEIVED;
@@ -376,19 +385,21 @@ bounce_received (const RfConfig *config, const RfActor *actor, RfStore *store, c
   }
   if (bounce != NULL && bounce->recipients->len > 0)
     first = g_ptr_array_index (bounce->recipients, 0);
-  if (member == NULL && recipient->tag != NULL)
+  /* issue 11: the member is the one the VERP address names, and the
+   * bounce counts only when the address's authenticator holds (a copy we
+   * sent them), or it has none and was made before there were any (a
+   * transition of RF_VERP_TRANSITION_DAYS) */
+  if (!rf_verp_resolve (store, config, list, recipient->tag, &member, &check, error))
+    return FALSE;
+  if (check == RF_VERP_UNSIGNED)
     {
-      member = rf_member_by_verp_hash (store, list, recipient->tag, error);
-      if (member == NULL && error != NULL && *error != NULL)
-        return FALSE;
-    }
-  if (member == NULL && first != NULL)
-    {
-      g_autofree char *norm = rf_address_normalize (first->address, NULL);
+      gboolean accepted = FALSE;
 
-      member = g_steal_pointer (&norm);
+      if (!_rf_verp_unsigned_accepted (store, &accepted, error))
+        return FALSE;
+      if (accepted)
+        check = RF_VERP_AUTHENTIC;
     }
-  /* an MTA may have lower-cased the VERP local part on the way back */
   if (member != NULL)
     {
       g_autofree char *stored = NULL;
@@ -409,6 +420,17 @@ bounce_received (const RfConfig *config, const RfActor *actor, RfStore *store, c
                                 bounce != NULL ? rf_bounce_class_name (bounce->bounce_class)
                                                : "unreadable");
       rf_activity_log (store, actor, "bounce-drop", list->address, detail);
+      return TRUE;
+    }
+  if (check != RF_VERP_AUTHENTIC)
+    {
+      /* parsed, and counted for nothing: anyone can write to a VERP address */
+      detail = g_strdup_printf ("bounce for %s %s: not counted (%s)", member,
+                                check == RF_VERP_UNSIGNED
+                                    ? "to a VERP address without an authenticator"
+                                    : "to a VERP address whose authenticator does not hold",
+                                rf_bounce_class_name (bounce->bounce_class));
+      rf_activity_log (store, actor, "bounce-unauthenticated", list->address, detail);
       return TRUE;
     }
   /* the report's line for this member, if it names them; else its first */
@@ -471,7 +493,7 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
   if (lock_fd < 0)
     return FALSE;
 
-  store = rf_store_open (config->state_dir, RF_STORE_READ_WRITE, &local);
+  store = rf_store_open_with_keys (config, RF_STORE_READ_WRITE, &local);
   if (store == NULL)
     {
       /* a missing database is trouble to fix, never "no such list": the

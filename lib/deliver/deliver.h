@@ -13,7 +13,7 @@
 
 typedef enum {
   RF_ROLE_POST,       /* LIST@domain */
-  RF_ROLE_BOUNCES,    /* LIST-bounces+<local>=<domain>@domain (VERP) */
+  RF_ROLE_BOUNCES,    /* LIST-bounces+<auth>+<local>=<domain>@domain (VERP) */
   RF_ROLE_CONFIRM,    /* LIST-confirm+<token>@domain */
   RF_ROLE_REQUEST,    /* LIST-request@domain */
   RF_ROLE_OWNER,      /* LIST-owner@domain */
@@ -37,14 +37,37 @@ RfRecipient *rf_recipient_parse (const char *address, GError **error);
 const char *rf_role_suffix (RfRole role);
 
 /* The envelope sender of @member's copy of a post to @list_address:
- * LIST-bounces+<local>=<domain>@<list domain>, or, when that local part
- * would pass RFC 5321's 64 characters or the member's local part holds
- * characters unsafe in it, LIST-bounces+h<26 base32 chars of a 128-bit
- * BLAKE2b of the member>@<list domain>.  Returns: (transfer full). */
-char *rf_verp_sender (const char *list_address, const char *member);
-/* The member a VERP tag "alice=example.org" names (NULL for the hashed
- * form, which only the member table can resolve).  Returns: (transfer full). */
+ * LIST-bounces+<auth>+<local>=<domain>@<list domain>, or, when that local
+ * part would pass RFC 5321's 64 characters or the member's local part
+ * holds characters unsafe in it, LIST-bounces+<auth>+h<base32 of a 128-bit
+ * BLAKE2b of the member, cut to fit>@<list domain>.  <auth> (issue 11) is
+ * 8 base32 characters: the week and a keyed hash of list, member and week
+ * under a key derived from the site key of @config (verp.c).  NULL when
+ * the site key cannot be read.  Returns: (transfer full). */
+char *rf_verp_sender (const RfConfig *config, const char *list_address, const char *member,
+                      GError **error);
+/* The address a VERP tag "alice=example.org" names, past an authenticator
+ * ("<auth>+alice=example.org"); NULL for the hashed form, which only the
+ * member table can resolve.  Returns: (transfer full). */
 char *rf_verp_decode (const char *tag);
+
+/* How far to believe a VERP tag (rf_verp_resolve). */
+typedef enum {
+  RF_VERP_AUTHENTIC,   /* its authenticator holds: a copy we sent this member */
+  RF_VERP_UNSIGNED,    /* made before issue 11: no authenticator */
+  RF_VERP_FORGED,      /* an authenticator that does not hold, or too old */
+} RfVerpCheck;
+/* Weeks a VERP address is believed after its copy went out. */
+#define RF_VERP_WEEKS 5
+
+/* The member of @list that VERP tag @tag names (as stored), in
+ * *member_out (transfer full; NULL when the tag names nobody, or an
+ * address that is no member: then that address), and how far to believe
+ * it.  A hashed tag that several members' hashes begin with is the one
+ * whose authenticator holds. */
+gboolean rf_verp_resolve (RfStore *store, const RfConfig *config, const RfList *list,
+                          const char *tag, char **member_out, RfVerpCheck *check_out,
+                          GError **error);
 
 /* ---- spool: the incoming message made durable before anything else ---- */
 
@@ -57,8 +80,3 @@ char *_rf_spool_dir (const char *state_dir, GError **error);
 /* Remove the .msg, .out, .kept (issue 16) and .lock of @key (a finished
  * delivery). */
 void _rf_spool_remove (const char *spool_dir, const char *key);
-
-/* The member whose hashed VERP tag ("h" + base32, as rf_verp_sender makes
- * it) is @tag, or NULL (no error) when none is.  Returns: (transfer full). */
-char *rf_member_by_verp_hash (RfStore *store, const RfList *list, const char *tag,
-                              GError **error);

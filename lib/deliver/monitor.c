@@ -106,14 +106,18 @@ _rf_monitor_send (const RfConfig *config, RfStore *store, const RfPolicyContext 
 /* The tag of @seed's VERP address for @list ("seed=example.org" or the
  * hashed form).  Returns: (transfer full). */
 static char *
-verp_tag (const RfList *list, const char *seed)
+verp_tag (const RfConfig *config, const RfList *list, const char *seed)
 {
-  g_autofree char *sender = rf_verp_sender (list->address, seed);
-  const char *plus = strchr (sender, '+');
-  const char *at = strrchr (sender, '@');
+  g_autofree char *sender = rf_verp_sender (config, list->address, seed, NULL);
+  const char *plus = sender != NULL ? strchr (sender, '+') : NULL;
+  const char *at = sender != NULL ? strrchr (sender, '@') : NULL;
 
   if (plus == NULL || at == NULL || at < plus)
     return NULL;
+  /* past the authenticator (issue 11), which changes every week: the
+   * seed is named by what follows it */
+  if (strchr (plus + 1, '+') != NULL && strchr (plus + 1, '+') < at)
+    plus = strchr (plus + 1, '+');
   return g_strndup (plus + 1, at - plus - 1);
 }
 
@@ -130,10 +134,11 @@ _rf_monitor_bounced (const RfConfig *config, RfStore *store, const RfList *list,
     return TRUE;
   for (char **s = config->monitor_addresses; s != NULL && *s != NULL && seed == NULL; s++)
     {
-      g_autofree char *mine = verp_tag (list, *s);
+      g_autofree char *mine = verp_tag (config, list, *s);
+      const char *theirs = strchr (tag, '+') != NULL ? strchr (tag, '+') + 1 : tag;
 
       /* an MTA may have lower-cased the local part on the way back */
-      if (mine != NULL && g_ascii_strcasecmp (mine, tag) == 0)
+      if (mine != NULL && g_ascii_strcasecmp (mine, theirs) == 0)
         seed = *s;
     }
   if (seed == NULL)

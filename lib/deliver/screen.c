@@ -5,8 +5,67 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "deliver/deliver-private.h"
+#include "policy/policy.h"
 
 #include <string.h>
+
+/* Every part of @object, at any depth (multiparts, attached messages and
+ * their parts); counting stops past @stop. */
+static guint64
+count_parts (GMimeObject *object, guint64 stop)
+{
+  guint64 n = 1;
+
+  if (GMIME_IS_MULTIPART (object))
+    {
+      int count = g_mime_multipart_get_count (GMIME_MULTIPART (object));
+
+      for (int i = 0; i < count && n <= stop; i++)
+        n += count_parts (g_mime_multipart_get_part (GMIME_MULTIPART (object), i), stop - n);
+    }
+  else if (GMIME_IS_MESSAGE_PART (object))
+    {
+      GMimeMessage *inner = g_mime_message_part_get_message (GMIME_MESSAGE_PART (object));
+      GMimeObject *body = inner != NULL ? g_mime_message_get_mime_part (inner) : NULL;
+
+      if (body != NULL && n <= stop)
+        n += count_parts (body, stop - n);
+    }
+  return n;
+}
+
+/* Issue 11: at most max_parts parts and max_attachments attachments, so
+ * that the work of a post (a blob and a row per attachment, a pass over
+ * each part) has a bound whatever it holds; the size is max_message_size's. */
+static gboolean
+check_parts (const RfList *list, GHashTable *settings, GMimeMessage *message, GError **error)
+{
+  guint64 max_parts = rf_setting_value_uint (g_hash_table_lookup (settings, "max_parts"));
+  guint64 max_attachments =
+      rf_setting_value_uint (g_hash_table_lookup (settings, "max_attachments"));
+  GMimeObject *body = g_mime_message_get_mime_part (message);
+  guint64 parts = body != NULL ? count_parts (body, max_parts > 0 ? max_parts : G_MAXUINT64 - 1) : 0;
+  guint attachments;
+
+  if (max_parts > 0 && parts > max_parts)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_REJECTED,
+                   "the message has more than %" G_GUINT64_FORMAT
+                   " MIME parts, the most that %s accepts (max_parts)",
+                   max_parts, list->address);
+      return FALSE;
+    }
+  attachments = _rf_policy_count_attachments (message);
+  if (max_attachments > 0 && attachments > max_attachments)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_REJECTED,
+                   "the message has %u attachments, more than the %" G_GUINT64_FORMAT
+                   " that %s accepts (max_attachments)",
+                   attachments, max_attachments, list->address);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 /* The id inside the angle brackets of a List-Id value, or the whole value. */
 static char *
@@ -107,6 +166,8 @@ _rf_screen (RfStore *store, const RfList *list, GHashTable *settings, GMimeMessa
                    raw_size, limit, list->address);
       return FALSE;
     }
+  if (!check_parts (list, settings, message, error))
+    return FALSE;
   if (g_strcmp0 (posting, "open") != 0)
     {
       g_autoptr (GPtrArray) senders = senders_of (message, envelope_sender);

@@ -253,6 +253,7 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
       while (!stop && !exhausted && running < parallel)
         {
           g_autofree char *address = NULL;
+          g_autoptr (GError) verp_error = NULL;
           g_autofree char *verp = NULL;
           g_autofree char *head = NULL;
           g_autofree char *detail = NULL;
@@ -270,7 +271,13 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
               }
             address = g_strdup (a);
           }
-          verp = rf_verp_sender (list_address, address);
+          verp = rf_verp_sender (config, list_address, address, &verp_error);
+          if (verp == NULL)
+            {
+              stop = !on_result (address, RF_RCPT_PENDING, verp_error->message, user_data,
+                                 &stopped);
+              continue;
+            }
           while (children[slot].pid != 0)
             slot++;
           err_fd = memfd_create ("sendmail-stderr", MFD_CLOEXEC);

@@ -361,6 +361,7 @@ prepare_copy (Run *run)
                                                  run->stopped == NULL ? &run->stopped : NULL);
       g_autoptr (GError) head_error = NULL;
       g_autofree char *head = NULL;
+      g_autoptr (GError) verp_error = NULL;
       g_autofree char *verp = NULL;
       Copy *copy;
 
@@ -370,8 +371,13 @@ prepare_copy (Run *run)
           run->stop = run->stopped != NULL;
           return NULL;
         }
-      verp = rf_verp_sender (run->list_address, address);
+      verp = rf_verp_sender (run->config, run->list_address, address, &verp_error);
 
+      if (verp == NULL)
+        {
+          report (run, address, RF_RCPT_PENDING, verp_error->message);
+          continue;
+        }
       if (!safe_path (address) || !safe_path (verp))
         {
           report (run, address, RF_RCPT_FAILED,

@@ -1,16 +1,36 @@
 /* verp.c - the envelope sender that tells us, when a copy bounces, whose
- * copy it was (Variable Envelope Return Path).
+ * copy it was (Variable Envelope Return Path), and that it is our own.
  *
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * LIST-bounces+<auth>+<local>=<domain>@<list domain>, or, when the
+ * member's local part would not fit or not survive,
+ * LIST-bounces+<auth>+h<base32 of a hash of the member>@<list domain>.
+ *
+ * <auth> (issue 11, finding 8: anyone could send a bounce to
+ * LIST-bounces+victim=... and push a member toward removal) is 8 base32
+ * characters: the week the copy went out (one character, the week number
+ * modulo 32) and 35 bits of a keyed BLAKE2b of the list, the member and
+ * that week, under a key derived from the site key (key directory, never
+ * the state directory).  A bounce is believed for RF_VERP_WEEKS weeks;
+ * after a rotation of the site key, the previous key's still hold.  The
+ * member is hashed in lower case: an MTA may change the case of the local
+ * part on the way back, and members are found whatever the case.
  */
 #include "deliver/deliver.h"
 #include "crypto/crypto.h"
+#include "store/store.h"
 
 #include <string.h>
 
 /* RFC 5321 4.5.3.1.1: a local part has at most 64 octets. */
 #define MAX_LOCAL 64
+#define AUTH_CHARS 8
+#define WEEK ((gint64) 7 * RF_DAY)
+#define KDF_CONTEXT "verpauth"
+
+static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
 
 /* Characters that survive in a local part without quoting (RFC 5322 atext
  * and '.'), minus '=' and '+', which carry the VERP structure. */
@@ -31,7 +51,6 @@ verp_safe (const char *s)
 static void
 base32_lower (const guint8 *in, gsize len, char *out)
 {
-  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
   guint32 buffer = 0;
   int bits = 0;
 
@@ -50,35 +69,73 @@ base32_lower (const guint8 *in, gsize len, char *out)
   *out = '\0';
 }
 
+/* The 26 base32 characters of the member's hash (the "h" form). */
+static void
+member_hash (const char *member, char b32[27])
+{
+  guint8 hash[16];
+
+  rf_hash (hash, sizeof hash, member, strlen (member), NULL, 0);
+  base32_lower (hash, sizeof hash, b32);
+}
+
+/* The authenticator of @member's copies of @list in @week. */
+static void
+authenticator (const guint8 key[RF_KEY_BYTES], const char *list_address, const char *member,
+               gint64 week, char out[AUTH_CHARS + 1])
+{
+  g_autofree char *list = g_ascii_strdown (list_address, -1);
+  g_autofree char *who = g_ascii_strdown (member, -1);
+  g_autofree char *stamp = g_strdup_printf ("%" G_GINT64_FORMAT, week);
+  RfHasher *hasher = rf_hasher_new (16, key, RF_KEY_BYTES);
+  guint8 mac[16];
+  char b32[27];
+
+  /* the terminating NULs included: no boundary games */
+  rf_hasher_update (hasher, list, strlen (list) + 1);
+  rf_hasher_update (hasher, who, strlen (who) + 1);
+  rf_hasher_update (hasher, stamp, strlen (stamp) + 1);
+  rf_hasher_finish (hasher, mac);
+  base32_lower (mac, 5, b32);   /* 8 characters; the first 7 are 35 bits */
+  out[0] = alphabet[week % 32];
+  memcpy (out + 1, b32, AUTH_CHARS - 1);
+  out[AUTH_CHARS] = '\0';
+}
+
 char *
-rf_verp_sender (const char *list_address, const char *member)
+rf_verp_sender (const RfConfig *config, const char *list_address, const char *member,
+                GError **error)
 {
   const char *list_at = strrchr (list_address, '@');
   const char *member_at = strrchr (member, '@');
   g_autofree char *list_local = NULL;
   g_autofree char *member_local = NULL;
   g_autofree char *local = NULL;
+  guint8 key[RF_KEY_BYTES];
+  char auth[AUTH_CHARS + 1];
 
   g_return_val_if_fail (list_at != NULL && member_at != NULL, NULL);
+  if (!rf_site_subkey (config, KDF_CONTEXT, 1, key, error))
+    return NULL;
+  authenticator (key, list_address, member, rf_now () / WEEK, auth);
+  rf_wipe (key, sizeof key);
   list_local = g_strndup (list_address, list_at - list_address);
   member_local = g_strndup (member, member_at - member);
-  local = g_strdup_printf ("%s-bounces+%s=%s", list_local, member_local, member_at + 1);
+  local = g_strdup_printf ("%s-bounces+%s+%s=%s", list_local, auth, member_local, member_at + 1);
   if (strlen (local) > MAX_LOCAL || !verp_safe (member_local) || !verp_safe (member_at + 1))
     {
-      guint8 hash[16];
       char b32[27];
+      gsize room = MAX_LOCAL - strlen (list_local) - strlen ("-bounces++h") - AUTH_CHARS;
 
-      gsize room = MAX_LOCAL - strlen (list_local) - strlen ("-bounces+h");
-
-      rf_hash (hash, sizeof hash, member, strlen (member), NULL, 0);
-      base32_lower (hash, sizeof hash, b32);
+      member_hash (member, b32);
       /* a list's local part has at most 40 characters (rf_list_create), so
-       * at least 14 remain: 70 bits, plenty to tell one list's members
-       * apart; short list names keep all 128 */
+       * at least 5 remain; short list names keep all 128 bits.  Members
+       * whose hashes share the characters kept are told apart by the
+       * authenticator (rf_verp_resolve) */
       if (room < sizeof b32 - 1)
         b32[room] = '\0';
       g_free (local);
-      local = g_strdup_printf ("%s-bounces+h%s", list_local, b32);
+      local = g_strdup_printf ("%s-bounces+%s+h%s", list_local, auth, b32);
     }
   return g_strconcat (local, list_at, NULL);
 }
@@ -90,36 +147,127 @@ rf_verp_decode (const char *tag)
 
   if (tag == NULL)
     return NULL;
+  /* past an authenticator */
+  if (strchr (tag, '+') != NULL)
+    tag = strchr (tag, '+') + 1;
   eq = strrchr (tag, '=');
   if (eq == NULL || eq == tag || eq[1] == '\0')
     return NULL;
   return g_strdup_printf ("%.*s@%s", (int) (eq - tag), tag, eq + 1);
 }
 
-char *
-rf_member_by_verp_hash (RfStore *store, const RfList *list, const char *tag, GError **error)
+/* Whether @auth holds for @member: made in one of the last RF_VERP_WEEKS
+ * weeks, with the site key or the one it replaced. */
+static gboolean
+authentic (const RfConfig *config, const char *list_address, const char *member,
+           const char *auth, GError **error)
 {
-  g_autoptr (GPtrArray) members = NULL;
-  g_autofree char *want = NULL;
+  g_autofree char *given = g_ascii_strdown (auth, -1);
+  guint8 keys[2][RF_KEY_BYTES];
+  int n_keys = 1;
+  gint64 now = rf_now () / WEEK;
+  gboolean ok = FALSE;
 
-  if (tag == NULL || tag[0] != 'h')
-    return NULL;
-  members = rf_member_list (store, list, error);
-  if (members == NULL)
-    return NULL;
-  /* the hash is one-way: make each member's sender and compare (bounces
-   * are rare, lists small enough) */
-  {
-    const char *at = strrchr (list->address, '@');
-    want = g_strdup_printf ("%.*s-bounces+%s%s", (int)(at - list->address), list->address, tag, at);
-  }
-  for (guint i = 0; i < members->len; i++)
+  if (strlen (given) != AUTH_CHARS)
+    return FALSE;
+  if (!rf_site_subkey (config, KDF_CONTEXT, 1, keys[0], error))
+    return FALSE;
+  if (rf_site_subkey_previous (config, KDF_CONTEXT, 1, keys[1], NULL))
+    n_keys = 2;
+  for (gint64 week = now; week > now - RF_VERP_WEEKS && !ok; week--)
     {
-      const char *member = g_ptr_array_index (members, i);
-      g_autofree char *sender = rf_verp_sender (list->address, member);
+      if (given[0] != alphabet[week % 32])
+        continue;
+      for (int k = 0; k < n_keys && !ok; k++)
+        {
+          char want[AUTH_CHARS + 1];
 
-      if (sender != NULL && g_ascii_strcasecmp (sender, want) == 0)
-        return g_strdup (member);
+          authenticator (keys[k], list_address, member, week, want);
+          ok = rf_equal (want, given, AUTH_CHARS);
+        }
     }
-  return NULL;
+  rf_wipe (keys, sizeof keys);
+  return ok;
+}
+
+gboolean
+rf_verp_resolve (RfStore *store, const RfConfig *config, const RfList *list, const char *tag,
+                 char **member_out, RfVerpCheck *check_out, GError **error)
+{
+  g_autoptr (GPtrArray) candidates = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *auth = NULL;
+  const char *rest = tag, *plus;
+
+  *member_out = NULL;
+  *check_out = RF_VERP_FORGED;
+  if (tag == NULL || *tag == '\0')
+    return TRUE;
+  plus = strchr (tag, '+');
+  if (plus != NULL)
+    {
+      auth = g_strndup (tag, plus - tag);
+      rest = plus + 1;
+    }
+  if (rest[0] == 'h' && strchr (rest, '=') == NULL)
+    {
+      /* the hash is one-way: hash each member and compare what the
+       * address kept of it (bounces are rare, lists small enough) */
+      g_autofree char *kept = g_ascii_strdown (rest + 1, -1);
+      g_autoptr (GPtrArray) members = NULL;
+
+      if (strlen (kept) < 5 || strspn (kept, alphabet) != strlen (kept))
+        return TRUE;
+      members = rf_member_list (store, list, error);
+      if (members == NULL)
+        return FALSE;
+      for (guint i = 0; i < members->len; i++)
+        {
+          const char *member = g_ptr_array_index (members, i);
+          char b32[27];
+
+          member_hash (member, b32);
+          if (g_str_has_prefix (b32, kept))
+            g_ptr_array_add (candidates, g_strdup (member));
+        }
+    }
+  else
+    {
+      g_autofree char *address = rf_verp_decode (rest);
+      g_autofree char *stored = NULL;
+
+      if (address == NULL)
+        return TRUE;
+      /* an MTA may have changed the case of the local part on the way back */
+      if (!rf_member_find (store, list, address, &stored, error))
+        return FALSE;
+      g_ptr_array_add (candidates, stored != NULL ? g_steal_pointer (&stored)
+                                                  : g_steal_pointer (&address));
+    }
+  if (candidates->len == 0)
+    return TRUE;
+  if (auth == NULL)
+    {
+      *member_out = g_strdup (g_ptr_array_index (candidates, 0));
+      *check_out = RF_VERP_UNSIGNED;
+      return TRUE;
+    }
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      g_autoptr (GError) local = NULL;
+
+      if (authentic (config, list->address, g_ptr_array_index (candidates, i), auth, &local))
+        {
+          *member_out = g_strdup (g_ptr_array_index (candidates, i));
+          *check_out = RF_VERP_AUTHENTIC;
+          return TRUE;
+        }
+      if (local != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+    }
+  *member_out = g_strdup (g_ptr_array_index (candidates, 0));
+  *check_out = RF_VERP_FORGED;
+  return TRUE;
 }

@@ -52,6 +52,29 @@ note_lossy (gint64 offset, GMimeParserWarning issue, const char *item, gpointer 
     }
 }
 
+/* Issue 11: a NUL byte, and a CR that ends no line, become a space.  GMime
+ * wrote a header value up to a NUL and lost the line end after it (the
+ * body's lines became headers of every copy), and a bare CR is a line end
+ * to some readers and not to others.  Replaced, not refused: every byte
+ * stays where it was, so the structure GMime sees is the one any reader
+ * sees.  @raw itself when there is none. */
+static GBytes *
+blank_nul_and_cr (GBytes *raw)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (raw, &len);
+  guint8 *copy = NULL;
+
+  for (gsize i = 0; i < len; i++)
+    if (data[i] == '\0' || (data[i] == '\r' && (i + 1 == len || data[i + 1] != '\n')))
+      {
+        if (copy == NULL)
+          copy = g_memdup2 (data, len);
+        copy[i] = ' ';
+      }
+  return copy != NULL ? g_bytes_new_take (copy, len) : g_bytes_ref (raw);
+}
+
 GBytes *
 _rf_mime_fix_line_ends (GBytes *raw)
 {
@@ -68,7 +91,7 @@ _rf_mime_fix_line_ends (GBytes *raw)
   /* an old Mac's bare CRs: GMime would read the whole message as one
    * header line and the copy would be empty */
   if (cr == NULL || (lf != NULL && lf < cr + 2))
-    return g_bytes_ref (raw);
+    return blank_nul_and_cr (raw);
   out = g_byte_array_sized_new (len);
   for (gsize i = 0; i < len; i++)
     {
@@ -79,7 +102,7 @@ _rf_mime_fix_line_ends (GBytes *raw)
             i++;
         }
       else
-        g_byte_array_append (out, data + i, 1);
+        g_byte_array_append (out, data[i] == '\0' ? (const guint8 *) " " : data + i, 1);
     }
   return g_byte_array_free_to_bytes (out);
 }

@@ -30,8 +30,10 @@ void _rf_mime_init (void);
  * render the transformed message once.  Both return (transfer full).
  * *lossy_out (may be NULL) tells that the parser skipped some input. */
 GMimeMessage *_rf_mime_parse (GBytes *raw, gboolean *lossy_out, GError **error);
-/* Bare-CR line ends (old Mac mail) turned into LF; other input as is.
- * Returns: (transfer full). */
+/* What every message goes through before it is parsed: bare-CR line ends
+ * (old Mac mail) turned into LF; otherwise each NUL byte, and each CR that
+ * ends no line, made a space (issue 11: neither may move where a header
+ * ends).  Other input as is (the same GBytes).  Returns: (transfer full). */
 GBytes *_rf_mime_fix_line_ends (GBytes *raw);
 GBytes *_rf_mime_render (GMimeMessage *message, GError **error);
 

@@ -35,15 +35,17 @@ typedef struct {
   const char *what;   /* for the receipt */
 } Kind;
 
-char *
-_rf_person_hash (RfStore *store, const char *address, GError **error)
+/* The keyed hash of @address with the site key in use, or with @previous
+ * the one its last rotation replaced (FALSE without @error: none). */
+static char *
+person_hash (RfStore *store, const char *address, gboolean previous, GError **error)
 {
   g_autofree char *lower = g_ascii_strdown (address, -1);
   g_autofree char *hex = NULL;
   guint8 key[RF_KEY_BYTES];
   guint8 hash[16];
 
-  if (!rf_site_subkey (rf_store_state_dir (store), "rferase", 1, key, error))
+  if (!_rf_store_site_subkey (store, "rferase", 1, previous, key, error))
     return NULL;
   rf_hash (hash, sizeof hash, lower, strlen (lower), key, sizeof key);
   rf_wipe (key, sizeof key);
@@ -51,13 +53,31 @@ _rf_person_hash (RfStore *store, const char *address, GError **error)
   return g_strconcat (RF_PERSON_ERASED_PREFIX, hex, NULL);
 }
 
+char *
+_rf_person_hash (RfStore *store, const char *address, GError **error)
+{
+  return person_hash (store, address, FALSE, error);
+}
+
 gboolean
 _rf_person_is_erased (RfStore *store, const char *address, gboolean *erased_out,
                       GError **error)
 {
   g_autofree char *hash = _rf_person_hash (store, address, error);
+  g_autofree char *before = NULL;
+  g_autoptr (GError) local = NULL;
 
-  return hash != NULL && rf_erasure_exists (store, hash, erased_out, error);
+  if (hash == NULL || !rf_erasure_exists (store, hash, erased_out, error))
+    return FALSE;
+  /* issue 11: an erasure hashed before the site key was rotated */
+  if (!*erased_out && (before = person_hash (store, address, TRUE, &local)) != NULL)
+    return rf_erasure_exists (store, before, erased_out, error);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* ---- the rows of the table: adapters to each store's pair ---- */

@@ -214,6 +214,21 @@ collect (GMimeObject *object, GMimeMultipart *parent, gboolean related_resource,
   g_ptr_array_add (found, f);
 }
 
+/* The attachments of a post, as this policy finds them (issue 11: the
+ * screen refuses a post with more than max_attachments). */
+guint
+_rf_policy_count_attachments (GMimeMessage *message)
+{
+  GMimeObject *body = g_mime_message_get_mime_part (message);
+  g_autoptr (GPtrArray) found = NULL;
+
+  if (body == NULL || is_sealed (body))
+    return 0;
+  found = g_ptr_array_new_with_free_func ((GDestroyNotify) found_free);
+  collect (body, NULL, FALSE, found);
+  return found->len;
+}
+
 /* ---- storing one ---- */
 
 static char *
@@ -303,12 +318,36 @@ store_one (Found *f, guint index, RfBlobStore *blobs, const RfPolicyContext *ctx
           return FALSE;
         }
     }
-  else if (!rf_site_blob_key (ctx->config, blob_id, key, error))
+  else if (!rf_site_blob_key (ctx->config, blob_id, FALSE, key, error))
     return FALSE;
 
   sealer = rf_sealer_begin (blobs, blob_id, key, error);
   if (sealer == NULL)
     return FALSE;
+  /* issue 11: an unguessable file's name and type go in with its bytes,
+   * sealed, and not in the row, where a copy of the database would read
+   * them */
+  if (unguessable)
+    {
+      g_autoptr (GByteArray) head = g_byte_array_new ();
+      const char *fields[] = { f->name, f->type };
+
+      g_byte_array_append (head, (const guint8 *) RF_ATTACHMENT_HEAD,
+                           sizeof RF_ATTACHMENT_HEAD - 1);
+      for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+        {
+          gsize n = MIN (strlen (fields[i]), 0xffff);
+          guint8 len[2] = { (guint8) (n >> 8), (guint8) (n & 0xff) };
+
+          g_byte_array_append (head, len, 2);
+          g_byte_array_append (head, (const guint8 *) fields[i], (guint) n);
+        }
+      if (!rf_sealer_write (sealer, head->data, head->len, error))
+        {
+          rf_sealer_abort (sealer);
+          return FALSE;
+        }
+    }
   sink = g_object_new (seal_stream_get_type (), NULL);
   sink->sealer = sealer;
 
@@ -349,8 +388,8 @@ store_one (Found *f, guint index, RfBlobStore *blobs, const RfPolicyContext *ctx
   row.unguessable = unguessable;
   row.post = post;
   row.n = index;
-  row.filename = f->name;
-  row.content_type = f->type;
+  row.filename = unguessable ? "" : f->name;
+  row.content_type = unguessable ? "" : f->type;
   row.size = f->size;
   row.created = rf_now ();
   row.expires = expires;

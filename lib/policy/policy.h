@@ -73,6 +73,9 @@ gboolean _rf_policy_ink_on (const RfPolicyContext *ctx);
 gboolean _rf_policy_ink_kept_copy (GMimeMessage *message, GBytes **kept_out, GError **error);
 gboolean _rf_policy_attachments (GMimeMessage *message, const RfPolicyContext *ctx,
                                  GError **error);
+/* How many attachments the attachments policy sees in @message (a signed
+ * or encrypted post, which it leaves whole: 0). */
+guint _rf_policy_count_attachments (GMimeMessage *message);
 gboolean _rf_policy_subject_prefix (GMimeMessage *message, const RfPolicyContext *ctx,
                                     GError **error);
 gboolean _rf_policy_footer (GMimeMessage *message, const RfPolicyContext *ctx,

@@ -29,22 +29,10 @@ unseal (const RfConfig *config, const char *blob_id, GError **error)
   g_autoptr (RfBlobStore) blobs = rf_blob_store_open (config, error);
   g_autoptr (GByteArray) out = g_byte_array_new ();
   g_autoptr (RfUnsealer) unsealer = NULL;
-  guint8 key[RF_KEY_BYTES];
   guint8 buf[64 * 1024];
-  RfBlobReader *reader;
   gssize n;
 
-  if (blobs == NULL || !rf_site_blob_key (config, blob_id, key, error))
-    return NULL;
-  reader = rf_blob_get (blobs, blob_id, error);
-  if (reader == NULL)
-    {
-      rf_wipe (key, sizeof key);
-      return NULL;
-    }
-  unsealer = rf_unsealer_new (reader, key, error);
-  rf_wipe (key, sizeof key);
-  if (unsealer == NULL)
+  if (blobs == NULL || (unsealer = rf_unsealer_open_site (blobs, config, blob_id, error)) == NULL)
     return NULL;
   while ((n = rf_unsealer_read (unsealer, buf, sizeof buf, error)) > 0)
     g_byte_array_append (out, buf, (guint) n);

@@ -36,7 +36,7 @@ seal (const RfConfig *config, const char *blob_id, GBytes *bytes, GError **error
   const void *data = g_bytes_get_data (bytes, &len);
   gboolean ok;
 
-  if (blobs == NULL || !rf_site_blob_key (config, blob_id, key, error))
+  if (blobs == NULL || !rf_site_blob_key (config, blob_id, FALSE, key, error))
     return FALSE;
   sealer = rf_sealer_begin (blobs, blob_id, key, error);
   if (sealer == NULL)

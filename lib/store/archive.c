@@ -179,6 +179,7 @@ rf_archive_add (RfStore *store, const RfList *list, GBytes *rendered, const char
                 gint64 *number_out, GError **error)
 {
   g_autoptr (RfArchiveDoc) doc = NULL;
+  g_autoptr (GBytes) sealed = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *month = NULL;
   g_autofree char *sender = NULL;
@@ -192,6 +193,18 @@ rf_archive_add (RfStore *store, const RfList *list, GBytes *rendered, const char
   doc = _rf_archive_extract (rendered, error);
   if (doc == NULL)
     return FALSE;
+  /* issue 11: attachment links are kept without their tokens */
+  if (doc->text != NULL && _rf_archive_has_links (doc->text, FALSE))
+    {
+      sealed = _rf_archive_links_bytes (store->config, rendered, FALSE, error);
+      if (sealed == NULL)
+        return FALSE;
+      rendered = sealed;
+      g_clear_pointer (&doc, _rf_archive_doc_free);
+      doc = _rf_archive_extract (rendered, error);
+      if (doc == NULL)
+        return FALSE;
+    }
   month = month_of (now);
   sender = g_strjoin (" ", doc->from_name, doc->from_addr, NULL);
   g_strstrip (sender);
@@ -423,25 +436,60 @@ rf_archive_post (RfStore *store, const RfList *list, gint64 number, GError **err
   post = summary_from_row (stmt);
   post->text = column_dup (stmt, 9);
   post->raw = g_bytes_new (sqlite3_column_blob (stmt, 10), sqlite3_column_bytes (stmt, 10));
+  /* issue 11: the attachment links with their tokens again */
+  if (post->text != NULL && _rf_archive_has_links (post->text, TRUE))
+    {
+      g_autofree char *text = _rf_archive_links_text (store->config, post->text, TRUE, error);
+      g_autoptr (GBytes) raw = text != NULL ? _rf_archive_links_bytes (store->config, post->raw,
+                                                                       TRUE, error)
+                                            : NULL;
+
+      if (raw == NULL)
+        {
+          rf_archive_post_free (post);
+          return NULL;
+        }
+      g_free (post->text);
+      post->text = g_steal_pointer (&text);
+      g_bytes_unref (post->raw);
+      post->raw = g_steal_pointer (&raw);
+    }
   return post;
 }
 
 /* ---- search ---- */
 
-static gboolean
-has_word_char (const char *s, gsize len)
+/* The words of @s (runs of letters and digits, as the tokenizer reads
+ * them); 0 when it has none. */
+static guint
+count_words (const char *s, gsize len)
 {
+  guint n = 0;
+  gboolean in_word = FALSE;
+
   for (const char *p = s; p < s + len; p = g_utf8_next_char (p))
-    if (g_unichar_isalnum (g_utf8_get_char (p)))
-      return TRUE;
-  return FALSE;
+    {
+      gboolean w = g_unichar_isalnum (g_utf8_get_char (p));
+
+      if (w && !in_word)
+        n++;
+      in_word = w;
+    }
+  return n;
 }
 
+typedef struct {
+  GString *q;           /* the FTS5 query so far */
+  GString *snip;        /* the same for snippet(): prefixes cut to 4 letters */
+  GHashTable *seen;     /* the phrases in it, folded: each once */
+  guint words;          /* the words in it */
+  guint prefixes;       /* its prefix phrases */
+} FtsQuery;
+
+/* @s quoted as an FTS5 string, appended to @q */
 static void
-append_phrase (GString *q, const char *s, gsize len, gboolean prefix)
+append_string (GString *q, const char *s, gsize len, gboolean prefix)
 {
-  if (!has_word_char (s, len))
-    return;
   if (q->len > 0)
     g_string_append_c (q, ' ');
   g_string_append_c (q, '"');
@@ -456,17 +504,93 @@ append_phrase (GString *q, const char *s, gsize len, gboolean prefix)
     g_string_append_c (q, '*');
 }
 
+/* Where the last word of @s starts, and its length in characters. */
+static const char *
+last_word (const char *s, gsize len, glong *chars_out)
+{
+  const char *end = s + len, *start = end;
+
+  while (start > s)
+    {
+      const char *prev = g_utf8_find_prev_char (s, start);
+
+      if (prev == NULL || !g_unichar_isalnum (g_utf8_get_char (prev)))
+        break;
+      start = prev;
+    }
+  *chars_out = g_utf8_strlen (start, end - start);
+  return start;
+}
+
+/* Add one phrase, unless it is there already (issue 11: the same word
+ * twelve times cost twelve walks of its posting list) or the query has
+ * RF_ARCHIVE_MAX_WORDS words (or RF_ARCHIVE_MAX_PREFIXES prefixes) already:
+ * what is left over is not searched. */
+static void
+append_phrase (FtsQuery *fq, const char *s, gsize len, gboolean prefix)
+{
+  guint words = count_words (s, len);
+  g_autofree char *folded = NULL;
+  g_autofree char *key = NULL;
+  glong last_chars = 0;
+  const char *last = last_word (s, len, &last_chars);
+
+  /* a prefix of one or two letters would merge the lists of thousands
+   * of words: it is taken as a word */
+  if (prefix && last_chars < 3)
+    prefix = FALSE;
+  if (words == 0 || fq->words >= RF_ARCHIVE_MAX_WORDS ||
+      (prefix && fq->prefixes >= RF_ARCHIVE_MAX_PREFIXES))
+    return;
+  if (fq->words + words > RF_ARCHIVE_MAX_WORDS)
+    {
+      /* a phrase longer than what is left: its first words */
+      guint keep = RF_ARCHIVE_MAX_WORDS - fq->words, seen_words = 0;
+      gboolean in_word = FALSE;
+      const char *p;
+
+      for (p = s; p < s + len; p = g_utf8_next_char (p))
+        {
+          gboolean w = g_unichar_isalnum (g_utf8_get_char (p));
+
+          if (w && !in_word && ++seen_words > keep)
+            break;
+          in_word = w;
+        }
+      len = p - s;
+      words = keep;
+      prefix = FALSE;
+    }
+  folded = g_utf8_casefold (s, (gssize) len);
+  key = g_strconcat (prefix ? "*" : " ", folded, NULL);
+  if (!g_hash_table_add (fq->seen, g_steal_pointer (&key)))
+    return;
+  fq->words += words;
+  fq->prefixes += prefix;
+  append_string (fq->q, s, len, prefix);
+  /* snippet() looks the match up again in each row it shows, and a prefix
+   * longer than the prefix index's 4 letters costs a merge of every word
+   * that starts so, per row (60 ms in 100,000 posts): its first 4 letters
+   * find the same row and mark its words nearly as well */
+  if (prefix && last_chars > 4)
+    append_string (fq->snip, s, g_utf8_offset_to_pointer (last, 4) - s, TRUE);
+  else
+    append_string (fq->snip, s, len, prefix);
+}
+
 /* The user's words as an FTS5 query in which nothing is syntax: each word
  * or "quoted phrase" becomes an FTS5 string, all of them required; a
  * trailing * keeps its meaning of prefix.  NULL when no word is left. */
 static char *
-fts_query (const char *input)
+fts_query (const char *input, char **snippet_query_out)
 {
-  GString *q = g_string_new (NULL);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GString) snip = g_string_new (NULL);
+  FtsQuery fq = { g_string_new (NULL), snip, seen, 0, 0 };
   const char *p = input;
 
   if (!g_utf8_validate (input, -1, NULL))
-    return g_string_free (q, TRUE), NULL;
+    return g_string_free (fq.q, TRUE), NULL;
   while (*p != '\0')
     {
       const char *start;
@@ -480,25 +604,22 @@ fts_query (const char *input)
           const char *close = strchr (p + 1, '"');
           const char *end = close != NULL ? close : p + strlen (p);
 
-          append_phrase (q, p + 1, end - p - 1, FALSE);
+          append_phrase (&fq, p + 1, end - p - 1, FALSE);
           p = close != NULL ? close + 1 : end;
           continue;
         }
       start = p;
       while (*p != '\0' && !g_ascii_isspace (*p) && *p != '"')
         p++;
-      /* a prefix of one or two letters would merge the lists of thousands
-       * of words: it is taken as a word */
-      if (p - start > 1 && p[-1] == '*' && g_utf8_strlen (start, p - start - 1) >= 3)
-        append_phrase (q, start, p - start - 1, TRUE);
-      else if (p - start > 1 && p[-1] == '*')
-        append_phrase (q, start, p - start - 1, FALSE);
+      if (p - start > 1 && p[-1] == '*')
+        append_phrase (&fq, start, p - start - 1, TRUE);
       else
-        append_phrase (q, start, p - start, FALSE);
+        append_phrase (&fq, start, p - start, FALSE);
     }
-  if (q->len == 0)
-    return g_string_free (q, TRUE), NULL;
-  return g_string_free (q, FALSE);
+  if (fq.q->len == 0)
+    return g_string_free (fq.q, TRUE), NULL;
+  *snippet_query_out = g_strdup (fq.snip->str);
+  return g_string_free (fq.q, FALSE);
 }
 
 GPtrArray *
@@ -506,7 +627,9 @@ rf_archive_search (RfStore *store, const RfList *list, const char *query, RfArch
                    guint offset, guint limit, guint64 *total_out, GError **error)
 {
   g_autofree char *words = NULL;
+  g_autofree char *snip_words = NULL;
   g_autofree char *match = NULL;
+  g_autofree char *snip_match = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (sqlite3_stmt) one = NULL;
   g_autoptr (sqlite3_stmt) snip = NULL;
@@ -515,7 +638,7 @@ rf_archive_search (RfStore *store, const RfList *list, const char *query, RfArch
       g_ptr_array_new_with_free_func ((GDestroyNotify) rf_archive_post_free);
   int rc;
 
-  words = query != NULL ? fts_query (query) : NULL;
+  words = query != NULL ? fts_query (query, &snip_words) : NULL;
   if (words == NULL)
     {
       if (total_out != NULL)
@@ -528,6 +651,9 @@ rf_archive_search (RfStore *store, const RfList *list, const char *query, RfArch
   match = g_strdup_printf ("list_tag : \"l%" G_GINT64_FORMAT "\" AND "
                            "{subject sender body} : (%s)",
                            list->id, words);
+  snip_match = g_strdup_printf ("list_tag : \"l%" G_GINT64_FORMAT "\" AND "
+                                "{subject sender body} : (%s)",
+                                list->id, snip_words);
   if (total_out != NULL)
     {
       stmt = _rf_store_prepare (store,
@@ -584,7 +710,7 @@ rf_archive_search (RfStore *store, const RfList *list, const char *query, RfArch
                             error);
   if (one == NULL || snip == NULL)
     return NULL;
-  sqlite3_bind_text (snip, 1, match, -1, SQLITE_STATIC);
+  sqlite3_bind_text (snip, 1, snip_match, -1, SQLITE_STATIC);
   for (guint i = 0; i < ids->len; i++)
     {
       gint64 id = g_array_index (ids, gint64, i);
@@ -668,7 +794,7 @@ rf_archive_export_mbox (RfStore *store, const RfList *list, const char *month,
   if (!check_month (month, error))
     return FALSE;
   stmt = _rf_store_prepare (store,
-                            "SELECT p.from_addr, p.archived, r.raw FROM archive_posts p "
+                            "SELECT p.from_addr, p.archived, r.raw, p.body FROM archive_posts p "
                             "JOIN archive_raw r ON r.post_id = p.id "
                             "WHERE p.list_id = ? AND p.month = ? ORDER BY p.archived, p.number",
                             error);
@@ -681,8 +807,21 @@ rf_archive_export_mbox (RfStore *store, const RfList *list, const char *month,
       const char *addr = (const char *) sqlite3_column_text (stmt, 0);
       const guint8 *raw = sqlite3_column_blob (stmt, 2);
       gsize len = sqlite3_column_bytes (stmt, 2), start = 0;
+      const char *body = (const char *) sqlite3_column_text (stmt, 3);
       g_autofree char *date = asctime_utc (sqlite3_column_int64 (stmt, 1));
       g_autofree char *from = NULL;
+      g_autoptr (GBytes) opened = NULL;
+
+      /* issue 11: the attachment links with their tokens again */
+      if (body != NULL && _rf_archive_has_links (body, TRUE))
+        {
+          g_autoptr (GBytes) stored = g_bytes_new (raw, len);
+
+          opened = _rf_archive_links_bytes (store->config, stored, TRUE, error);
+          if (opened == NULL)
+            return FALSE;
+          raw = g_bytes_get_data (opened, &len);
+        }
 
       /* the envelope sender is not kept: the From address, or the
        * conventional placeholder; never a space inside it */

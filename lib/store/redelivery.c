@@ -81,10 +81,21 @@ rf_redelivery_link (RfStore *store, const char *list_address, const char *member
 
   for (guint i = 0; i < message_ids->len; i++)
     {
+      /* issue 11: only a post that was sent to this member: kept while
+       * they were a member (who received which post is not kept once a
+       * delivery is done), and not while their delivery was disabled by
+       * bounces.  A member's bounce, forged or not, does not link the
+       * posts from before they joined to their page */
       g_autoptr (sqlite3_stmt) stmt = _rf_store_prepare (
           store,
           "INSERT OR IGNORE INTO redelivery_bounces (post_id, member, at) "
-          "SELECT id, ?, ? FROM redelivery_posts WHERE list_address = ? AND message_id = ?",
+          "SELECT p.id, ?1, ?2 FROM redelivery_posts p "
+          "JOIN lists l ON l.address = p.list_address "
+          "JOIN members m ON m.list_id = l.id AND m.address = ?1 "
+          "LEFT JOIN member_bounces b ON b.list_id = l.id AND b.address = m.address "
+          "WHERE p.list_address = ?3 AND p.message_id = ?4 AND p.stored >= m.since "
+          "AND NOT (COALESCE (b.state, 0) != 0 AND b.disabled_at > 0 "
+          "AND p.stored >= b.disabled_at)",
           error);
 
       if (stmt == NULL)

@@ -308,6 +308,15 @@ const char *const _rf_store_migrations[] = {
   "CREATE TABLE erasures ("
   "  hash TEXT PRIMARY KEY,"
   "  at INTEGER NOT NULL) WITHOUT ROWID;",
+  /* 10: issue 11, forged bounces: when VERP addresses got their
+   * authenticator, so that the addresses without one, of the posts
+   * already out, count for a while (on a site that had sent posts;
+   * lib/store/verp-transition.c) */
+  "CREATE TABLE site_events ("
+  "  name TEXT PRIMARY KEY,"
+  "  at INTEGER NOT NULL) WITHOUT ROWID;"
+  "INSERT INTO site_events SELECT 'verp-auth', CAST (strftime ('%s', 'now') AS INTEGER)"
+  "  WHERE EXISTS (SELECT 1 FROM deliveries);",
 };
 
 const gsize _rf_store_migrations_n = G_N_ELEMENTS (_rf_store_migrations);

@@ -12,7 +12,9 @@
  * ("user:NAME" or "list:ADDRESS") and the IP's ("ip:ADDRESS").  Reaching
  * the policy's count within its window puts the key in login_blocks until
  * the lockout ends; a blocked key is refused before its password is looked
- * at, so a blocked attacker learns nothing more.  Failures for names that
+ * at (in the time a check takes), so a blocked attacker learns nothing
+ * more; listweb answers a locked account as a wrong password (issue 11),
+ * so the answer never tells which names exist.  Failures for names that
  * do not exist count against the IP only: a mistyped name can be a
  * password typed into the wrong field, and we keep no such key.
  */
@@ -285,6 +287,9 @@ login (RfStore *store, const RfSecurityPolicy *policy, const LoginSubject *who,
     return FALSE;
   if (blocked)
     {
+      /* refused without looking at the password, but in the time a check
+       * of it takes: a lock must not tell that the name is an account */
+      rf_password_verify (NULL, password);
       rf_activity_log (store, &web, "login-refused", who->target,
                        "account locked after repeated failures");
       *result_out = RF_LOGIN_ACCOUNT_LOCKED;

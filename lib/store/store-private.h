@@ -16,6 +16,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 struct _RfStore {
   sqlite3 *db;
   char *state_dir;
+  const RfConfig *config;   /* rf_store_open_with_keys: where the site key is
+                             * (borrowed; outlives the store), else NULL */
   gboolean writable;
   int schema_version;
   int upgraded_from;        /* the version found on open (0: new) */
@@ -27,6 +29,12 @@ struct _RfStore {
   /* issue 14: statements prepared once for the store's life (sql text ->
    * sqlite3_stmt), finalized on close: _rf_store_cached */
   GHashTable *stmt_cache;
+  /* rf_store_set_budget (budget.c) */
+  gint64 deadline;
+  RfStoreCancelFunc cancelled;
+  gpointer cancelled_data;
+  gint64 next_cancel_check;
+  gboolean budget_spent;
 };
 
 /* Turn the database's last error into a GError: SQLITE_BUSY, SQLITE_LOCKED,
@@ -35,7 +43,15 @@ struct _RfStore {
  * constraint violations are RF_ERROR_EXISTS.  @what says what was tried. */
 void _rf_store_set_error (RfStore *store, int rc, GError **error, const char *what);
 
-/* Prepare @sql; on failure set @error and return NULL. */
+/* The database file @path and its -wal, -shm and -journal without rights
+ * for others, whatever the umask; a new (empty) one 0600 (modes.c). */
+void _rf_store_private_files (const char *path);
+
+/* Whether the budget of rf_store_set_budget is spent (budget.c). */
+gboolean _rf_store_budget_spent (RfStore *store);
+
+/* Prepare @sql; on failure set @error and return NULL (RF_ERROR_CANCELLED
+ * once the budget of rf_store_set_budget is spent). */
 sqlite3_stmt *_rf_store_prepare (RfStore *store, const char *sql, GError **error);
 
 /* issue 14: @sql prepared once per open store and kept: the hot paths (a
@@ -64,7 +80,9 @@ gboolean _rf_unsub_key (RfStore *store, guint8 key[RF_KEY_BYTES], GError **error
 char *_rf_unsub_token (const guint8 key[RF_KEY_BYTES], const char *list_address,
                        const char *address, gint64 since);
 void _rf_unsub_hash (const char *token, guint8 hash[RF_UNSUB_HASH_BYTES]);
-gboolean _rf_unsub_backfill (RfStore *store, GError **error);
+/* The hashes of members who have none (subscribed before the column
+ * existed), or with @all of every member (the site key was rotated). */
+gboolean _rf_unsub_backfill (RfStore *store, gboolean all, GError **error);
 
 /* Delete the rows of @table whose @column is before @before, adding their
  * number to *removed_out (expiry.c). */

@@ -18,6 +18,8 @@ _rf_store_set_error (RfStore *store, int rc, GError **error, const char *what)
 
   if (primary == SQLITE_CONSTRAINT)
     code = RF_ERROR_EXISTS;
+  else if (primary == SQLITE_INTERRUPT && store != NULL && store->budget_spent)
+    code = RF_ERROR_CANCELLED;   /* rf_store_set_budget */
   g_set_error (error, RF_ERROR, code, "%s: %s", what,
                store != NULL && store->db != NULL ? sqlite3_errmsg (store->db)
                                                   : sqlite3_errstr (rc));
@@ -27,7 +29,15 @@ sqlite3_stmt *
 _rf_store_prepare (RfStore *store, const char *sql, GError **error)
 {
   sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
+  int rc;
+
+  if (_rf_store_budget_spent (store))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CANCELLED,
+                   "the request ran out of its time, or its client went away");
+      return NULL;
+    }
+  rc = sqlite3_prepare_v2 (store->db, sql, -1, &stmt, NULL);
 
   if (rc != SQLITE_OK)
     {
@@ -331,6 +341,7 @@ rf_store_open (const char *state_dir, RfStoreFlags flags, GError **error)
       set_sqlite_error (store, rc, path, error);
       return NULL;
     }
+  _rf_store_private_files (path);   /* issue 11: before the WAL is made */
   sqlite3_extended_result_codes (store->db, 1);
   /* Writers wait for each other rather than fail: many listdeliver runs
    * share one database. */
@@ -400,14 +411,6 @@ rf_store_open (const char *state_dir, RfStoreFlags flags, GError **error)
       return NULL;
     }
   store->schema_version = CURRENT_VERSION;
-  /* hashes need the site key, which SQL cannot compute: members from
-   * before migration 2 get theirs here (a partial index makes the check
-   * free when there is none) */
-  if (store->writable && !_rf_unsub_backfill (store, error))
-    {
-      g_prefix_error (error, "%s: ", path);
-      return NULL;
-    }
   store->created = is_new;
   return g_steal_pointer (&store);
 }
@@ -454,6 +457,22 @@ gboolean
 rf_store_created (RfStore *store)
 {
   return store->created;
+}
+
+RfStore *
+rf_store_open_with_keys (const RfConfig *config, RfStoreFlags flags, GError **error)
+{
+  g_autoptr (RfStore) store = rf_store_open (config->state_dir, flags, error);
+
+  if (store == NULL)
+    return NULL;
+  store->config = config;
+  /* hashes need the site key, which SQL cannot compute: members from
+   * before migration 2 get theirs here (a partial index makes the check
+   * free when there is none) */
+  if (store->writable && !_rf_unsub_backfill (store, FALSE, error))
+    return NULL;
+  return g_steal_pointer (&store);
 }
 
 void

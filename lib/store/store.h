@@ -314,3 +314,16 @@ gboolean rf_store_scrub (RfStore *store, gboolean *complete_out, GError **error)
  * table: "table.column (N rows)".  Returns: (transfer full) (element-type
  * utf8). */
 GPtrArray *rf_store_find_text (RfStore *store, const char *needle, GError **error);
+
+/* Whether a bounce to a VERP address without an authenticator still
+ * counts: in the RF_VERP_TRANSITION_DAYS after the site got them, when it
+ * had sent posts before (issue 11; verp-transition.c). */
+#define RF_VERP_TRANSITION_DAYS 14
+gboolean _rf_verp_unsigned_accepted (RfStore *store, gboolean *accepted_out, GError **error);
+
+/* A subkey of the site key of the configuration the store was opened with
+ * (rf_store_open_with_keys; RF_ERROR_TEMPORARY without one), or with
+ * @previous of the one the last rotation replaced (FALSE without @error
+ * when there is none). */
+gboolean _rf_store_site_subkey (RfStore *store, const char *context, guint64 id,
+                                gboolean previous, guint8 out[32], GError **error);

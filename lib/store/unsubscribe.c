@@ -24,7 +24,14 @@ _rf_unsub_key (RfStore *store, guint8 key[RF_KEY_BYTES], GError **error)
 {
   if (!store->have_unsub_key)
     {
-      if (!rf_site_subkey (store->state_dir, KDF_CONTEXT, 1, store->unsub_key, error))
+      if (store->config == NULL)
+        {
+          /* a programmer's error, but never an abort in listdeliver */
+          g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
+                       "the store was opened without its keys (rf_store_open_with_keys)");
+          return FALSE;
+        }
+      if (!rf_site_subkey (store->config, KDF_CONTEXT, 1, store->unsub_key, error))
         return FALSE;
       store->have_unsub_key = TRUE;
     }
@@ -54,9 +61,8 @@ _rf_unsub_hash (const char *token, guint8 hash[RF_UNSUB_HASH_BYTES])
   rf_hash (hash, RF_UNSUB_HASH_BYTES, token, strlen (token), NULL, 0);
 }
 
-/* Members subscribed before migration 2 have no hash yet. */
 gboolean
-_rf_unsub_backfill (RfStore *store, GError **error)
+_rf_unsub_backfill (RfStore *store, gboolean all, GError **error)
 {
   g_autoptr (sqlite3_stmt) any = NULL;
   g_autoptr (sqlite3_stmt) find = NULL;
@@ -65,7 +71,10 @@ _rf_unsub_backfill (RfStore *store, GError **error)
   gboolean have_key = FALSE, ok = FALSE;
   int rc;
 
-  any = _rf_store_prepare (store, "SELECT 1 FROM members WHERE unsub_hash IS NULL LIMIT 1", error);
+  any = _rf_store_prepare (store,
+                           all ? "SELECT 1 FROM members LIMIT 1"
+                               : "SELECT 1 FROM members WHERE unsub_hash IS NULL LIMIT 1",
+                           error);
   if (any == NULL)
     return FALSE;
   rc = sqlite3_step (any);
@@ -74,6 +83,10 @@ _rf_unsub_backfill (RfStore *store, GError **error)
     return TRUE;
   if (!rf_store_begin (store, error))
     return FALSE;
+  /* with @all: the new hashes first go in without clashing with the old
+   * ones of others (the column is unique) */
+  if (all && !_rf_store_exec (store, "UPDATE members SET unsub_hash = NULL", error))
+    goto out;
   find = _rf_store_prepare (store,
                             "SELECT l.address, m.address, m.since, m.list_id FROM members m "
                             "JOIN lists l ON l.id = m.list_id WHERE m.unsub_hash IS NULL",
@@ -118,6 +131,27 @@ out:
       return FALSE;
     }
   return rf_store_commit (store, error);
+}
+
+gboolean
+_rf_store_site_subkey (RfStore *store, const char *context, guint64 id, gboolean previous,
+                       guint8 out[RF_KEY_BYTES], GError **error)
+{
+  if (store->config == NULL)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
+                   "the store was opened without its keys (rf_store_open_with_keys)");
+      return FALSE;
+    }
+  return previous ? rf_site_subkey_previous (store->config, context, id, out, error)
+                  : rf_site_subkey (store->config, context, id, out, error);
+}
+
+gboolean
+rf_store_rehash_unsubscribe (RfStore *store, GError **error)
+{
+  store->have_unsub_key = FALSE;
+  return _rf_unsub_backfill (store, TRUE, error);
 }
 
 char *

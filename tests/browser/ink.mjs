@@ -40,7 +40,7 @@ try {
     await w.page.fill('#password', 'not the password');
     await Promise.all([w.page.waitForNavigation(), w.page.click('#submit')]);
     eq('a wrong password: the login page again', 'Log in', await text(w, 'h1'));
-    eq('it says so', 'Wrong user name or password.', await text(w, '#message'));
+    eq('it says so', 'Wrong user name or password. After repeated failures a name is refused for a while: try again later.', await text(w, '#message'));
     eq('no session', 0, (await w.context.cookies()).filter((c) => c.name === 'rf_session').length);
     ok(!(await w.page.content()).includes(env.RF_PHRASE), 'and nothing of the post');
     // the right one

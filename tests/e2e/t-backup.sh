@@ -25,16 +25,17 @@ RUN_USER=$RF_TEST_USER
 [ "$(id -u)" = 0 ] || RUN_USER=$(id -un)
 RUN_GROUP=$(id -gn "$RUN_USER")
 
-mkdir -p "$TD/bin" "$TD/state" "$TD/log" "$TD/out"
+mkdir -p "$TD/bin" "$TD/log" "$TD/out" "$TD/keys"
+mkdir -m 0750 "$TD/state"   # (listctl warns of a state directory others may read)
 cp "$RF_BIN/listdeliver" "$RF_BIN/listctl" "$TD/bin/"
 # a sendmail that takes each copy and a little time, as a real one does
 printf '#!/bin/sh\ncat > /dev/null\n' > "$TD/bin/sendmail"
 chmod 755 "$TD/bin/sendmail"
-conf() {   # conf FILE STATE_DIR [extra lines]
-    printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = 4\n[dmarc]\nresolver = none\n%s' \
-        "$2" "$TD/bin/sendmail" "${3:-}" > "$1"
+conf() {   # conf FILE STATE_DIR KEY_DIR [extra lines]: each server its own keys (issue 11)
+    printf '[paths]\nstate_dir = %s\nkey_dir = %s\n[delivery]\nsendmail = %s\nparallel = 4\n[dmarc]\nresolver = none\n%s' \
+        "$2" "$3" "$TD/bin/sendmail" "${4:-}" > "$1"
 }
-conf "$TD/reflector.conf" "$TD/state"
+conf "$TD/reflector.conf" "$TD/state" "$TD/keys"
 [ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD"
 ctl() { rf_as_user "$TD/bin/listctl" --config "$TD/reflector.conf" "$@"; }
 ctl2() { rf_as_user "$TD/bin/listctl" --config "$TD/restored.conf" "$@"; }
@@ -99,12 +100,12 @@ check_eq "no list address in clear in the backup file" 0 "$(grep -a -c 'lists\.t
 check_eq "no temporary copy left in the state directory" "" "$(ls "$TD/state" | grep backup-tmp)"
 
 # --- restored on a server without a database ----------------------------------
-mkdir -p "$TD/state2"
-# the keys go where this build keeps them (beside site.key); a sysadmin
+mkdir -m 0750 "$TD/state2"; mkdir -p "$TD/keys2"
+# the keys go where this build keeps them (the key directory); a sysadmin
 # restores them first, from the copy kept apart
-for k in "$TD"/state/*.key; do cp -p "$k" "$TD/state2/"; done
-conf "$TD/restored.conf" "$TD/state2"
-[ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD/state2" "$TD/restored.conf"
+for k in "$TD"/keys/*.key; do cp -p "$k" "$TD/keys2/"; done
+conf "$TD/restored.conf" "$TD/state2" "$TD/keys2"
+[ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD/state2" "$TD/keys2" "$TD/restored.conf"
 out=$(ctl2 restore --from "$FILE" 2>&1); rc=$?
 check_eq "restore --from FILE without a database, without --yes: exit 0" 0 "$rc"
 check_match "... it says what it would do, and does nothing" 'dry run: nothing changed' "$out"
@@ -170,8 +171,8 @@ printf 'not a backup\n' > "$TD/junk"; chmod 644 "$TD/junk"
 out=$(ctl restore dev@lists.test --from "$TD/junk" 2>&1); rc=$?
 check_eq "a file that is no backup: exit 65" 65 "$rc"
 check_match "... saying so" 'not a sealed file' "$out"
-mkdir -p "$TD/state3"; conf "$TD/nokey.conf" "$TD/state3"
-[ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD/state3" "$TD/nokey.conf"
+mkdir -m 0750 "$TD/state3"; mkdir -p "$TD/keys3"; conf "$TD/nokey.conf" "$TD/state3" "$TD/keys3"
+[ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD/state3" "$TD/keys3" "$TD/nokey.conf"
 out=$(rf_as_user "$TD/bin/listctl" --config "$TD/nokey.conf" restore --from "$FILE" --yes 2>&1); rc=$?
 check_eq "no backup key: exit 78" 78 "$rc"
 check_match "... saying where the key goes" 'no backup key .*backup\.key: put back the copy' "$out"
@@ -182,7 +183,7 @@ s3_up; ok "s3rver started on 127.0.0.1:$S3PORT"
 printf '[default]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' > "$TD/s3.credentials"
 chmod 600 "$TD/s3.credentials"
 S3CONF=$(printf '[blobs]\nstore = s3\nendpoint = http://127.0.0.1:%s\nbucket = attachments\ncredentials_file = %s\n' "$S3PORT" "$TD/s3.credentials")
-conf "$TD/reflector.conf" "$TD/state" "$S3CONF"
+conf "$TD/reflector.conf" "$TD/state" "$TD/keys" "$S3CONF"
 [ "$(id -u)" != 0 ] || chown "$RF_TEST_USER:" "$TD/s3.credentials" "$TD/reflector.conf"
 s3_objects() { find "$TD/s3/attachments" -name '*._S3rver_object' 2>/dev/null; }
 out=$(ctl backup --to s3 2>&1)
@@ -194,10 +195,10 @@ check_eq "the object holds no address in clear" 0 "$(cat $(s3_objects) | grep -a
 check_match "listctl backups lists it on s3" "^$S3NAME .* daily .* s3\$" "$(ctl backups)"
 check_eq "every S3 request had a good SigV4 signature" "" "$(grep -v '^ok ' "$TD/log/sigv4.log" | head -3)"
 # a server that has only the name and the key (a new database, the same bucket)
-mkdir -p "$TD/state4"
-for k in "$TD"/state/*.key; do cp -p "$k" "$TD/state4/"; done
-conf "$TD/s3only.conf" "$TD/state4" "$S3CONF"
-[ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD/state4" "$TD/s3only.conf"
+mkdir -m 0750 "$TD/state4"; mkdir -p "$TD/keys4"
+for k in "$TD"/keys/*.key; do cp -p "$k" "$TD/keys4/"; done
+conf "$TD/s3only.conf" "$TD/state4" "$TD/keys4" "$S3CONF"
+[ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD/state4" "$TD/keys4" "$TD/s3only.conf"
 out=$(rf_as_user "$TD/bin/listctl" --config "$TD/s3only.conf" restore --from "s3:$S3NAME" --yes 2>&1)
 check_eq "restore --from s3:NAME on a server with no database" \
     "restored the whole database from s3:$S3NAME: 1 list" "$out"

@@ -94,7 +94,8 @@ def texts(msg):
             t = raw.decode(cs, 'replace')
         except LookupError:
             t = raw.decode('latin-1')
-        out.append(' '.join(t.split()))
+        # listdeliver makes each NUL byte a space (issue 11, finding 2)
+        out.append(' '.join(t.replace('\0', ' ').split()))
     return out
 
 counts = collections.Counter()

@@ -25,7 +25,7 @@ runpw() { local pw=$1; shift; printf '%s\n' "$pw" | "$L" "$@" >"$TD/out" 2>"$TD/
           out=$(cat "$TD/out"); err=$(cat "$TD/err"); }
 json() { python3 -c "import json,sys; d=json.load(open('$TD/out')); $1"; }
 
-if [ "$(id -u)" = 0 ]; then rf_as_user mkdir "$ST"; fi
+if [ "$(id -u)" = 0 ]; then rf_as_user mkdir -m 0750 "$ST"; fi   # 0750: listctl warns of others
 
 # --- no database yet ----------------------------------------------------------
 run user list

@@ -135,9 +135,9 @@ check_eq "three copies" 3 "$(copies)"
 for m in alice@example.test bob@example.test carol@other.test; do
     check_eq "one copy for $m" 1 "$(ls "$TD/out" | grep -c "^$m\.")"
 done
-check_match "VERP sender for alice" '^-oi -f dev-bounces\+alice=example\.test@lists\.test -- alice@example\.test$' \
+check_match "VERP sender for alice" '^-oi -f dev-bounces\+[a-z2-7]{8}\+alice=example\.test@lists\.test -- alice@example\.test$' \
     "$(grep -- '-- alice@' "$TD/out/argv")"
-check_match "VERP sender for carol" '^-oi -f dev-bounces\+carol=other\.test@lists\.test -- carol@other\.test$' \
+check_match "VERP sender for carol" '^-oi -f dev-bounces\+[a-z2-7]{8}\+carol=other\.test@lists\.test -- carol@other\.test$' \
     "$(grep -- '-- carol@' "$TD/out/argv")"
 python3 - "$(ls "$TD"/out/bob@example.test.*)" > "$TD/hdr" <<'EOF'
 import sys, email, email.policy

@@ -75,10 +75,12 @@ post zed@elsewhere.test dev@lists.test "$TD/nonmember.eml"
 # a confirmation address with a token
 mkmsg "$TD/confirm.eml" ann@example.test "dev-confirm+$CONFIRM_TOKEN@lists.test" "confirm" "$BODY"
 post ann@example.test "dev-confirm+$CONFIRM_TOKEN@lists.test" "$TD/confirm.eml"
-# a bounce of bob's copy (RFC 3464, 5.1.1)
+# a bounce of bob's copy (RFC 3464, 5.1.1), to its VERP address (with
+# its authenticator: issue 11)
+VERP=$(hdr "$COPY" Return-path | tr -d '<>')
 cat > "$TD/bounce.eml" <<EOB
 From: MAILER-DAEMON@example.test
-To: dev-bounces+bob=example.test@lists.test
+To: $VERP
 Subject: Undelivered Mail Returned to Sender
 MIME-Version: 1.0
 Content-Type: multipart/report; report-type=delivery-status; boundary="B"
@@ -100,7 +102,7 @@ Diagnostic-Code: smtp; 550 5.1.1 <bob@example.test>: Recipient address rejected:
 
 --B--
 EOB
-post "" "dev-bounces+bob=example.test@lists.test" "$TD/bounce.eml"
+post "" "$VERP" "$TD/bounce.eml"
 exim_wait_idle 60
 
 # listweb: a wrong and a right login, then one-click unsubscribe with the token

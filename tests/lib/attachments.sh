@@ -263,7 +263,9 @@ PY
         check_eq "readable link: the original bytes" "$(sha256sum < "$T/orig/1")" "$(sha256sum < "$T/readable1")"
         check_eq "readable link: another post number: 404" 404 \
             "$(curl -s -o /dev/null -w '%{http_code}' "${url/\/1\/1\//\/2\/1\/}")"
-        check_eq "site key file created 0600" 600 "$(stat -c %a "$STATE/blob.key")"
+        check_eq "site key file created 0600" 600 "$(stat -c %a "$T/blob.key")"
+        check "beside reflector.conf, not in the state directory (issue 11)" \
+            test ! -e "$STATE/blob.key" -a ! -e "$STATE/site.key"
         if [ "$(id -u)" = 0 ]; then
             # never serving as root: a root-owned state dir and no --user is refused
             mkdir -p "$T/rootstate"

@@ -81,6 +81,7 @@ exim_up() {
     STATE=$T/state
     mkdir -p "$T/spool" "$T/log" "$T/mail/_catchall" "$STATE" "$T/bin" "$T/contrib" "$T/san" \
              "$T/refuse" "$T/refuse-lists"
+    chmod 0750 "$STATE"   # as reflector(7) wants it (listctl warns of others)
     : > "$T/defer-list"
     [ -x "$RF_BIN/listdeliver" ] || { echo "not ok - $RF_BIN/listdeliver is not built"; exit 1; }
     [ -x "$RF_BIN/listctl" ] || { echo "not ok - $RF_BIN/listctl is not built"; exit 1; }

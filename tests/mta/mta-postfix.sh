@@ -65,6 +65,7 @@ pf_up() {
     local contrib=$RF_SRC/contrib/postfix uid gid
     uid=$(id -u "$RUN_USER"); gid=$(id -g "$RUN_USER")
     mkdir -p "$PF_CONF" "$T/queue" "$T/data" "$T/log" "$T/mail/_catchall" "$STATE/mta" "$T/bin" "$T/san"
+    chmod 0750 "$STATE"   # as reflector(7) wants it (listctl warns of others)
     [ -x "$RF_BIN/listdeliver" ] || { echo "not ok - $RF_BIN/listdeliver is not built"; exit 1; }
     [ -x "$RF_BIN/listctl" ] || { echo "not ok - $RF_BIN/listctl is not built"; exit 1; }
     cp "$RF_BIN/listdeliver" "$T/bin/listdeliver.bin"

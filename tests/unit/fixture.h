@@ -83,7 +83,7 @@ _rf_fixture_setup (char **dir, RfConfig **config, RfStore **store, RfList **list
   g_assert_true (g_file_set_contents (conf, text, -1, NULL));
   *config = rf_config_load (conf, &error);
   g_assert_no_error (error);
-  *store = rf_store_open (*dir, RF_STORE_READ_WRITE | RF_STORE_CREATE, &error);
+  *store = rf_store_open_with_keys (*config, RF_STORE_READ_WRITE | RF_STORE_CREATE, &error);
   g_assert_no_error (error);
   *list = NULL;
   if (list_address != NULL)

@@ -23,6 +23,8 @@ test_valid (void)
     { "<carol@example.org>", "carol@example.org" },
     { "first.last@example-domain.co.uk", "first.last@example-domain.co.uk" },
     { "ann@example.org.", "ann@example.org" },          /* GMime drops the root dot */
+    { "ann@b\xc3\xbc" "cher.example", "ann@b\xc3\xbc" "cher.example" },    /* an IDN in UTF-8 */
+    { "J\xc3\xbcrgen <juergen@example.org>", "juergen@example.org" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -57,6 +59,23 @@ test_invalid (void)
     "Ann <ann\x7f@example.org>",
     "group: ann@example.org;",           /* a group */
     "ann@exa/mple.org",
+    /* issue 11, finding 9: what the parser used to repair or cut */
+    "<ann@example.org",                  /* an unclosed angle bracket */
+    "Ann <ann@example.org",
+    "ann@example.org>",
+    "<ann@example.org> junk",            /* something after the address */
+    "ann@example.org;rm",                /* cut at the ';' */
+    "ann@example.org;",
+    "ann@example.org,",
+    "ann@example.org (Ann)",             /* a comment, taken for part of the address */
+    "ann@-example.org",                  /* a label starting or ending with '-' */
+    "ann@example-.org",
+    "ann@sub.-example.org",
+    "ann@example.org-",
+    "\xef\xbb\xbf" "ann@example.org",     /* a byte-order mark glued to the address */
+    "an\xe2\x80\x8bn@example.org",        /* a zero-width space */
+    "ann@exam\xe2\x80\x8eple.org",        /* a left-to-right mark in the domain */
+    "ann@xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.org", /* a label of 64 */
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)

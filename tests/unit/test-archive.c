@@ -258,6 +258,74 @@ add_default_corpus (Fixture *f)
     }
 }
 
+/* issue 11, finding 1: a query's cost is bounded whatever it holds */
+static gboolean
+cancel_after (gpointer data)
+{
+  guint *calls = data;
+
+  return ++*calls >= 1;
+}
+
+static void
+test_search_bounded (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) hits = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) many = g_string_new (NULL);
+  guint64 total = 0, once = 0;
+  guint calls = 0;
+
+  add_default_corpus (f);
+  /* the same word many times is the word once */
+  hits = search (f, "darwin", RF_ARCHIVE_BY_RANK, 0, 10, &once);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  for (int i = 0; i < 250; i++)
+    g_string_append (many, i % 2 ? "Darwin " : "darwin ");
+  hits = search (f, many->str, RF_ARCHIVE_BY_RANK, 0, 10, &total);
+  g_assert_cmpuint (total, ==, once);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  /* words after the eighth are not searched: a ninth word that is in no
+   * post does not make the query find nothing */
+  hits = search (f, "darwin darwin a b c d e f g zzznowhere", RF_ARCHIVE_BY_RANK, 0, 10, &total);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  {
+    guint64 with_ninth = total;
+
+    hits = search (f, "darwin a b c d e f g", RF_ARCHIVE_BY_RANK, 0, 10, &total);
+    g_assert_cmpuint (with_ninth, ==, total);
+    g_clear_pointer (&hits, g_ptr_array_unref);
+  }
+  /* and prefixes after the second are not searched either */
+  hits = search (f, "dar* fre* zzzno*", RF_ARCHIVE_BY_RANK, 0, 10, &total);
+  g_assert_cmpuint (total, >, 0);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+
+  /* a spent budget ends the search with RF_ERROR_CANCELLED ... */
+  rf_store_set_budget (f->store, g_get_monotonic_time () - 1, NULL, NULL);
+  hits = rf_archive_search (f->store, f->list, "darwin", RF_ARCHIVE_BY_RANK, 0, 10, &total,
+                            &error);
+  g_assert_null (hits);
+  g_assert_error (error, RF_ERROR, RF_ERROR_CANCELLED);
+  g_clear_error (&error);
+  /* ... and so does a caller that says its client is gone */
+  rf_store_set_budget (f->store, 0, cancel_after, &calls);
+  hits = rf_archive_search (f->store, f->list, "darwin", RF_ARCHIVE_BY_RANK, 0, 10, &total,
+                            &error);
+  g_assert_null (hits);
+  g_assert_error (error, RF_ERROR, RF_ERROR_CANCELLED);
+  g_assert_cmpuint (calls, ==, 1);
+  g_clear_error (&error);
+  /* a budget that is not spent changes nothing; none at all neither */
+  rf_store_set_budget (f->store, g_get_monotonic_time () + 60 * G_USEC_PER_SEC, NULL, NULL);
+  hits = search (f, "darwin", RF_ARCHIVE_BY_RANK, 0, 10, &total);
+  g_assert_cmpuint (total, ==, once);
+  g_clear_pointer (&hits, g_ptr_array_unref);
+  rf_store_set_budget (f->store, 0, NULL, NULL);
+  hits = search (f, "darwin", RF_ARCHIVE_BY_RANK, 0, 10, &total);
+  g_assert_cmpuint (total, ==, once);
+}
+
 static void
 test_search (Fixture *f, gconstpointer data)
 {
@@ -472,6 +540,79 @@ export (Fixture *f, const char *month)
   return data;
 }
 
+/* issue 11, finding 4a: the archive keeps attachment links without their
+ * tokens, and gives them back with them */
+static void
+test_links_sealed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *token = rf_token_new ();
+  g_autofree char *link = g_strdup_printf ("https://lists.test/a/%s/report.pdf", token);
+  g_autofree char *b64 = NULL;
+  g_autofree char *msg = NULL;
+  g_autofree char *in_db = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RfArchivePost) post = NULL;
+  g_autoptr (GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autofree char *text = NULL;
+  gint64 n = 0;
+
+  /* the link in a base64 text part, where no byte-level search finds it */
+  text = g_strdup_printf ("Here it is.\n\n[1 attachment was removed from this message:]\n"
+                          "* report.pdf (12 bytes, application/pdf)\n  %s\n", link);
+  b64 = g_base64_encode ((const guchar *) text, strlen (text));
+  msg = g_strdup_printf ("From: a@example.test\nTo: dev@lists.example.org\nSubject: files\n"
+                         "Message-ID: <links@example.test>\nMIME-Version: 1.0\n"
+                         "Content-Type: text/plain; charset=utf-8\n"
+                         "Content-Transfer-Encoding: base64\n\n%s\n", b64);
+  bytes = g_bytes_new (msg, strlen (msg));
+  g_assert_true (rf_archive_add (f->store, f->list, bytes, "links-1", &n, &error));
+  g_assert_no_error (error);
+
+  /* the database, its text, its bytes and its index: no token */
+  g_clear_pointer (&f->store, rf_store_close);
+  in_db = rf_test_sql (f->dir, "SELECT p.body || hex(r.raw) FROM archive_posts p "
+                               "JOIN archive_raw r ON r.post_id = p.id");
+  g_assert_null (strstr (in_db, token));
+  g_assert_nonnull (strstr (in_db, "/a/~"));
+  {
+    g_autofree char *all = rf_test_sql (f->dir, "SELECT group_concat(hex(block), '') "
+                                                "FROM archive_fts_data");
+    g_autofree char *token_hex = NULL;
+    GString *th = g_string_new (NULL);
+
+    for (const char *p = token; *p != '\0'; p++)
+      g_string_append_printf (th, "%02X", (guchar) *p);
+    token_hex = g_string_free (th, FALSE);
+    g_assert_null (strstr (all, token_hex));
+  }
+  f->store = rf_store_open_with_keys (f->config, RF_STORE_READ_WRITE, &error);
+  g_assert_no_error (error);
+
+  /* read back through the archive: the link works again */
+  post = rf_archive_post (f->store, f->list, n, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (post->text, link));
+  {
+    g_autoptr (GPtrArray) months = rf_archive_months (f->store, f->list, &error);
+    const RfArchiveMonth *m = g_ptr_array_index (months, 0);
+    g_autofree char *mbox = NULL;
+    g_autofree char *decoded = NULL;
+    const char *start;
+    gsize len;
+
+    g_assert_true (rf_archive_export_mbox (f->store, f->list, m->month, out, NULL, &error));
+    g_assert_no_error (error);
+    g_output_stream_close (out, NULL, NULL);
+    mbox = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                      g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+    start = strstr (mbox, "\n\n");
+    g_assert_nonnull (start);
+    decoded = (char *) g_base64_decode (start + 2, &len);
+    g_assert_nonnull (g_strstr_len (decoded, (gssize) len, link));
+  }
+}
+
 static void
 test_mbox (Fixture *f, gconstpointer data)
 {
@@ -608,9 +749,11 @@ main (int argc, char **argv)
   ADD ("/archive/threads", test_threads);
   ADD ("/archive/months", test_months);
   ADD ("/archive/search", test_search);
+  ADD ("/archive/search-bounded", test_search_bounded);
   ADD ("/archive/html-only-and-attachments", test_html);
   ADD ("/archive/html-to-text", test_html_to_text);
   ADD ("/archive/mbox-export", test_mbox);
+  ADD ("/archive/attachment-links-sealed", test_links_sealed);
   ADD ("/archive/whole-corpus", test_whole_corpus);
   ADD ("/archive/list-delete", test_list_delete);
   return g_test_run ();

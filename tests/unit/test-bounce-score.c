@@ -369,19 +369,23 @@ test_verp_hash (Fixture *f, gconstpointer data)
   g_autofree char *tag = NULL;
   g_autofree char *found = NULL;
   const char *plus, *at_sign;
+  RfVerpCheck check;
 
   g_assert_true (rf_member_add (f->store, f->list, odd, RF_TEST_ACTOR, &error));
   g_assert_no_error (error);
-  sender = rf_verp_sender (LIST, odd);
+  sender = rf_verp_sender (f->config, LIST, odd, &error);
+  g_assert_no_error (error);
   plus = strchr (sender, '+');
   at_sign = strrchr (sender, '@');
   tag = g_strndup (plus + 1, at_sign - plus - 1);
-  g_assert_true (tag[0] == 'h');
-  found = rf_member_by_verp_hash (f->store, f->list, tag, &error);
+  g_assert_true (strchr (tag, '+')[1] == 'h');
+  g_assert_true (rf_verp_resolve (f->store, f->config, f->list, tag, &found, &check, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (found, ==, odd);
+  g_assert_cmpint (check, ==, RF_VERP_AUTHENTIC);
   g_clear_pointer (&found, g_free);
-  found = rf_member_by_verp_hash (f->store, f->list, "haaaaaaaaaaaaaaaaaaaaaaaaaa", &error);
+  g_assert_true (rf_verp_resolve (f->store, f->config, f->list, "haaaaaaaaaaaaaaaaaaaaaaaaaa",
+                                  &found, &check, &error));
   g_assert_no_error (error);
   g_assert_null (found);
 }

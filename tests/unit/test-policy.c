@@ -421,6 +421,77 @@ test_bare_cr (void)
   g_assert_true (lf_same == lf);
 }
 
+/* issue 11, finding 2: a NUL byte or a CR that ends no line, in a header,
+ * must not change where the header ends.  Before the fix GMime dropped the
+ * NUL with the line end after it, and the body's lines became headers. */
+static void
+test_nul_and_cr (void)
+{
+  static const char nul[] = "From: a@b.test\nTo: dev@lists.test\nSubject: smuggle\0\n\n"
+                            "Content-Type: multipart/mixed; boundary=ZZ\n"
+                            "List-Unsubscribe: <https://evil.example/u>\n\n"
+                            "--ZZ\nContent-Type: text/plain\n\nhello\n--ZZ--\n";
+  static const char cr[] = "From: a@b.test\r\nSubject: hi\rList-Unsubscribe: <https://evil.example/u>"
+                           "\rContent-Type: multipart/mixed; boundary=ZZ\r\n\r\n--ZZ\r\n"
+                           "Content-Type: text/plain\r\n\r\nhello\r\n--ZZ--\r\n";
+  static const char part[] = "From: a@b.test\nSubject: ok\nMIME-Version: 1.0\n"
+                             "Content-Type: multipart/mixed; boundary=ZZ\n\n"
+                             "--ZZ\nContent-Type: text/plain\0\n\n"
+                             "Content-Disposition: attachment; filename=x.exe\n\nMZ\n--ZZ--\n";
+  const struct { const char *data; gsize len; } cases[] = {
+    { nul, sizeof nul - 1 }, { cr, sizeof cr - 1 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GBytes) raw = g_bytes_new_static (cases[i].data, cases[i].len);
+      g_autoptr (GBytes) fixed = _rf_mime_fix_line_ends (raw);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GMimeMessage) m = _rf_mime_parse (fixed, NULL, &error);
+      gsize len;
+      const char *data = g_bytes_get_data (fixed, &len);
+
+      g_assert_no_error (error);
+      /* the body's lines stay in the body, as parsed and as rendered (GMime
+       * wrote a header value up to its NUL, and the line end after it was
+       * lost: the copy's body became headers) */
+      g_assert_null (g_mime_object_get_header (GMIME_OBJECT (m), "List-Unsubscribe"));
+      g_assert_false (GMIME_IS_MULTIPART (g_mime_message_get_mime_part (m)));
+      {
+        g_autoptr (GBytes) rendered = _rf_mime_render (m, &error);
+        g_autoptr (GMimeMessage) again = _rf_mime_parse (rendered, NULL, &error);
+
+        g_assert_no_error (error);
+        g_assert_null (g_mime_object_get_header (GMIME_OBJECT (again), "List-Unsubscribe"));
+        g_assert_false (GMIME_IS_MULTIPART (g_mime_message_get_mime_part (again)));
+        {
+          gsize rlen;
+          const char *r = g_bytes_get_data (rendered, &rlen);
+
+          for (gsize k = 0; k < rlen; k++)
+            if (r[k] == '\r')
+              g_assert_true (k + 1 < rlen && r[k + 1] == '\n');   /* no bare CR left */
+        }
+      }
+      g_assert_null (memchr (data, '\0', len));
+      g_assert_true (g_str_has_prefix (g_mime_message_get_subject (m), i == 0 ? "smuggle" : "hi "));
+      /* with the same length: nothing is moved */
+      g_assert_cmpuint (len, ==, cases[i].len);
+    }
+  /* in a part's header too: the part keeps its own headers */
+  {
+    g_autoptr (GBytes) raw = g_bytes_new_static (part, sizeof part - 1);
+    g_autoptr (GBytes) fixed = _rf_mime_fix_line_ends (raw);
+    g_autoptr (GMimeMessage) m = _rf_mime_parse (fixed, NULL, NULL);
+    GMimeObject *body = g_mime_message_get_mime_part (m);
+    GMimeObject *first;
+
+    g_assert_true (GMIME_IS_MULTIPART (body));
+    first = g_mime_multipart_get_part (GMIME_MULTIPART (body), 0);
+    g_assert_null (g_mime_object_get_disposition (first));
+  }
+}
+
 static void
 test_parse_lenient (void)
 {
@@ -467,6 +538,7 @@ main (int argc, char **argv)
   ADD ("/policy/pass-through", test_pass_through);
   g_test_add_func ("/mime/parse-errors", test_parse_errors);
   g_test_add_func ("/mime/bare-cr", test_bare_cr);
+  g_test_add_func ("/mime/nul-and-cr-in-headers", test_nul_and_cr);
   g_test_add_func ("/mime/parse-lenient", test_parse_lenient);
   g_test_add_func ("/policy/table", test_table_order);
   return g_test_run ();

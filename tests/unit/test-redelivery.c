@@ -93,6 +93,16 @@ test_original_ids (void)
   g_assert_cmpuint (empty->len, ==, 0);
 }
 
+/* bob joins the list (a post links to his page only from then on) */
+static void
+bob_joins (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (rf_member_add (f->store, f->list, "bob@b.test", RF_TEST_ACTOR, &error));
+  g_assert_no_error (error);
+}
+
 static void
 add_post (Fixture *f, const char *key, const char *mid, gint64 stored, gboolean *added)
 {
@@ -129,6 +139,14 @@ test_rows (Fixture *f, gconstpointer data)
   add_post (f, "k2", "m2@x.test", NOW + DAY, &added);
   g_assert_true (added);
 
+  /* issue 11: a post links to a member's page only when it was sent to
+   * them: kept while they were a member (bob is none yet) */
+  g_ptr_array_add (ids, (gpointer) "m1@x.test");
+  g_assert_true (rf_redelivery_link (f->store, "dev@lists.test", "bob@b.test", ids, &linked,
+                                     &error));
+  g_assert_cmpuint (linked, ==, 0);
+  g_ptr_array_set_size (ids, 0);
+  bob_joins (f);   /* at NOW: post 1 (NOW) went to him, post 2 (NOW + DAY) too */
   g_ptr_array_add (ids, (gpointer) "unknown@x.test");
   g_ptr_array_add (ids, (gpointer) "m1@x.test");
   g_assert_true (rf_redelivery_link (f->store, "dev@lists.test", "bob@b.test", ids, &linked,
@@ -141,6 +159,22 @@ test_rows (Fixture *f, gconstpointer data)
   g_assert_true (rf_redelivery_link (f->store, "ops@lists.test", "bob@b.test", ids, &linked,
                                      &error));
   g_assert_cmpuint (linked, ==, 0);
+  /* carol joins between post 1 and post 2: post 1 never went to her */
+  rf_test_set_now (NOW + DAY / 2);
+  g_assert_true (rf_member_add (f->store, f->list, "carol@b.test", RF_TEST_ACTOR, &error));
+  rf_test_set_now (NOW);
+  g_ptr_array_set_size (ids, 0);
+  g_ptr_array_add (ids, (gpointer) "m1@x.test");
+  g_assert_true (rf_redelivery_link (f->store, "dev@lists.test", "carol@b.test", ids, &linked,
+                                     &error));
+  g_assert_cmpuint (linked, ==, 0);
+  g_ptr_array_add (ids, (gpointer) "m2@x.test");
+  g_assert_true (rf_redelivery_link (f->store, "dev@lists.test", "carol@b.test", ids, &linked,
+                                     &error));
+  g_assert_cmpuint (linked, ==, 1);
+  g_ptr_array_set_size (ids, 0);
+  g_ptr_array_add (ids, (gpointer) "unknown@x.test");
+  g_ptr_array_add (ids, (gpointer) "m1@x.test");
 
   posts = rf_redelivery_member_posts (f->store, "dev@lists.test", "bob@b.test", NOW, &error);
   g_assert_no_error (error);
@@ -236,6 +270,7 @@ test_keep (Fixture *f, gconstpointer data)
   g_assert_true (_rf_redelivery_keep (f->config, f->store, f->list, f->settings, "kh", html,
                                       &error));
   g_assert_no_error (error);
+  bob_joins (f);
   g_ptr_array_add (ids, (gpointer) "plain@b.test");
   g_ptr_array_add (ids, (gpointer) "html@b.test");
   g_assert_true (rf_redelivery_link (f->store, "dev@lists.test", "bob@b.test", ids, NULL,
@@ -294,6 +329,7 @@ test_delay_is_no_loss (Fixture *f, gconstpointer data)
   const char *verdicts[] = { "delayed", "failed" };
   gint64 last = 0;
 
+  bob_joins (f);   /* a post links to the page of a member it was sent to */
   g_assert_true (_rf_redelivery_keep (f->config, f->store, f->list, f->settings, "kp", plain,
                                       &error));
   g_assert_no_error (error);

@@ -107,7 +107,7 @@ static void
 test_int (void)
 {
   /* no setting of the table is an int yet: test the type on a local row */
-  RfSettingDef def = { "count", RF_SETTING_INT, "0", NULL, "a count", FALSE };
+  RfSettingDef def = { "count", RF_SETTING_INT, "0", NULL, "a count", FALSE, RF_SETTING_OWNER };
   g_autoptr (GError) error = NULL;
   g_autofree char *v = rf_setting_normalize (&def, "42", &error);
   g_autofree char *bad = NULL;
@@ -145,6 +145,34 @@ test_string (void)
   assert_reject ("description", "\xff\xfe", "not valid UTF-8");
 }
 
+/* issue 11: the privacy settings are the owners' (and site admins'), never
+ * a moderator's; the list's texts are a moderator's too */
+static void
+test_who (void)
+{
+  static const char *const privacy[] = { "archive", "archive_access", "attachments",
+                                         "attachment_unguessable", "attachment_retention",
+                                         "attachment_signed", "bounce_redelivery" };
+  static const char *const texts[] = { "subject_prefix", "footer", "description", "posting" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (privacy); i++)
+    {
+      const RfSettingDef *def = rf_setting_lookup (privacy[i]);
+
+      g_assert_nonnull (def);
+      g_assert_false (rf_setting_may_change (def, FALSE));
+      g_assert_true (rf_setting_may_change (def, TRUE));
+      g_assert_cmpstr (rf_setting_who_name (def), ==, "owner");
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      const RfSettingDef *def = rf_setting_lookup (texts[i]);
+
+      g_assert_true (rf_setting_may_change (def, FALSE));
+      g_assert_cmpstr (rf_setting_who_name (def), ==, "moderator");
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -155,5 +183,6 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/int", test_int);
   g_test_add_func ("/settings/enum", test_enum);
   g_test_add_func ("/settings/string", test_string);
+  g_test_add_func ("/settings/who", test_who);
   return g_test_run ();
 }

@@ -85,7 +85,13 @@ test_upgrade_from (gconstpointer data)
   assert_refused (dir, RF_STORE_READ_WRITE | RF_STORE_CREATE, RF_ERROR_TEMPORARY, needle);
 
   {
-    g_autoptr (RfStore) store = rf_store_open (dir, RF_STORE_READ_WRITE | RF_STORE_UPGRADE, &error);
+    /* the keys (issue 11): beside a configuration of this state directory */
+    g_autofree char *conf = g_build_filename (dir, "reflector.conf", NULL);
+    g_autofree char *text = g_strdup_printf ("[paths]\nstate_dir = %s\n", dir);
+    g_autoptr (RfConfig) config =
+        (g_file_set_contents (conf, text, -1, NULL), rf_config_load (conf, &error));
+    g_autoptr (RfStore) store =
+        rf_store_open_with_keys (config, RF_STORE_READ_WRITE | RF_STORE_UPGRADE, &error);
     g_autoptr (RfList) list = NULL;
     g_autofree char *token = NULL;
 

@@ -80,7 +80,9 @@ gboolean rf_list_web_access_get (RfStore *store, const RfList *list, char **name
 typedef enum {
   RF_LOGIN_OK,
   RF_LOGIN_BAD_PASSWORD,     /* unknown name or wrong password: say the same to both */
-  RF_LOGIN_ACCOUNT_LOCKED,   /* too many failures for this account: wait */
+  RF_LOGIN_ACCOUNT_LOCKED,   /* too many failures for this account: wait (tell the
+                              * reader what RF_LOGIN_BAD_PASSWORD tells, or the
+                              * answer shows which names are accounts) */
   RF_LOGIN_IP_BLOCKED,       /* too many failures from this address: wait */
 } RfLoginResult;
 

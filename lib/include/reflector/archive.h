@@ -76,12 +76,21 @@ GPtrArray *rf_archive_thread (RfStore *store, const RfList *list, gint64 number,
  * Returns: (transfer full). */
 RfArchivePost *rf_archive_post (RfStore *store, const RfList *list, gint64 number,
                                 GError **error);
+/* What one search looks for at most (issue 11: the cost of a query grows
+ * with its words): words after the first RF_ARCHIVE_MAX_WORDS (a quoted
+ * phrase's count each), and prefixes after the first
+ * RF_ARCHIVE_MAX_PREFIXES, are not searched; a word or phrase given twice
+ * is searched once. */
+#define RF_ARCHIVE_MAX_WORDS 8
+#define RF_ARCHIVE_MAX_PREFIXES 2
+
 /* Search subject, sender and text for every word of @query (a word ending
  * in '*' matches as a prefix when 3 characters or more precede the '*';
  * "quoted words" match as a phrase; nothing else is syntax, so any input
- * is safe).  @offset and @limit page the
+ * is safe; the limits above apply).  @offset and @limit page the
  * hits; *total_out (may be NULL) receives their number.  An empty query
- * finds nothing.  Returns: (transfer full) (element-type RfArchivePost)
+ * finds nothing.  With a budget (rf_store_set_budget) spent:
+ * RF_ERROR_CANCELLED.  Returns: (transfer full) (element-type RfArchivePost)
  * with snippet set. */
 GPtrArray *rf_archive_search (RfStore *store, const RfList *list, const char *query,
                               RfArchiveOrder order, guint offset, guint limit,

@@ -18,8 +18,10 @@ typedef struct {
   gboolean unguessable;  /* TRUE: keyed by token (token_hash); FALSE: site key */
   gint64 post;           /* readable mode: the list's post number, else 0 */
   gint64 n;              /* readable mode: 1-based index in the post, else 0 */
-  char *filename;        /* rf_attachment_safe_name() */
-  char *content_type;    /* "type/subtype", lower case */
+  char *filename;        /* rf_attachment_safe_name(); "" for an unguessable
+                          * attachment (issue 11): sealed with its bytes, read
+                          * back by rf_attachment_reader_name() */
+  char *content_type;    /* "type/subtype", lower case; "" likewise */
   guint64 size;          /* plaintext bytes */
   gint64 created;
   gint64 expires;        /* rf_now() seconds; 0 = forever */
@@ -43,6 +45,15 @@ RfAttachmentReader *rf_attachment_open (const RfConfig *config, const RfAttachme
 /* Plaintext bytes, 0 at the verified end, -1 on error (a forged or
  * truncated blob is RF_ERROR_TEMPORARY "blob damaged"). */
 gssize rf_attachment_read (RfAttachmentReader *reader, void *buf, gsize len, GError **error);
+/* The file's name and type: the row's, or for an unguessable attachment
+ * the ones sealed in front of its bytes.  Owned by @reader. */
+const char *rf_attachment_reader_name (RfAttachmentReader *reader);
+const char *rf_attachment_reader_type (RfAttachmentReader *reader);
+
+/* The sealed head of an unguessable attachment's blob: these 4 bytes, then
+ * the name and the type, each as 2 bytes of length (big-endian) and its
+ * UTF-8; then the file. */
+#define RF_ATTACHMENT_HEAD "RFA1"
 void rf_attachment_reader_free (RfAttachmentReader *reader);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfAttachmentReader, rf_attachment_reader_free)
 

@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   char *state_dir;          /* [paths] state_dir, default /var/lib/reflector */
+  char *key_dir;            /* [paths] key_dir, or NULL: see rf_config_key_dir () */
   char *transport;          /* [delivery] transport: "sendmail" or "smtp" */
   char *sendmail;           /* [delivery] sendmail, default /usr/sbin/sendmail */
   char **sendmail_args;     /* [delivery] sendmail_args: extra argv before -oi
@@ -29,6 +30,8 @@ typedef struct {
                              * names the client (a reverse proxy), default none */
   int connections_per_ip;   /* [web] connections_per_ip, default 64; 0: no limit */
   int request_timeout;      /* [web] request_timeout (s), default 60 */
+  int search_budget_ms;     /* [web] search_budget_ms: the most time one archive
+                             * search may take (rf_store_set_budget), default 2000 */
   int message_days;         /* [retention] message_days, default 30 */
   int activity_days;        /* [retention] activity_days, default 42 */
   int redelivery_days;      /* [retention] redelivery_days, default 14 */
@@ -42,7 +45,7 @@ typedef struct {
   /* [blobs]: the blob store of attachments (issue 3) */
   char *blob_store;         /* [blobs] store: "local" (default) or "s3" */
   char *blob_dir;           /* [blobs] dir, default STATE_DIR/blobs (local) */
-  char *blob_key_file;      /* [blobs] key_file, default STATE_DIR/blob.key */
+  char *blob_key_file;      /* [blobs] key_file, or NULL: KEY_DIR/blob.key */
   char *s3_endpoint;        /* [blobs] endpoint, e.g. https://s3.eu-west-1.amazonaws.com */
   char *s3_bucket;          /* [blobs] bucket */
   char *s3_region;          /* [blobs] region, default us-east-1 */
@@ -74,6 +77,10 @@ typedef struct {
  * Returns: (transfer full) free with rf_config_free(). */
 RfConfig *rf_config_load (const char *explicit_path, GError **error);
 void rf_config_free (RfConfig *config);
+/* The key directory in use (issue 11, keys.h): [paths] key_dir, else the
+ * directory of the file read, else the compiled-in configuration
+ * directory.  Returns: (transfer full). */
+char *rf_config_key_dir (const RfConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfConfig, rf_config_free)
 /* The compiled-in configuration file, CONFIG_DIR/reflector.conf of the
  * prefix the program was built with; and the file rf_config_load

@@ -40,6 +40,10 @@ typedef enum {
   /* The configuration file is broken.  listdeliver: 75 (the sysadmin fixes
    * it and the MTA's retry then succeeds). */
   RF_ERROR_CONFIG,
+  /* A request ran out of the time it was given, or its client went away
+   * (rf_store_set_budget): the caller answers that, or nobody.  Anything
+   * else that meets it: as RF_ERROR_TEMPORARY (listdeliver: 75). */
+  RF_ERROR_CANCELLED,
 } RfErrorCode;
 
 /* Seconds in a day: every lifetime in days is converted with this. */

@@ -16,6 +16,7 @@
 #include <reflector/error.h>
 #include <reflector/log.h>
 #include <reflector/config.h>
+#include <reflector/keys.h>
 #include <reflector/settings.h>
 #include <reflector/address.h>
 #include <reflector/token.h>

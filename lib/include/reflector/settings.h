@@ -18,6 +18,23 @@ typedef enum {
   RF_SETTING_STRING,  /* free text, one line; "\n" in input means newline */
 } RfSettingType;
 
+/* Who may change a setting (issue 11).  The site admin (listctl, and a
+ * site admin's account in the moderator panel) may change every one.
+ *
+ * Every row of the table says it in its last field (the build refuses a
+ * row without it, -Wmissing-field-initializers).  A privacy setting, one
+ * that decides what is kept, for how long, or who may read it (archive,
+ * archive_access, attachments and their retention, bounce_redelivery,
+ * disappearing ink, and every such setting a later issue adds) is always
+ * RF_SETTING_OWNER; only a setting about the list's texts, who may post,
+ * sizes or bounce handling may be RF_SETTING_MODERATOR.  The moderator
+ * panel shows an account only the settings it may change, and refuses
+ * (403, nothing saved) a form that holds another. */
+typedef enum {
+  RF_SETTING_OWNER = 0,   /* the list's owners and site admins */
+  RF_SETTING_MODERATOR,   /* its moderators too */
+} RfSettingWho;
+
 typedef struct {
   const char *name;
   RfSettingType type;
@@ -27,6 +44,7 @@ typedef struct {
   gboolean multiline;            /* RF_SETTING_STRING: "\n" may make a newline
                                   * (footer); otherwise a value is one line, so
                                   * that no header can be injected */
+  RfSettingWho who;              /* who may change it (above) */
 } RfSettingDef;
 
 /* The whole table, in display order; *n_out receives its length. */
@@ -37,6 +55,11 @@ const RfSettingDef *rf_setting_lookup (const char *name);
  * (e.g. "10m" -> "10485760", "yes" -> "on").  RF_ERROR_INVALID with a
  * sentence naming the allowed values otherwise.  Returns: (transfer full). */
 char *rf_setting_normalize (const RfSettingDef *def, const char *value, GError **error);
+/* Whether an account may change @def: @owner is TRUE for the list's owners
+ * and site admins, FALSE for its moderators. */
+gboolean rf_setting_may_change (const RfSettingDef *def, gboolean owner);
+/* "owner" or "moderator": the least role that may change @def. */
+const char *rf_setting_who_name (const RfSettingDef *def);
 /* Typed readers of a normalised value. */
 gboolean rf_setting_value_bool (const char *normalized);
 guint64 rf_setting_value_uint (const char *normalized);

@@ -6,7 +6,7 @@
  */
 #pragma once
 
-#include <reflector/error.h>
+#include <reflector/config.h>
 
 G_BEGIN_DECLS
 
@@ -32,6 +32,11 @@ typedef enum {
  * the problem ("...: schema version 4, this program needs 6: run 'listctl
  * upgrade'").  Returns: (transfer full) free with rf_store_close(). */
 RfStore *rf_store_open (const char *state_dir, RfStoreFlags flags, GError **error);
+/* The same for the programs: STATE_DIR of @config, and the site key of its
+ * key directory (keys.h), which adding members and making unsubscribe
+ * links need (issue 11: the keys are not in the state directory).
+ * @config must outlive the store. */
+RfStore *rf_store_open_with_keys (const RfConfig *config, RfStoreFlags flags, GError **error);
 void rf_store_close (RfStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfStore, rf_store_close)
 /* The schema version after migrations. */
@@ -41,6 +46,18 @@ int rf_store_schema_version (RfStore *store);
 int rf_store_current_version (void);
 int rf_store_upgraded_from (RfStore *store);
 gboolean rf_store_created (RfStore *store);
+
+/* A budget for what the store is asked next (issue 11): once the
+ * monotonic clock (g_get_monotonic_time) passes @deadline, or @cancelled
+ * (may be NULL) returns TRUE, the statement running stops and its
+ * function fails with RF_ERROR_CANCELLED.  Checked inside SQLite, every
+ * few thousand steps of its virtual machine, so a costly query ends within
+ * a millisecond or so of its budget; @cancelled is asked at most every
+ * 20 ms (it may make a system call: is the client still there?).
+ * @deadline 0 and @cancelled NULL: no budget (the default). */
+typedef gboolean (*RfStoreCancelFunc) (gpointer user_data);
+void rf_store_set_budget (RfStore *store, gint64 deadline, RfStoreCancelFunc cancelled,
+                          gpointer user_data);
 
 /* Transactions (BEGIN IMMEDIATE, so writers queue on the busy timeout).
  * The store's write functions join a transaction the caller holds. */

@@ -19,4 +19,9 @@ gboolean rf_unsubscribe_lookup (RfStore *store, const char *token, RfList **list
 gboolean rf_unsubscribe_by_token (RfStore *store, const char *token, const RfActor *actor,
                                   RfList **list_out, char **address_out, GError **error);
 
+/* Make every member's unsubscribe hash anew with the site key in use,
+ * after it was rotated (rf_keys_rotate): the links of the posts sent
+ * before stop working, the next posts carry new ones. */
+gboolean rf_store_rehash_unsubscribe (RfStore *store, GError **error);
+
 G_END_DECLS
