@@ -41,7 +41,7 @@ check_eq "help settings: exit 0" 0 "$rc"
 for s in posting subject_prefix footer max_message_size list_headers description; do
     check_match "help settings shows '$s'" "^$s " "$out"
 done
-check_match "help settings: posting row" "^posting +enum +members +open\|members " "$out"
+check_match "help settings: posting row" "^posting +enum +members +open\|members\|moderated\|announce " "$out"
 run help subscribe
 check_eq "help subscribe: exit 0" 0 "$rc"
 check_match "help subscribe shows --file" "--file=FILE" "$out"
@@ -135,9 +135,9 @@ check_eq "get footer prints it as typed" '-- \nTo leave: mail dev-leave@lists.te
 run set dev@lists.test subject_prefix '[dev] '
 run get dev@lists.test subject_prefix --json
 check_eq "subject prefix keeps its space" "[dev] |" "$(json 'print(d["value"] + "|")')"
-run set dev@lists.test posting moderated
+run set dev@lists.test posting closed
 check_eq "bad setting value: exit 65" 65 "$rc"
-check_eq "bad setting value: message" "listctl: setting 'posting': 'moderated' is not one of: open, members" "$err"
+check_eq "bad setting value: message" "listctl: setting 'posting': 'closed' is not one of: open, members, moderated, announce" "$err"
 run set dev@lists.test max_message_size lots
 check_eq "bad size: exit 65" 65 "$rc"
 check_match "bad size: message" "^listctl: setting 'max_message_size': 'lots' is not a size" "$err"

@@ -29,3 +29,5 @@
 #include <reflector/redelivery.h>
 #include <reflector/reports.h>
 #include <reflector/cleanup.h>
+#include <reflector/confirm.h>
+#include <reflector/moderation.h>
