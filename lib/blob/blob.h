@@ -76,3 +76,13 @@ RfUnsealer *rf_unsealer_new (RfBlobReader *reader, const guint8 key[RF_KEY_BYTES
 gssize rf_unsealer_read (RfUnsealer *unsealer, void *buf, gsize len, GError **error);
 void rf_unsealer_free (RfUnsealer *unsealer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfUnsealer, rf_unsealer_free)
+
+/* A small blob sealed whole (sealed-bytes.c), with the key derived from
+ * the blob key file and @blob_id (rf_site_blob_key), as a kept post is.
+ * The blob appears only when the seal succeeds. */
+gboolean rf_blob_seal_bytes (const RfConfig *config, const char *blob_id, GBytes *bytes,
+                             GError **error);
+/* Read it back.  Returns: (transfer full). */
+GBytes *rf_blob_unseal_bytes (const RfConfig *config, const char *blob_id, GError **error);
+/* Delete @blob_id, errors ignored (cleanup deletes what is left). */
+gboolean rf_blob_delete_quietly (const RfConfig *config, const char *blob_id);
