@@ -65,6 +65,8 @@ static const ConfigKey config_keys[] = {
     G_STRUCT_OFFSET (RfConfig, session_idle_minutes), 1, 10080 },
   { "security", "session_max_hours", KEY_INT, G_STRUCT_OFFSET (RfConfig, session_max_hours), 1,
     8760 },
+  /* issue 10: the Postfix recipient map's indexed form (lib/mta/map.c) */
+  { "mta", "postmap", KEY_STRING, G_STRUCT_OFFSET (RfConfig, postmap), 0, 0 },
 };
 
 static const char *const transports[] = { "sendmail", "smtp", NULL };
@@ -295,6 +297,12 @@ config_read (RfConfig *config, const char *path, GError **error)
     }
   if (!check_blobs (config, path, error))
     return FALSE;
+  if (config->postmap != NULL && !g_path_is_absolute (config->postmap))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [mta] postmap: '%s' is not an absolute path", path, config->postmap);
+      return FALSE;
+    }
   if (!g_path_is_absolute (config->sendmail))
     {
       g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
@@ -361,5 +369,6 @@ rf_config_free (RfConfig *config)
   g_free (config->s3_region);
   g_free (config->s3_addressing);
   g_free (config->s3_credentials_file);
+  g_free (config->postmap);
   g_free (config);
 }

@@ -6,8 +6,16 @@
  * Exim routes list mail with "domains = dsearch;STATE/mta" and
  * "local_parts = dsearch;STATE/mta/$domain_data": a directory lookup needs
  * no database driver in the MTA and taints nothing.
+ *
+ * Postfix (issue 10) refuses at RCPT time every address of the list domain
+ * that is not in STATE/mta/postfix-recipients (relay_recipient_maps): every
+ * address of every list, one a line with "OK", the tagged roles without
+ * their tag (Postfix looks "dev-confirm+TOKEN@" up as "dev-confirm@" with
+ * recipient_delimiter = +).  With [mta] postmap set, listctl runs postmap on
+ * it after each change; Postfix notices the indexed file change by itself.
  */
 #include "mta/mta.h"
+#include "roles/roles.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -91,6 +99,73 @@ rf_mta_map_remove (const char *state_dir, const char *list_address, GError **err
   return TRUE;
 }
 
+/* STATE/mta/postfix-recipients: every address of every list. */
+static gboolean
+write_postfix_map (const char *state_dir, GPtrArray *lists, GError **error)
+{
+  g_autofree char *dir = g_build_filename (state_dir, "mta", NULL);
+  g_autofree char *path = g_build_filename (dir, RF_MTA_POSTFIX_MAP, NULL);
+  g_autoptr (GString) text = g_string_new ("# written by listctl create and delete: every address "
+                                           "of every list\n");
+  g_autoptr (GError) local = NULL;
+  const RfRoleDef *roles;
+  gsize n_roles;
+
+  roles = _rf_roles_table (&n_roles);
+  for (guint i = 0; i < lists->len; i++)
+    {
+      const RfList *list = g_ptr_array_index (lists, i);
+
+      g_string_append_printf (text, "%s\tOK\n", list->address);
+      for (gsize r = 0; r < n_roles; r++)
+        g_string_append_printf (text, "%s-%s@%s\tOK\n", list->local, roles[r].suffix,
+                                list->domain);
+    }
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    return io_error ("create directory", dir, errno, error);
+  if (!g_file_set_contents_full (path, text->str, (gssize) text->len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot write '%s': %s", path,
+                   local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+rf_mta_postmap (const RfConfig *config, GError **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) local = NULL;
+  int status = 0;
+
+  if (config->postmap == NULL)
+    return TRUE;
+  path = g_build_filename (config->state_dir, "mta", RF_MTA_POSTFIX_MAP, NULL);
+  {
+    const char *argv[] = { config->postmap, path, NULL };
+
+    /* no shell: g_spawn_sync execs postmap itself */
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                       NULL, &err, &status, &local))
+      {
+        g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot run %s: %s", config->postmap,
+                     local->message);
+        return FALSE;
+      }
+  }
+  if (!g_spawn_check_wait_status (status, &local))
+    {
+      g_strstrip (err);
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "%s %s failed: %s", config->postmap,
+                   path, *err != '\0' ? err : local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 rf_mta_map_sync (RfStore *store, GError **error)
 {
@@ -111,17 +186,21 @@ rf_mta_map_sync (RfStore *store, GError **error)
       if (!rf_mta_map_add (state_dir, list->address, error))
         return FALSE;
     }
+  if (!write_postfix_map (state_dir, lists, error))
+    return FALSE;
   domains = g_dir_open (top, 0, NULL);
   if (domains == NULL)
     return TRUE;
   while ((d = g_dir_read_name (domains)) != NULL)
     {
       g_autofree char *dir = g_build_filename (top, d, NULL);
-      g_autoptr (GDir) locals = g_dir_open (dir, 0, NULL);
+      g_autoptr (GDir) locals = NULL;
       g_autoptr (GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
       const char *l;
 
-      if (locals == NULL)
+      /* the Postfix map and its indexed forms are files, not domains */
+      if (!g_file_test (dir, G_FILE_TEST_IS_DIR) ||
+          (locals = g_dir_open (dir, 0, NULL)) == NULL)
         continue;
       while ((l = g_dir_read_name (locals)) != NULL)
         {

@@ -48,6 +48,9 @@ typedef struct {
   char *s3_region;          /* [blobs] region, default us-east-1 */
   char *s3_addressing;      /* [blobs] addressing: "path" (default) or "virtual" */
   char *s3_credentials_file;/* [blobs] credentials_file (mode 0600 or 0400) */
+  char *postmap;            /* [mta] postmap: Postfix's postmap, run on the recipient
+                             * map STATE/mta/postfix-recipients after each change;
+                             * NULL (default): not run */
 } RfConfig;
 
 /* The file to read: @explicit_path if not NULL, else $REFLECTOR_CONFIG, else
