@@ -47,13 +47,20 @@ const ListctlCommand listctl_commands[] = {
     "bounces, daily from cron: count notices to disabled members, remove those past the last" },
   { "report", listctl_report, LISTCTL_STORE_READ, "LIST bounces [--dry-run]",
     "mail the bounce report (scores, states, policy refusals) to the list's moderators and owners" },
+  { "held", listctl_held, LISTCTL_STORE_READ, "LIST",
+    "show the posts held for the moderators: number, sender, subject, why" },
+  { "moderate", listctl_moderate, LISTCTL_STORE_WRITE,
+    "LIST NUMBER approve|reject|discard [--reason TEXT]",
+    "decide about a held post: send it to every member, reject it (the sender is told), "
+    "or discard it" },
   { "user", listctl_user, LISTCTL_STORE_WRITE, "add|passwd|del|list|grant|revoke ...",
     "manage the web accounts: site admins, list owners and moderators" },
   { "web-access", listctl_web_access, LISTCTL_STORE_WRITE,
     "LIST [NAME] [--password-stdin] [--off]",
     "show or set the user name and password of a list's web archive" },
   { "cleanup", listctl_cleanup, LISTCTL_STORE_WRITE, "",
-    "delete what has expired: attachments, blob temp files, redelivery copies and links (--dry-run: only count)" },
+    "delete what has expired: attachments, blob temp files, redelivery copies and links, held "
+    "posts, confirmations (--dry-run: only count)" },
   { "help", listctl_help, LISTCTL_NO_STORE, "[COMMAND|settings]",
     "show the commands, one command's options, or the list settings" },
 };

@@ -89,6 +89,9 @@ gboolean listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **e
 gboolean listctl_report (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_reenable (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_sweep (int argc, char **argv, ListctlContext *ctx, GError **error);
+/* moderation.c (issue 10) */
+gboolean listctl_held (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_moderate (int argc, char **argv, ListctlContext *ctx, GError **error);
 
 /* 'listctl help' without a command: the command table. */
 void listctl_print_usage (FILE *out);
