@@ -46,7 +46,8 @@ strip_suffix (char *base, const char *suffix)
 {
   gsize n = strlen (base), m = strlen (suffix);
 
-  if (n < m + 2 || base[n - m - 1] != '-' || strcmp (base + n - m, suffix) != 0)
+  /* any case: Postfix hands the address over as the sender wrote it */
+  if (n < m + 2 || base[n - m - 1] != '-' || g_ascii_strcasecmp (base + n - m, suffix) != 0)
     return FALSE;
   base[n - m - 1] = '\0';
   return TRUE;

@@ -133,29 +133,51 @@ write_postfix_map (const char *state_dir, GPtrArray *lists, GError **error)
   return TRUE;
 }
 
+/* Index a copy (NAME.new) and rename its index over NAME's: a new inode,
+ * which a running smtpd notices at its next connection even when the map
+ * changed twice in one second (Postfix compares the file's mtime in
+ * seconds, and whether the file it opened is still linked). */
 gboolean
 rf_mta_postmap (const RfConfig *config, GError **error)
 {
+  g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *copy = NULL;
+  g_autofree char *text = NULL;
   g_autofree char *err = NULL;
   g_autoptr (GError) local = NULL;
+  g_autoptr (GDir) d = NULL;
+  const char *name;
+  gsize len = 0;
   int status = 0;
 
   if (config->postmap == NULL)
     return TRUE;
-  path = g_build_filename (config->state_dir, "mta", RF_MTA_POSTFIX_MAP, NULL);
+  dir = g_build_filename (config->state_dir, "mta", NULL);
+  path = g_build_filename (dir, RF_MTA_POSTFIX_MAP, NULL);
+  copy = g_strconcat (path, ".new", NULL);
+  if (!g_file_get_contents (path, &text, &len, &local) ||
+      !g_file_set_contents_full (copy, text, (gssize) len, G_FILE_SET_CONTENTS_NONE, 0644,
+                                 &local))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot copy '%s': %s", path,
+                   local->message);
+      return FALSE;
+    }
   {
-    const char *argv[] = { config->postmap, path, NULL };
+    const char *argv[] = { config->postmap, copy, NULL };
 
     /* no shell: g_spawn_sync execs postmap itself */
     if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
                        NULL, &err, &status, &local))
       {
+        g_unlink (copy);
         g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot run %s: %s", config->postmap,
                      local->message);
         return FALSE;
       }
   }
+  g_unlink (copy);
   if (!g_spawn_check_wait_status (status, &local))
     {
       g_strstrip (err);
@@ -163,6 +185,19 @@ rf_mta_postmap (const RfConfig *config, GError **error)
                    path, *err != '\0' ? err : local->message);
       return FALSE;
     }
+  /* NAME.new.db (or .lmdb, .cdb: the site's default_database_type) -> NAME.db */
+  d = g_dir_open (dir, 0, NULL);
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (name, RF_MTA_POSTFIX_MAP ".new."))
+      {
+        g_autofree char *from = g_build_filename (dir, name, NULL);
+        g_autofree char *to_name = g_strconcat (RF_MTA_POSTFIX_MAP ".",
+                                                name + strlen (RF_MTA_POSTFIX_MAP ".new."), NULL);
+        g_autofree char *to = g_build_filename (dir, to_name, NULL);
+
+        if (g_rename (from, to) != 0)
+          return io_error ("rename", from, errno, error);
+      }
   return TRUE;
 }
 
