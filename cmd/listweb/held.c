@@ -104,6 +104,10 @@ listweb_held (ListwebRequest *request, RfStore *store, const RfSession *session,
         return held_page (request, store, session, list, MHD_HTTP_NOT_FOUND, "error",
                           "That post is not held any more: another moderator decided, or it "
                           "expired.");
+      if (g_error_matches (error, RF_ERROR, RF_ERROR_INVALID))
+        return held_page (request, store, session, list, MHD_HTTP_CONFLICT, "error",
+                          "That post was approved and is being sent: approve it again to "
+                          "finish.");
       g_printerr ("listweb: held: %s\n", error->message);
       return held_page (request, store, session, list, MHD_HTTP_SERVICE_UNAVAILABLE, "error",
                         "The post could not be sent to every member yet. Approve it again "

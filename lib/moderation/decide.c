@@ -96,6 +96,15 @@ rf_moderate (const RfConfig *config, const RfActor *actor, RfStore *store, const
                                                         " on %s", id, list->address);
       return FALSE;
     }
+  if (action != RF_MODERATE_APPROVE && g_str_equal (post->state, "approved"))
+    {
+      /* some members may have it already: only finishing is left */
+      g_set_error (error, RF_ERROR, RF_ERROR_INVALID,
+                   "held post %" G_GINT64_FORMAT " was approved and is being sent: approve it "
+                   "again to finish sending it",
+                   post->id);
+      return FALSE;
+    }
   if (action == RF_MODERATE_APPROVE)
     {
       g_autoptr (GBytes) raw = NULL;

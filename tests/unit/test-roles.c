@@ -32,7 +32,11 @@ setup (Fixture *f, gconstpointer data)
   f->out = g_dir_make_tmp ("rf-roles-out-XXXXXX", &error);
   g_assert_no_error (error);
   stub = g_build_filename (f->out, "sendmail", NULL);
-  script = g_strdup_printf ("#!/bin/sh\nfor a; do r=$a; done\ncat > \"%s/$r.$$\"\n", f->out);
+  /* a member with a file fail-<address> is refused for now (75) */
+  script = g_strdup_printf ("#!/bin/sh\nfor a; do r=$a; done\n"
+                            "if [ -e \"%s/fail-$r\" ]; then cat > /dev/null; exit 75; fi\n"
+                            "cat > \"%s/$r.$$\"\n",
+                            f->out, f->out);
   g_assert_true (g_file_set_contents (stub, script, -1, NULL));
   g_assert_cmpint (g_chmod (stub, 0755), ==, 0);
   conf = g_strdup_printf ("[delivery]\nsendmail = %s\n[web]\nbase_url = https://lists.test/\n",
@@ -424,6 +428,57 @@ test_hold (Fixture *f, gconstpointer data)
   }
 }
 
+/* An approval that the transport cut short resumes: nobody gets it twice,
+ * and meanwhile the post can be neither rejected nor discarded. */
+static void
+test_approve_resumes (Fixture *f, gconstpointer data)
+{
+  static const char post[] = "From: s@x.test\nSubject: Approved\nMessage-ID: <p2@x.test>\n\n"
+                             "hello\n";
+  g_autoptr (GBytes) raw = g_bytes_new_static (post, sizeof post - 1);
+  g_autoptr (GPtrArray) reasons = g_ptr_array_new ();
+  g_autoptr (GHashTable) settings = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *fail = g_build_filename (f->out, "fail-bob@x.test", NULL);
+  g_autofree char *rows = NULL;
+  RfDeliverReport report;
+  const char *members[] = { "ann@x.test", "bob@x.test", "cy@x.test" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (members); i++)
+    g_assert_true (rf_member_add (f->store, f->list, members[i], RF_TEST_ACTOR, &error));
+  settings = rf_list_settings (f->store, f->list, &error);
+  g_ptr_array_add (reasons, (gpointer) "the list is moderated");
+  g_assert_true (_rf_moderation_hold (f->config, RF_TEST_ACTOR, f->store, f->list, settings, raw,
+                                      "s@x.test", "key-approve", reasons, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (fail, "", 0, NULL));
+  g_assert_false (rf_moderate (f->config, RF_TEST_ACTOR, f->store, f->list, 1,
+                               RF_MODERATE_APPROVE, NULL, &report, &error));
+  g_assert_error (error, RF_ERROR, RF_ERROR_TEMPORARY);
+  g_clear_error (&error);
+  g_assert_cmpuint (report.sent, ==, 2);
+  g_assert_false (rf_moderate (f->config, RF_TEST_ACTOR, f->store, f->list, 1,
+                               RF_MODERATE_DISCARD, NULL, NULL, &error));
+  g_assert_error (error, RF_ERROR, RF_ERROR_INVALID);
+  g_clear_error (&error);
+  g_unlink (fail);
+  g_assert_true (rf_moderate (f->config, RF_TEST_ACTOR, f->store, f->list, 1,
+                              RF_MODERATE_APPROVE, NULL, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.sent_now, ==, 1);
+  g_assert_cmpuint (report.sent, ==, 3);
+  for (gsize i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      g_autoptr (GPtrArray) copies = mail_for (f, members[i]);
+
+      g_assert_cmpuint (copies->len, ==, 1);
+      g_assert_nonnull (strstr (g_ptr_array_index (copies, 0), "Subject: Approved"));
+      g_assert_nonnull (strstr (g_ptr_array_index (copies, 0), "List-Id: <dev.lists.test>"));
+    }
+  rows = rf_test_sql (f->dir, "SELECT count(*) FROM held_posts");
+  g_assert_cmpstr (rows, ==, "0");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -435,5 +490,6 @@ main (int argc, char **argv)
   g_test_add ("/roles/confirm", Fixture, NULL, setup, test_confirm, teardown);
   g_test_add ("/roles/confirm-expire", Fixture, NULL, setup, test_confirm_expire, teardown);
   g_test_add ("/roles/hold", Fixture, NULL, setup, test_hold, teardown);
+  g_test_add ("/roles/approve-resumes", Fixture, NULL, setup, test_approve_resumes, teardown);
   return g_test_run ();
 }

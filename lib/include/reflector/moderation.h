@@ -50,8 +50,9 @@ const char *rf_moderate_action_name (RfModerateAction action);
  * resumes, sending no member a second copy.  Rejecting answers the poster
  * (@reason, may be NULL, is put in the answer); discarding tells nobody.
  * Then the post, its blob and its tokens are gone.  RF_ERROR_NOT_FOUND when
- * there is no such held post (decided already, or expired).  @report may
- * be NULL. */
+ * there is no such held post (decided already, or expired); RF_ERROR_INVALID
+ * for rejecting or discarding a post whose approval is under way.  @report
+ * may be NULL. */
 gboolean rf_moderate (const RfConfig *config, const RfActor *actor, RfStore *store,
                       const RfList *list, gint64 id, RfModerateAction action,
                       const char *reason, RfDeliverReport *report, GError **error);
