@@ -33,8 +33,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfRecipient, rf_recipient_free)
  * whether the list exists is the store's question.  RF_ERROR_NO_SUCH_LIST
  * for something that is no address.  Returns: (transfer full). */
 RfRecipient *rf_recipient_parse (const char *address, GError **error);
-/* "-request", "-bounces+", ... for messages; "" for RF_ROLE_POST. */
-const char *rf_role_suffix (RfRole role);
 
 /* The envelope sender of @member's copy of a post to @list_address:
  * LIST-bounces+<local>=<domain>@<list domain>, or, when that local part
