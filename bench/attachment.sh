@@ -43,7 +43,7 @@ PORT=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print
 mkdir -p "$D/state" "$D/out"
 printf '#!/bin/sh\nexec cat > "%s/out/copy"\n' "$D" > "$D/sendmail"
 chmod 755 "$D/sendmail"
-printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\n[web]\nbase_url = http://127.0.0.1:%s\n' \
+printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\n[web]\nbase_url = http://127.0.0.1:%s\n[dmarc]\nresolver = none\n' \
     "$D/state" "$D/sendmail" "$PORT" > "$D/reflector.conf"
 [ "$(id -u)" != 0 ] || chown -R "$RUN_USER:" "$D"
 ctl() { as_user "$D/listctl" --config "$D/reflector.conf" "$@"; }

@@ -92,7 +92,7 @@ printf 'limit:     smtp-source -> smtp-sink, %d messages in %s s = %s msg/s\n' "
 # --- reflector ------------------------------------------------------------------
 mkdir -p "$D/state"
 cp "$BUILD/listdeliver" "$BUILD/listctl" "$D/"
-printf '[paths]\nstate_dir = %s\n[delivery]\ntransport = smtp\nrelays = 127.0.0.1:%s\nparallel = %s\n' \
+printf '[paths]\nstate_dir = %s\n[delivery]\ntransport = smtp\nrelays = 127.0.0.1:%s\nparallel = %s\n[dmarc]\nresolver = none\n' \
     "$D/state" "$port" "$PARALLEL" > "$D/reflector.conf"
 chown -R "$RUN_USER:" "$D"
 as_user "$D/listctl" --config "$D/reflector.conf" create bench@lists.test > /dev/null

@@ -16,12 +16,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <reflector/banned.h>
 
 static const char usage_line[] =
-  "usage: listdeliver [--config FILE] [-f SENDER] [--] [RECIPIENT]";
+  "usage: listdeliver [-c FILE] [-f SENDER] [--] [RECIPIENT]";
+
+/* --help: the usage line, then each option (listdeliver.8 has the same) */
+static const char help_text[] =
+  "\n"
+  "Deliver one message from standard input to the list address RECIPIENT\n"
+  "(default: $RECIPIENT).  Exit status: 0 done, 65 unparseable, 67 no such\n"
+  "list, 75 try again later, 77 refused by the list.\n"
+  "\n"
+  "  -c, --config FILE  read FILE instead of the compiled-in configuration file\n"
+  "  -f SENDER          the envelope sender (default: $SENDER)\n"
+  "  -h, --help         show this help\n"
+  "  -V, --version      print the version and the configuration file\n";
 
 /* One line on stderr: the MTA copies it into the bounce or its log. */
 G_GNUC_PRINTF (2, 3)
@@ -38,6 +51,9 @@ fail (int code, const char *format, ...)
     if (*p == '\n' || *p == '\r')
       *p = ' ';
   fprintf (stderr, "listdeliver: %s\n", text);
+  /* and the mail log, unless that is stderr already */
+  if (rf_log_target () == RF_LOG_SYSLOG)
+    rf_log_warning ("%s (exit %d)", text, code);
   return code;
 }
 
@@ -119,6 +135,22 @@ recipient_from_env (void)
   return g_strconcat (local, suffix, at, NULL);
 }
 
+static const char *
+outcome_name (RfDeliverOutcome outcome)
+{
+  switch (outcome)
+    {
+    case RF_DELIVERED: return "delivered";
+    case RF_ALREADY_DELIVERED: return "delivered-before";
+    case RF_LOOP_DROPPED: return "loop-dropped";
+    case RF_BOUNCE_RECEIVED: return "bounce-received";
+    case RF_HELD: return "held";
+    case RF_DROPPED: return "dropped";
+    case RF_ANSWERED: return "answered";
+    }
+  return "?";
+}
+
 int
 main (int argc, char **argv)
 {
@@ -138,16 +170,25 @@ main (int argc, char **argv)
   /* who the store's journal and activity log name for what a post does */
   const RfActor actor = { "listdeliver", "mta" };
   RfDeliverReport report;
+  g_autofree char *msgid = NULL;
+  gint64 started;
   int c;
 
   opterr = 0;
-  while ((c = getopt_long (argc, argv, "+f:h", options, NULL)) != -1)
+  rf_log_open ("listdeliver", FALSE, TRUE);
+  /* the state directory's files are 0640 at most, the directories 0750
+   * (DESIGN.md: Keys, State); the MTA reaches STATE/mta through the group */
+  umask (027);
+  while ((c = getopt_long (argc, argv, "+c:f:hV", options, NULL)) != -1)
     switch (c)
       {
       case 'c': config_path = optarg; break;
       case 'f': g_free (sender); sender = g_strdup (optarg); break;
-      case 'h': printf ("%s\n", usage_line); return EX_OK;
-      case 'V': printf ("listdeliver %s\n", REFLECTOR_VERSION); return EX_OK;
+      case 'h': printf ("%s\n%s", usage_line, help_text); return EX_OK;
+      case 'V':
+        printf ("listdeliver %s\nconfiguration file: %s\n", REFLECTOR_VERSION,
+                rf_config_path_in_use (config_path));
+        return EX_OK;
       default:
         /* a broken pipe command is the sysadmin's to fix: keep the mail */
         return fail (EX_TEMPFAIL, "unknown option '%s'; %s", argv[optind - 1], usage_line);
@@ -174,7 +215,25 @@ main (int argc, char **argv)
     return fail (EX_TEMPFAIL, "cannot read the message from stdin: %s", g_strerror (errno));
   raw = without_mbox_from (input);
 
+  started = g_get_monotonic_time ();
+  msgid = rf_log_message_id (raw);
   if (!rf_deliver (config, &actor, recipient, sender, raw, &report, &error))
-    return fail (exit_code_of (error), "%s", error->message);
+    {
+      int code = exit_code_of (error);
+
+      /* one line per message: what the MTA will do, and why */
+      rf_log_notice ("%s: msgid=<%s> from=<%s> size=%" G_GSIZE_FORMAT " status=%s (exit %d, "
+                     "%.3fs): %s",
+                     recipient, msgid != NULL ? msgid : "", sender != NULL ? sender : "",
+                     g_bytes_get_size (raw), code == EX_TEMPFAIL ? "deferred" : "refused", code,
+                     (g_get_monotonic_time () - started) / 1e6, error->message);
+      fprintf (stderr, "listdeliver: %s\n", error->message);
+      return code;
+    }
+  rf_log_info ("%s: msgid=<%s> from=<%s> size=%" G_GSIZE_FORMAT " status=%s copies=%" G_GUINT64_FORMAT
+               " (%" G_GUINT64_FORMAT " now) refused=%" G_GUINT64_FORMAT " (%.3fs)",
+               recipient, msgid != NULL ? msgid : "", sender != NULL ? sender : "",
+               g_bytes_get_size (raw), outcome_name (report.outcome), report.sent,
+               report.sent_now, report.failed, (g_get_monotonic_time () - started) / 1e6);
   return EX_OK;
 }

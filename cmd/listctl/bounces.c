@@ -151,8 +151,15 @@ listctl_sweep (int argc, char **argv, ListctlContext *ctx, GError **error)
 {
   g_autoptr (GPtrArray) lists = NULL;
   guint total_noticed = 0, total_removed = 0;
+  gboolean verbose = FALSE;
+  const GOptionEntry entries[] = {
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "say so when there is nothing to do",
+      NULL },
+    { NULL },
+  };
 
-  if (!listctl_parse (ctx, &argc, &argv, NULL, FALSE, 0, 1, error))
+  /* quiet for cron: 'listctl cleanup' does this for every list too */
+  if (!listctl_parse (ctx, &argc, &argv, entries, FALSE, 0, 1, error))
     return FALSE;
   if (argc == 2)
     {
@@ -183,7 +190,7 @@ listctl_sweep (int argc, char **argv, ListctlContext *ctx, GError **error)
         printf ("%s: %u notice%s counted, %u member%s removed\n", list->address, noticed,
                 noticed == 1 ? "" : "s", removed, removed == 1 ? "" : "s");
     }
-  if (total_noticed == 0 && total_removed == 0)
+  if (total_noticed == 0 && total_removed == 0 && verbose)
     printf ("nothing to do\n");
   return TRUE;
 }

@@ -26,9 +26,13 @@
  *   5. add it to the shell completion once there is one.
  */
 const ListctlCommand listctl_commands[] = {
+  { "init", listctl_init, LISTCTL_STORE_CREATE, "",
+    "create the state directory and an empty database (the package's postinst runs it)" },
+  { "upgrade", listctl_upgrade, LISTCTL_STORE_UPGRADE, "",
+    "bring the database to this version's schema (run after installing a new version)" },
   { "create", listctl_create, LISTCTL_STORE_CREATE, "LIST", "create a list" },
-  { "delete", listctl_delete, LISTCTL_STORE_WRITE, "LIST",
-    "delete a list, its settings and members (the journal keeps its history)" },
+  { "delete", listctl_delete, LISTCTL_STORE_WRITE, "LIST [--yes]",
+    "delete a list, its settings and members, after asking (the journal keeps its history)" },
   { "lists", listctl_lists, LISTCTL_STORE_READ, "", "list the lists" },
   { "show", listctl_show, LISTCTL_STORE_READ, "LIST", "show a list and its settings" },
   { "set", listctl_set, LISTCTL_STORE_WRITE, "LIST NAME VALUE", "change a setting of a list" },
@@ -44,7 +48,7 @@ const ListctlCommand listctl_commands[] = {
   { "reenable", listctl_reenable, LISTCTL_STORE_WRITE, "LIST ADDRESS",
     "deliver to a member disabled by bounces again, with score 0" },
   { "sweep", listctl_sweep, LISTCTL_STORE_WRITE, "[LIST]",
-    "bounces, daily from cron: count notices to disabled members, remove those past the last" },
+    "bounces: count notices to disabled members, remove those past the last (cleanup does it too)" },
   { "report", listctl_report, LISTCTL_STORE_READ, "LIST bounces [--dry-run]",
     "mail the bounce report (scores, states, policy refusals) to the list's moderators and owners" },
   { "held", listctl_held, LISTCTL_STORE_READ, "LIST",
@@ -59,8 +63,13 @@ const ListctlCommand listctl_commands[] = {
     "LIST [NAME] [--password-stdin] [--off]",
     "show or set the user name and password of a list's web archive" },
   { "cleanup", listctl_cleanup, LISTCTL_STORE_WRITE, "",
-    "delete what has expired: attachments, blob temp files, redelivery copies and links, held "
-    "posts, confirmations (--dry-run: only count)" },
+    "daily: delete what has expired, process bounces (quiet unless something was done)" },
+  { "log", listctl_log, LISTCTL_STORE_READ, "LIST [--since DATE]",
+    "print the activity log of a list: who did what, when" },
+  { "journal", listctl_journal, LISTCTL_STORE_READ, "LIST",
+    "print the membership and settings journal of a list (also of a deleted one)" },
+  { "check", listctl_check, LISTCTL_STORE_READ, "",
+    "check the install: config, programs, state directory, keys, MTA routing, base_url" },
   { "help", listctl_help, LISTCTL_NO_STORE, "[COMMAND|settings]",
     "show the commands, one command's options, or the list settings" },
 };
@@ -219,6 +228,9 @@ listctl_store (ListctlContext *ctx, GError **error)
     case LISTCTL_STORE_WRITE:
       flags = RF_STORE_READ_WRITE;
       break;
+    case LISTCTL_STORE_UPGRADE:
+      flags = RF_STORE_READ_WRITE | RF_STORE_UPGRADE;
+      break;
     case LISTCTL_STORE_READ:
     case LISTCTL_NO_STORE:
       flags = RF_STORE_READ_ONLY;
@@ -332,7 +344,8 @@ main (int argc, char **argv)
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
       "read FILE instead of the default reflector.conf", "FILE" },
     { "help", 'h', 0, G_OPTION_ARG_NONE, &want_help, "show the commands", NULL },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &want_version, "print the version", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &want_version,
+      "print the version and the configuration file", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) oc = g_option_context_new ("COMMAND [ARGS]");
@@ -343,6 +356,9 @@ main (int argc, char **argv)
   int status = 0;
 
   ensure_std_fds ();
+  /* the state directory's files are 0640 at most, the directories 0750
+   * (DESIGN.md: Keys, State); the MTA reaches STATE/mta through the group */
+  umask (027);
   setlocale (LC_ALL, "");
   g_set_prgname ("listctl");
   /* global options stop at the command; the command parses the rest */
@@ -356,9 +372,13 @@ main (int argc, char **argv)
     }
   if (want_version)
     {
-      printf ("listctl %s\n", REFLECTOR_VERSION);
+      printf ("listctl %s\nconfiguration file: %s\n", REFLECTOR_VERSION,
+              rf_config_path_in_use (config_path));
       return 0;
     }
+  /* the admin actions reach the mail log (the activity log's lines);
+   * what listctl says to its user stays on its stdout and stderr */
+  rf_log_open ("listctl", FALSE, FALSE);
   if (want_help)
     {
       listctl_print_usage (stdout);

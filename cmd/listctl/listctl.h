@@ -21,6 +21,7 @@ typedef enum {
   LISTCTL_STORE_READ,     /* read-only */
   LISTCTL_STORE_WRITE,    /* read-write; the database must exist */
   LISTCTL_STORE_CREATE,   /* read-write; creates the state dir and database */
+  LISTCTL_STORE_UPGRADE,  /* read-write; applies pending migrations (upgrade only) */
 } ListctlStoreNeed;
 
 typedef struct _ListctlContext ListctlContext;
@@ -89,6 +90,12 @@ gboolean listctl_bounces (int argc, char **argv, ListctlContext *ctx, GError **e
 gboolean listctl_report (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_reenable (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_sweep (int argc, char **argv, ListctlContext *ctx, GError **error);
+/* init.c, check.c, log.c (issue 13: install, upgrades, day 2) */
+gboolean listctl_init (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_upgrade (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_check (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_log (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_journal (int argc, char **argv, ListctlContext *ctx, GError **error);
 /* moderation.c (issue 10) */
 gboolean listctl_held (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_moderate (int argc, char **argv, ListctlContext *ctx, GError **error);

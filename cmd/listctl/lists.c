@@ -6,6 +6,7 @@
 #include "listctl.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 /* The MTA map is rebuilt from the store rather than patched, so that a
  * create or delete also repairs a map that an earlier failure left behind.
@@ -46,15 +47,58 @@ listctl_create (int argc, char **argv, ListctlContext *ctx, GError **error)
   return sync_mta_map (store, ctx->config, error);
 }
 
+/* "Delete LIST and its N members? [y/N]" on the terminal (issue 13):
+ * TRUE only for y or yes. */
+static gboolean
+confirm_delete (const RfList *list, gint64 members, GError **error)
+{
+  g_autofree char *answer = NULL;
+  FILE *tty;
+  char line[64];
+
+  if (!isatty (STDIN_FILENO) || (tty = fopen ("/dev/tty", "r+")) == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "refusing to delete '%s' without confirmation: no terminal to ask on, "
+                   "give --yes",
+                   list->address);
+      return FALSE;
+    }
+  fprintf (tty, "Delete %s and its %" G_GINT64_FORMAT " member%s? [y/N] ", list->address,
+           members, members == 1 ? "" : "s");
+  fflush (tty);
+  answer = g_strdup (fgets (line, sizeof line, tty) != NULL ? g_strstrip (line) : "");
+  fclose (tty);
+  if (g_ascii_strcasecmp (answer, "y") != 0 && g_ascii_strcasecmp (answer, "yes") != 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   "'%s' not deleted: the answer was not yes", list->address);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 listctl_delete (int argc, char **argv, ListctlContext *ctx, GError **error)
 {
   g_autoptr (RfList) list = NULL;
+  gboolean yes = FALSE;
+  const GOptionEntry entries[] = {
+    { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes, "do not ask for confirmation", NULL },
+    { NULL },
+  };
 
-  if (!listctl_parse (ctx, &argc, &argv, NULL, FALSE, 1, 1, error))
+  if (!listctl_parse (ctx, &argc, &argv, entries, FALSE, 1, 1, error))
     return FALSE;
   if ((list = listctl_list (ctx, argv[1], error)) == NULL)
     return FALSE;
+  if (!yes)
+    {
+      gint64 members = rf_member_count (ctx->store, list, error);
+
+      if (members < 0 || !confirm_delete (list, members, error))
+        return FALSE;
+    }
   if (!rf_list_delete (ctx->store, list->address, &ctx->actor, error))
     return FALSE;
   return sync_mta_map (ctx->store, ctx->config, error);

@@ -36,7 +36,7 @@ read_block (void *cls, uint64_t pos, char *buf, size_t max)
   if (n <= 0)
     {
       if (error != NULL)
-        g_printerr ("listweb: attachment download failed: %s\n", error->message);
+        rf_log_error ("attachment download failed: %s", error->message);
       return MHD_CONTENT_READER_END_WITH_ERROR;
     }
   d->left -= (guint64) n;
@@ -118,7 +118,7 @@ serve (ListwebRequest *request, RfAttachment *a, const char *token)
     {
       if (g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND))
         return listweb_answer (request, MHD_HTTP_GONE, "gone: this file has been deleted");
-      g_printerr ("listweb: attachment: %s\n", error->message);
+      rf_log_error ("attachment: %s", error->message);
       return listweb_answer (request, MHD_HTTP_INTERNAL_SERVER_ERROR,
                              "the file cannot be read now: try again later");
     }
@@ -149,7 +149,7 @@ listweb_attachment (ListwebRequest *request)
     {
       if (g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND))
         return listweb_answer (request, MHD_HTTP_NOT_FOUND, "not found");
-      g_printerr ("listweb: %s\n", error->message);
+      rf_log_error ("%s", error->message);
       return listweb_answer (request, MHD_HTTP_SERVICE_UNAVAILABLE, "try again later");
     }
   if (n >= 1 && n <= 2 && rf_token_shaped (parts[0], RF_TOKEN_CHARS))
@@ -169,7 +169,7 @@ listweb_attachment (ListwebRequest *request)
     {
       if (error != NULL && !g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND))
         {
-          g_printerr ("listweb: %s\n", error->message);
+          rf_log_error ("%s", error->message);
           return listweb_answer (request, MHD_HTTP_SERVICE_UNAVAILABLE, "try again later");
         }
       return listweb_answer (request, MHD_HTTP_NOT_FOUND, "not found");

@@ -145,7 +145,7 @@ main (int argc, char **argv)
   g_autoptr (ListwebTemplates) templates = NULL;
   g_autoptr (GError) templates_error = NULL;
   int threads = 4;
-  gboolean version = FALSE;
+  gboolean version = FALSE, foreground = FALSE;
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path,
       "read FILE instead of the default reflector.conf", "FILE" },
@@ -157,7 +157,10 @@ main (int argc, char **argv)
     { "templates", 0, 0, G_OPTION_ARG_FILENAME, &templates_dir,
       "read the page templates from DIR instead of [web] templates", "DIR" },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, "serve with N threads (default 4)", "N" },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "print the version", NULL },
+    { "foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground,
+      "log to standard error instead of syslog", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version,
+      "print the version and the configuration file", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) oc = g_option_context_new ("- serve reflector's web pages");
@@ -170,14 +173,19 @@ main (int argc, char **argv)
   int fd, sig = 0;
 
   g_set_prgname ("listweb");
+  /* the state directory's files are 0640 at most, the directories 0750
+   * (DESIGN.md: Keys, State); the MTA reaches STATE/mta through the group */
+  umask (027);
   g_option_context_add_main_entries (oc, entries, NULL);
   if (!g_option_context_parse (oc, &argc, &argv, &error))
     goto fail;
   if (version)
     {
-      printf ("listweb %s\n", REFLECTOR_VERSION);
+      printf ("listweb %s\nconfiguration file: %s\n", REFLECTOR_VERSION,
+              rf_config_path_in_use (config_path));
       return 0;
     }
+  rf_log_open ("listweb", foreground, TRUE);
   if (argc > 1 || threads < 1 || threads > 256)
     {
       g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
@@ -194,7 +202,7 @@ main (int argc, char **argv)
                                                               : LISTWEB_TEMPLATES_DIR,
                                       &templates_error);
   if (templates == NULL)
-    g_printerr ("listweb: %s\n", templates_error->message);
+    rf_log_error ("%s", templates_error->message);
   tls = listweb_tls_load (config, &error);
   if (tls == NULL && error != NULL)
     goto fail;
@@ -203,6 +211,19 @@ main (int argc, char **argv)
     goto fail;
   if (!drop_privileges (user, config->state_dir, &error))
     goto fail;
+  /* a missing, empty, foreign, damaged or older database: refuse to start
+   * with the line that names it, rather than answer 500 to every request
+   * (only listctl creates or upgrades it) */
+  {
+    g_autoptr (RfStore) store = rf_store_open (config->state_dir, RF_STORE_READ_ONLY, &error);
+
+    if (store == NULL)
+      {
+        if (error->domain == RF_ERROR && error->code == RF_ERROR_NOT_FOUND)
+          error->code = RF_ERROR_TEMPORARY;
+        goto fail;
+      }
+  }
 
   /* the server's threads inherit the mask: only this thread takes them */
   sigemptyset (&signals);
@@ -213,14 +234,19 @@ main (int argc, char **argv)
   server = listweb_server_start (config, templates, tls, fd, ipv6, (guint) threads, &error);
   if (server == NULL)
     goto fail;
-  g_printerr ("listweb: serving on %s://%s\n", tls != NULL ? "https" : "http",
-              listen_on != NULL ? listen_on : config->listen);
+  rf_log_info ("serving on %s://%s", tls != NULL ? "https" : "http",
+               listen_on != NULL ? listen_on : config->listen);
   sigwait (&signals, &sig);
+  rf_log_info ("stopping (signal %d)", sig);
   listweb_server_stop (server);
   listweb_tls_free (tls);
   return 0;
 
 fail:
+  /* the one line that says why it does not run: on stderr (systemd's
+   * journal, the terminal) and in the mail log */
   g_printerr ("listweb: %s\n", error->message);
+  if (rf_log_target () == RF_LOG_SYSLOG)
+    rf_log_error ("%s", error->message);
   return exit_code (error);
 }

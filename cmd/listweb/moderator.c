@@ -410,7 +410,7 @@ report_post (Panel *p, GHashTable *form)
   if (!rf_mail_send_text (p->request->config, p->list->address, to, subject, text, NULL,
                           &error))
     {
-      g_printerr ("listweb: report: %s\n", error->message);
+      rf_log_error ("report: %s", error->message);
       return panel_page (p, MHD_HTTP_SERVICE_UNAVAILABLE, "error",
                          "The report could not be mailed. Please try again later.", NULL, NULL,
                          NULL);

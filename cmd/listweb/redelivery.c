@@ -33,7 +33,7 @@ unknown_link (ListwebRequest *request)
 static enum MHD_Result
 try_later (ListwebRequest *request, const GError *error)
 {
-  g_printerr ("listweb: redelivery: %s\n", error != NULL ? error->message : "?");
+  rf_log_error ("redelivery: %s", error != NULL ? error->message : "?");
   return listweb_page (request, MHD_HTTP_SERVICE_UNAVAILABLE, "Try again later",
                        "<p>The list server is busy. Please try again in a few minutes.</p>");
 }
@@ -47,7 +47,7 @@ append_post (GString *body, const RfConfig *config, const RfRedeliveryPost *post
 
   if (copy == NULL)
     {
-      g_printerr ("listweb: redelivery: a kept post cannot be read: %s\n", error->message);
+      rf_log_error ("redelivery: a kept post cannot be read: %s", error->message);
       subject = esc (post->subject);
       g_string_append_printf (body,
                               "<article class=\"post\" id=\"post-%u\"><h2>%s</h2>"

@@ -48,7 +48,7 @@ unknown_link (ListwebRequest *request)
 static enum MHD_Result
 try_later (ListwebRequest *request, const GError *error)
 {
-  g_printerr ("listweb: unsubscribe: %s\n", error != NULL ? error->message : "?");
+  rf_log_error ("unsubscribe: %s", error != NULL ? error->message : "?");
   return listweb_page (request, MHD_HTTP_SERVICE_UNAVAILABLE, "Try again later",
                        "<p>The list server is busy. Please try again in a few minutes.</p>");
 }

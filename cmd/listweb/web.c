@@ -164,7 +164,7 @@ queue_html (ListwebRequest *request, unsigned int status, const ListwebHtml *pag
 enum MHD_Result
 listweb_trouble (ListwebRequest *request, const char *what, const GError *error)
 {
-  g_printerr ("listweb: %s: %s\n", what, error != NULL ? error->message : "?");
+  rf_log_error ("%s: %s", what, error != NULL ? error->message : "?");
   return listweb_answer (request, MHD_HTTP_INTERNAL_SERVER_ERROR,
                          "The server could not answer. Please try again later.");
 }

@@ -168,26 +168,45 @@ rf_bounce_class_name (RfBounceClass bounce_class)
     }
 }
 
-/* One recipient's class: the DSN's Action, then the status code when it is
- * specific, else the words of its diagnostic, else of the whole report. */
+const char *
+rf_bounce_action_name (RfBounceAction action)
+{
+  switch (action)
+    {
+    case RF_BOUNCE_ACTION_FAILED:
+      return "failed";
+    case RF_BOUNCE_ACTION_DELAYED:
+      return "delayed";
+    case RF_BOUNCE_ACTION_DELIVERED:
+      return "delivered";
+    case RF_BOUNCE_ACTION_RELAYED:
+      return "relayed";
+    case RF_BOUNCE_ACTION_EXPANDED:
+      return "expanded";
+    case RF_BOUNCE_ACTION_UNKNOWN:
+    default:
+      return "unknown";
+    }
+}
+
+/* One recipient's class: the DSN's Action, then the codes and words in the
+ * precedence of classify.c.  @whole is the whole diagnostic (the
+ * recipient keeps one capped line of it). */
 static RfBounceClass
-classify (RfBounceRecipient *r, const char *action, const char *report)
+classify (RfBounceRecipient *r, const char *whole, const char *report)
 {
   char reply = 0;
-  gboolean specific = FALSE, strong = FALSE;
-  RfBounceClass by_status, by_words;
 
-  if (action != NULL
-      && (g_str_equal (action, "delivered") || g_str_equal (action, "relayed")
-          || g_str_equal (action, "expanded")))
+  if (r->action == RF_BOUNCE_ACTION_DELIVERED || r->action == RF_BOUNCE_ACTION_RELAYED
+      || r->action == RF_BOUNCE_ACTION_EXPANDED)
     return RF_BOUNCE_NOT_BOUNCE;
-  if (action != NULL && g_str_equal (action, "delayed"))
+  if (r->action == RF_BOUNCE_ACTION_DELAYED)
     return RF_BOUNCE_TEMPORARY;
-  if (r->diagnostic != NULL)
+  if (whole != NULL && *whole != '\0')
     {
       /* the remote server's own code beats the one the reporting MTA
        * wrote in Status: (often a guess, "5.1.1" for anything) */
-      g_autofree char *said = _rf_bounce_find_status (r->diagnostic, &reply);
+      g_autofree char *said = _rf_bounce_find_status (whole, &reply);
 
       if (said != NULL && g_strcmp0 (said, r->status) != 0)
         {
@@ -195,33 +214,7 @@ classify (RfBounceRecipient *r, const char *action, const char *report)
           r->status = g_steal_pointer (&said);
         }
     }
-  by_status = _rf_bounce_class_from_status (r->status, &specific);
-  by_words = _rf_bounce_class_from_text (r->diagnostic, &strong);
-  if (by_words == RF_BOUNCE_UNKNOWN)
-    by_words = _rf_bounce_class_from_text (report, &strong);
-
-  if (r->status != NULL && r->status[0] == '4' && !specific && by_words == RF_BOUNCE_POLICY)
-    return RF_BOUNCE_POLICY;
-  if (r->status != NULL && (r->status[0] == '4' || r->status[0] == '2'))
-    return by_status;
-  if (r->status == NULL && reply == '4')
-    return RF_BOUNCE_TEMPORARY;
-  if (specific)
-    {
-      /* "5.7.1 ... user unknown": the address is what is refused */
-      if (by_status == RF_BOUNCE_POLICY && g_str_has_prefix (r->status, "5.7.") && strong
-          && by_words == RF_BOUNCE_PERMANENT)
-        return RF_BOUNCE_PERMANENT;
-      return by_status;
-    }
-  /* "550 Unknown user" in answer to the content: a filter, not the
-   * address; an account said to be disabled stays permanent */
-  if (by_words == RF_BOUNCE_PERMANENT && !_rf_bounce_says_disabled (r->diagnostic)
-      && (_rf_bounce_after_data (r->diagnostic) || _rf_bounce_after_data (report)))
-    return RF_BOUNCE_POLICY;
-  if (by_words != RF_BOUNCE_UNKNOWN)
-    return by_words;
-  return by_status;
+  return _rf_bounce_classify (r->status, reply, whole, report);
 }
 
 static gboolean
@@ -250,17 +243,47 @@ ses_not_bounce (const char *text)
              || strstr (text, "\"eventType\":\"Delivery\"") != NULL);
 }
 
+/* The list a VERP bounce is addressed to ("dev-bounces+ann=example.com@
+ * lists.example.org" -> "dev", "lists.example.org"), from the headers that
+ * carry the envelope recipient; both NULL when none says. */
+static void
+list_address (GMimeMessage *message, char **local_out, char **domain_out)
+{
+  static const char *const headers[] = { "To", "Delivered-To", "X-Original-To", "Envelope-To" };
+
+  for (gsize h = 0; h < G_N_ELEMENTS (headers) && *local_out == NULL; h++)
+    {
+      const char *value = g_mime_object_get_header (GMIME_OBJECT (message), headers[h]);
+      g_autofree char *lower = value != NULL ? g_ascii_strdown (value, -1) : NULL;
+      const char *mark = lower != NULL ? strstr (lower, "-bounces") : NULL;
+      const char *at = mark != NULL ? strchr (mark, '@') : NULL;
+      const char *begin = mark;
+
+      if (at == NULL)
+        continue;
+      while (begin > lower && strchr ("<\"' \t,:", begin[-1]) == NULL)
+        begin--;
+      if (begin == mark)
+        continue;
+      *local_out = g_strndup (begin, mark - begin);
+      *domain_out = g_strndup (at + 1, strcspn (at + 1, ">\"' \t,;\r\n"));
+    }
+}
+
 RfBounce *
 rf_bounce_parse (GBytes *raw, GError **error)
 {
   g_autoptr (GBytes) fixed = NULL;
   g_autoptr (GMimeMessage) message = NULL;
-  g_autoptr (GPtrArray) actions = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) details = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *list_local = NULL;
+  g_autofree char *list_domain = NULL;
   g_autoptr (GPtrArray) exclude = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *report = NULL;
   Collected c = { g_string_new (NULL), g_string_new (NULL), g_string_new (NULL), FALSE };
   RfBounce *bounce;
   gsize len = 0;
+  gboolean delayed = FALSE;
 
   if (raw == NULL || (g_bytes_get_data (raw, &len), len == 0))
     {
@@ -273,13 +296,25 @@ rf_bounce_parse (GBytes *raw, GError **error)
   bounce = g_new0 (RfBounce, 1);
   bounce->recipients = g_ptr_array_new_with_free_func ((GDestroyNotify)recipient_free);
   {
-    /* an mbox "From " line, as a mailbox file has it */
+    /* blank lines before the header (a saved file's leftovers), then an
+     * mbox "From " line, as a mailbox file has it */
     const char *data = g_bytes_get_data (raw, &len);
-    const char *nl = len > 5 && memcmp (data, "From ", 5) == 0 ? memchr (data, '\n', len) : NULL;
-    g_autoptr (GBytes) body
-        = nl != NULL ? g_bytes_new_from_bytes (raw, nl + 1 - data, len - (nl + 1 - data))
-                     : g_bytes_ref (raw);
+    gsize skip = 0, at = 0;
+    const char *nl;
+    g_autoptr (GBytes) body = NULL;
 
+    while (at < len && (data[at] == ' ' || data[at] == '\t' || data[at] == '\r' || data[at] == '\n'))
+      {
+        if (data[at] == '\n')
+          skip = at + 1;
+        at++;
+      }
+    nl = len - skip > 5 && memcmp (data + skip, "From ", 5) == 0
+             ? memchr (data + skip, '\n', len - skip)
+             : NULL;
+    if (nl != NULL)
+      skip = nl + 1 - data;
+    body = g_bytes_new_from_bytes (raw, skip, len - skip);
     fixed = _rf_mime_fix_line_ends (body);
   }
   message = _rf_mime_parse (fixed, NULL, NULL);
@@ -302,6 +337,7 @@ rf_bounce_parse (GBytes *raw, GError **error)
                                                              INTERNET_ADDRESS_MAILBOX (a)),
                                                          -1));
           }
+      list_address (message, &list_local, &list_domain);
     }
   else
     {
@@ -337,11 +373,16 @@ rf_bounce_parse (GBytes *raw, GError **error)
       append_capped (c.text, t);
     }
   g_string_free (c.html, TRUE);
-  report = g_strndup (c.text->str, _rf_bounce_report_end (c.text->str));
+  /* the report's prose; a report that has none outside its delivery-status
+   * part (some put their sentence there) is read from that part */
+  if (c.text->len > 0)
+    report = g_strndup (c.text->str, _rf_bounce_report_end (c.text->str));
+  else
+    report = g_strdup (c.dsn->str);
 
   bounce->mta = _rf_bounce_guess_mta (message, c.text->str, c.dsn->len > 0);
   if (c.dsn->len > 0)
-    _rf_bounce_dsn_parse (c.dsn->str, bounce->recipients, actions);
+    _rf_bounce_dsn_parse (c.dsn->str, bounce->recipients, details);
 
   if (c.feedback || ses_not_bounce (c.text->str)
       || (bounce->recipients->len == 0 && message != NULL
@@ -361,20 +402,32 @@ rf_bounce_parse (GBytes *raw, GError **error)
 
       /* Exim names them in a header; the others in the text */
       if (failed != NULL)
-        found = _rf_bounce_text_recipients (failed, NULL);
+        found = _rf_bounce_text_recipients (failed, NULL, list_local, list_domain);
       if (found == NULL || found->len == 0)
         {
           g_clear_pointer (&found, g_ptr_array_unref);
-          found = _rf_bounce_text_recipients (c.text->str, (const char *const *)exclude->pdata);
+          found = _rf_bounce_text_recipients (c.text->str, (const char *const *)exclude->pdata,
+                                              list_local, list_domain);
+        }
+      if (found->len > 0)
+        {
+          /* a free-text report says whether it is a warning only in words */
+          const char *subject = message != NULL ? g_mime_message_get_subject (message) : NULL;
+          g_autofree char *said = g_strconcat (subject != NULL ? subject : "", "\n", report, NULL);
+
+          delayed = _rf_bounce_says_delayed (said);
         }
       for (guint i = 0; i < found->len; i++)
         {
           RfBounceRecipient *r = g_new0 (RfBounceRecipient, 1);
+          char *whole;
 
           r->address = g_strdup (g_ptr_array_index (found, i));
-          r->diagnostic = _rf_bounce_text_diagnostic (c.text->str, r->address);
+          r->action = delayed ? RF_BOUNCE_ACTION_DELAYED : RF_BOUNCE_ACTION_FAILED;
+          whole = _rf_bounce_text_diagnostic (c.text->str, r->address);
+          r->diagnostic = whole != NULL ? _rf_bounce_one_line (whole) : NULL;
           g_ptr_array_add (bounce->recipients, r);
-          g_ptr_array_add (actions, g_strdup (""));
+          g_ptr_array_add (details, whole != NULL ? whole : g_strdup (""));
         }
     }
   else
@@ -385,25 +438,30 @@ rf_bounce_parse (GBytes *raw, GError **error)
           RfBounceRecipient *r = g_ptr_array_index (bounce->recipients, i);
 
           if (r->diagnostic == NULL)
-            r->diagnostic = _rf_bounce_text_diagnostic (c.text->str, r->address);
+            {
+              char *whole = _rf_bounce_text_diagnostic (c.text->str, r->address);
+
+              if (whole != NULL)
+                {
+                  r->diagnostic = _rf_bounce_one_line (whole);
+                  g_free (g_ptr_array_index (details, i));
+                  g_ptr_array_index (details, i) = whole;
+                }
+            }
         }
     }
 
   for (guint i = 0; i < bounce->recipients->len; i++)
     {
       RfBounceRecipient *r = g_ptr_array_index (bounce->recipients, i);
-      const char *action = g_ptr_array_index (actions, i);
 
-      r->bounce_class = classify (r, *action != '\0' ? action : NULL, report);
+      r->bounce_class = classify (r, g_ptr_array_index (details, i), report);
     }
   if (bounce->recipients->len > 0)
     bounce->bounce_class
         = ((RfBounceRecipient *)g_ptr_array_index (bounce->recipients, 0))->bounce_class;
   else
-    {
-      gboolean strong = FALSE;
-      bounce->bounce_class = _rf_bounce_class_from_text (report, &strong);
-    }
+    bounce->bounce_class = _rf_bounce_classify (NULL, 0, NULL, report);
 
 out:
   g_string_free (c.text, TRUE);

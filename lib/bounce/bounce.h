@@ -24,13 +24,33 @@ typedef enum {
                             * "delivered" DSN */
 } RfBounceClass;
 
+/* What the reporting MTA did with one recipient (RFC 3464 Action, issue
+ * 17): the notice code reads it, so that a delay warning never passes for
+ * a failure. */
+typedef enum {
+  RF_BOUNCE_ACTION_UNKNOWN = 0,  /* no Action field, or an unknown value */
+  RF_BOUNCE_ACTION_FAILED,       /* given up: the message was not delivered */
+  RF_BOUNCE_ACTION_DELAYED,      /* still trying: a warning, not a failure */
+  RF_BOUNCE_ACTION_DELIVERED,
+  RF_BOUNCE_ACTION_RELAYED,      /* passed to a system that sends no DSN */
+  RF_BOUNCE_ACTION_EXPANDED,     /* delivered to an alias or list */
+} RfBounceAction;
+
 typedef struct {
-  char *address;           /* the failed recipient, domain lower-cased */
+  char *address;           /* the failed recipient, domain lower-cased: the
+                            * DSN's Original-Recipient (the address we sent
+                            * to) when it has one, else Final-Recipient */
   RfBounceClass bounce_class;
   char *status;            /* enhanced status code "5.1.1", or NULL */
   char *diagnostic;        /* one line, at most 200 characters, or NULL: the
                             * remote server's answer, never body text */
+  RfBounceAction action;   /* the DSN's Action; a free-text bounce says
+                            * DELAYED when its words are a delay warning,
+                            * FAILED otherwise */
 } RfBounceRecipient;
+
+/* "failed", "delayed", "delivered", "relayed", "expanded", "unknown". */
+const char *rf_bounce_action_name (RfBounceAction action);
 
 typedef struct {
   RfBounceClass bounce_class;  /* of the first recipient (of the message

@@ -12,21 +12,27 @@
 
 #include <string.h>
 
-/* "rfc822; <Ann@Example.org>" -> "Ann@example.org"; NULL if no address. */
+/* "rfc822; <Ann@Example.org>" -> "Ann@example.org"; NULL if no address
+ * or a type other than an Internet address ("x400; ..."). */
 static char *
 clean_address (const char *value)
 {
   const char *semi = strchr (value, ';');
-  g_autofree char *v = g_strstrip (g_strdup (semi != NULL ? semi + 1 : value));
-  char *start = v, *end, *at;
+  g_autofree char *v = NULL;
+  char *start;
 
-  while (*start == '<' || *start == '"' || g_ascii_isspace (*start))
+  if (semi != NULL)
+    {
+      g_autofree char *type = g_strstrip (g_strndup (value, semi - value));
+
+      if (*type != '\0' && g_ascii_strcasecmp (type, "rfc822") != 0
+          && g_ascii_strcasecmp (type, "utf-8") != 0)
+        return NULL;
+    }
+  v = g_strstrip (g_strdup (semi != NULL ? semi + 1 : value));
+  start = v;
+  while (*start == '<' || g_ascii_isspace (*start))
     start++;
-  end = start + strlen (start);
-  while (end > start
-         && (end[-1] == '>' || end[-1] == '"' || end[-1] == '.' || g_ascii_isspace (end[-1])))
-    end--;
-  *end = '\0';
   /* a comment or a display name after the address */
   for (char *p = start; *p != '\0'; p++)
     if (g_ascii_isspace (*p) || *p == '(' || *p == '>' || *p == ',')
@@ -34,13 +40,51 @@ clean_address (const char *value)
         *p = '\0';
         break;
       }
-  at = strrchr (start, '@');
-  if (at == NULL || at == start || at[1] == '\0')
-    return NULL;
+  return _rf_bounce_tidy_address (start);
+}
+
+RfBounceAction
+_rf_bounce_action_parse (const char *value)
+{
+  static const struct
   {
-    g_autofree char *domain = g_ascii_strdown (at + 1, -1);
-    return g_strdup_printf ("%.*s@%s", (int)(at - start), start, domain);
-  }
+    const char *name;
+    RfBounceAction action;
+  } actions[] = {
+    { "failed", RF_BOUNCE_ACTION_FAILED },       { "failure", RF_BOUNCE_ACTION_FAILED },
+    { "delayed", RF_BOUNCE_ACTION_DELAYED },     { "delivered", RF_BOUNCE_ACTION_DELIVERED },
+    { "relayed", RF_BOUNCE_ACTION_RELAYED },     { "expanded", RF_BOUNCE_ACTION_EXPANDED },
+  };
+  gsize n;
+
+  if (value == NULL)
+    return RF_BOUNCE_ACTION_UNKNOWN;
+  while (g_ascii_isspace (*value))
+    value++;
+  /* "failed (bad destination)": the word before any comment */
+  n = strcspn (value, " \t(;");
+  for (gsize i = 0; i < G_N_ELEMENTS (actions); i++)
+    if (n == strlen (actions[i].name) && g_ascii_strncasecmp (value, actions[i].name, n) == 0)
+      return actions[i].action;
+  return RF_BOUNCE_ACTION_UNKNOWN;
+}
+
+/* "5.1.1 (bad destination)" -> "5.1.1": the Status field's own code. */
+static char *
+status_field (const char *value)
+{
+  static GRegex *re;
+  static gsize done = 0;
+  g_autoptr (GMatchInfo) match = NULL;
+
+  if (g_once_init_enter (&done))
+    {
+      re = g_regex_new ("^\\s*([245]\\.[0-9]{1,3}\\.[0-9]{1,3})(?![0-9.])", 0, 0, NULL);
+      g_once_init_leave (&done, 1);
+    }
+  if (g_regex_match (re, value, 0, &match))
+    return g_match_info_fetch (match, 1);
+  return NULL;
 }
 
 /* "smtp; 550 5.1.1 ..." -> "550 5.1.1 ...". */
@@ -119,7 +163,7 @@ parse_blocks (const char *text, GPtrArray *blocks)
 }
 
 void
-_rf_bounce_dsn_parse (const char *text, GPtrArray *recipients, GPtrArray *actions)
+_rf_bounce_dsn_parse (const char *text, GPtrArray *recipients, GPtrArray *details)
 {
   g_autoptr (GPtrArray) blocks
       = g_ptr_array_new_with_free_func ((GDestroyNotify)g_hash_table_unref);
@@ -132,26 +176,38 @@ _rf_bounce_dsn_parse (const char *text, GPtrArray *recipients, GPtrArray *action
       const char *original = g_hash_table_lookup (b, "original-recipient");
       const char *status = g_hash_table_lookup (b, "status");
       const char *diag = g_hash_table_lookup (b, "diagnostic-code");
-      const char *action = g_hash_table_lookup (b, "action");
       g_autofree char *address = NULL;
       RfBounceRecipient *r;
 
-      if (final != NULL)
-        address = clean_address (final);
-      if (address == NULL && original != NULL)
+      /* the address we sent to (RCPT TO's ORCPT) over the one the receiver
+       * forwarded it to */
+      if (original != NULL)
         address = clean_address (original);
+      if (address == NULL && final != NULL)
+        address = clean_address (final);
       if (address == NULL)
         continue;
       r = g_new0 (RfBounceRecipient, 1);
       r->address = g_steal_pointer (&address);
+      r->action = _rf_bounce_action_parse (g_hash_table_lookup (b, "action"));
       if (status != NULL)
         {
-          char reply = 0;
-          r->status = _rf_bounce_find_status (status, &reply);
+          r->status = status_field (status);
+          if (r->status == NULL)
+            {
+              char reply = 0;
+              r->status = _rf_bounce_find_status (status, &reply);
+            }
         }
       if (diag != NULL && *skip_type (diag) != '\0')
-        r->diagnostic = _rf_bounce_one_line (skip_type (diag));
+        {
+          char *whole = _rf_bounce_one_line_max (skip_type (diag), 2000);
+
+          r->diagnostic = _rf_bounce_one_line (skip_type (diag));
+          g_ptr_array_add (details, whole != NULL ? whole : g_strdup (""));
+        }
+      else
+        g_ptr_array_add (details, g_strdup (""));
       g_ptr_array_add (recipients, r);
-      g_ptr_array_add (actions, g_ascii_strdown (action != NULL ? action : "", -1));
     }
 }

@@ -91,11 +91,42 @@ _rf_bounce_guess_mta (GMimeMessage *message, const char *text, gboolean is_dsn)
   return is_dsn ? "rfc3464" : "unknown";
 }
 
-gboolean
-_rf_bounce_is_autoreply (GMimeMessage *message, const char *text)
+static GRegex *subject_re, *bounce_re;
+
+static void
+autoreply_compile (void)
 {
-  static GRegex *subject_re, *bounce_re;
   static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      subject_re = g_regex_new ("^\\s*((re|aw|fw|fwd|sv|vs):\\s*)?(auto(matic)?[ _-]?(reply|response"
+                                "|antwort)|autoreply|autoresponder|out of (the )?office|vacation"
+                                "|abwesen|absence|auto:|r[ée]ponse automatique|i am (currently )?(out|away)"
+                                "|automatische antwort|automatisch antwoord|risposta automatica"
+                                "|respuesta autom[aá]tica|autorespuesta|odpowied[zź] automatyczna"
+                                "|autosvar|automaattinen vastaus|resposta autom[aá]tica|on leave)",
+                                G_REGEX_CASELESS, 0, NULL);
+      bounce_re = g_regex_new ("undeliver|delivery|failure|failed|returned mail|mail system"
+                               "|not (be )?delivered|non ?remis|unzustellbar",
+                               G_REGEX_CASELESS, 0, NULL);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+static gboolean
+subject_autoreply (GMimeMessage *message)
+{
+  const char *subject = g_mime_message_get_subject (message);
+
+  autoreply_compile ();
+  return subject != NULL && g_regex_match (subject_re, subject, 0, NULL);
+}
+
+/* What the message's header says. */
+static gboolean
+looks_autoreply (GMimeMessage *message)
+{
   GMimeObject *object = GMIME_OBJECT (message);
   const char *subject = g_mime_message_get_subject (message);
   const char *auto_submitted = g_mime_object_get_header (object, "Auto-Submitted");
@@ -103,17 +134,7 @@ _rf_bounce_is_autoreply (GMimeMessage *message, const char *text)
   g_autofree char *from_text
       = from != NULL ? internet_address_list_to_string (from, NULL, FALSE) : NULL;
 
-  if (g_once_init_enter (&done))
-    {
-      subject_re = g_regex_new ("^\\s*(auto(matic)?[ _-]?(reply|response|antwort)|autoreply"
-                                "|out of (the )?office|vacation|abwesen|absence|auto:"
-                                "|r[ée]ponse automatique|i am (currently )?(out|away))",
-                                G_REGEX_CASELESS, 0, NULL);
-      bounce_re = g_regex_new ("undeliver|delivery|failure|failed|returned mail|mail system"
-                               "|not (be )?delivered|non ?remis|unzustellbar",
-                               G_REGEX_CASELESS, 0, NULL);
-      g_once_init_leave (&done, 1);
-    }
+  autoreply_compile ();
   if (subject != NULL && g_regex_match (subject_re, subject, 0, NULL))
     return TRUE;
   if (g_mime_object_get_header (object, "X-Autoreply") != NULL
@@ -134,9 +155,64 @@ _rf_bounce_is_autoreply (GMimeMessage *message, const char *text)
   return FALSE;
 }
 
+/* What the body of a message from a person's address says of itself:
+ * an automatic reply (vacation, challenge-response). */
+static gboolean
+body_autoreply (GMimeMessage *message, const char *report)
+{
+  static GRegex *re;
+  static gsize done = 0;
+  InternetAddressList *from = g_mime_message_get_from (message);
+  g_autofree char *from_text
+      = from != NULL ? internet_address_list_to_string (from, NULL, FALSE) : NULL;
+  const char *subject = g_mime_message_get_subject (message);
+
+  if (g_once_init_enter (&done))
+    {
+      re = g_regex_new ("this is an? auto(matic(ally generated)?)?[ -]?(reply|response)"
+                        "|(apologi[sz]e for|sorry for) this auto(matic)?[ -]?(reply|response)"
+                        "|i('m| am) (currently )?(out of (the )?office|on (vacation|holiday|leave)|away)"
+                        "|i will be (out of (the )?office|away|on (vacation|holiday|leave))"
+                        "|limited access to (my )?e-?mail|thank you for your (e-?mail|message|mail)"
+                        /* challenge-response: the mail waits for the sender to
+                         * prove itself, nothing failed */
+                        "|approved senders|(guest|approved|safe|white) ?list|verify (that )?you are"
+                        "|sender verification|boxbe|bluebottle|spam ?arrest|choicemail|mailblocks",
+                        G_REGEX_CASELESS | G_REGEX_OPTIMIZE, 0, NULL);
+      g_once_init_leave (&done, 1);
+    }
+  autoreply_compile ();
+  if (contains_nocase (from_text, "mailer-daemon") || contains_nocase (from_text, "postmaster")
+      || (subject != NULL && g_regex_match (bounce_re, subject, 0, NULL)))
+    return FALSE;
+  return report != NULL && g_regex_match (re, report, 0, NULL);
+}
+
+gboolean
+_rf_bounce_is_autoreply (GMimeMessage *message, const char *text)
+{
+  g_autofree char *report = NULL;
+  RfWords words;
+
+  report = text != NULL ? g_strndup (text, _rf_bounce_report_end (text)) : NULL;
+  words = _rf_bounce_words (report);
+  if (!looks_autoreply (message))
+    return words != _RF_WORDS_GONE && words != _RF_WORDS_DISABLED
+           && body_autoreply (message, report);
+  /* a header is a claim about the message; a body that plainly says the
+   * address is gone is a bounce, whatever its header says (only an
+   * out-of-office subject keeps it an auto-reply) */
+  if ((words == _RF_WORDS_GONE || words == _RF_WORDS_DISABLED) && !subject_autoreply (message))
+    return FALSE;
+  return TRUE;
+}
+
 /* Where a copy of the original message begins in a free-text report. */
 static const char *const copy_markers[] = {
   "------ This is a copy of the message",
+  "------ This is a copy of your message",
+  "This is a copy of the message, including all the headers",
+  "This is a copy of your message, including all the headers",
   "Message headers follow",
   "--- Below this line is a copy of the message",
   "----- Original message -----",
@@ -167,8 +243,66 @@ _rf_bounce_report_end (const char *text)
   return end;
 }
 
+char *
+_rf_bounce_tidy_address (const char *found)
+{
+  static const char *const prefixes[] = { "smtp=", "smtp:", "rfc822;", "rfc822=", "rfc822:",
+                                          "mailto:", "ex=", "x400=" };
+  g_autofree char *v = NULL;
+  char *start, *end, *at;
+  gboolean again = TRUE;
+
+  if (found == NULL)
+    return NULL;
+  v = g_strdup (found);
+  start = v;
+  while (again)
+    {
+      again = FALSE;
+      while (*start != '\0' && strchr ("<>\"'`([{ \t,;:", *start) != NULL)
+        {
+          start++;
+          again = TRUE;
+        }
+      for (gsize i = 0; i < G_N_ELEMENTS (prefixes); i++)
+        if (g_ascii_strncasecmp (start, prefixes[i], strlen (prefixes[i])) == 0)
+          {
+            start += strlen (prefixes[i]);
+            again = TRUE;
+          }
+    }
+  end = start + strlen (start);
+  while (end > start && strchr (">\"'`)]}. \t,;:", end[-1]) != NULL)
+    end--;
+  *end = '\0';
+  at = strrchr (start, '@');
+  if (at == NULL || at == start || at[1] == '\0')
+    return NULL;
+  *at = '\0';
+  /* a quoted local part: "neko..nyaan"@example.org */
+  {
+    char *local = start;
+    gsize llen = strlen (local);
+
+    if (llen > 0 && local[llen - 1] == '"')
+      local[--llen] = '\0';
+    if (*local == '"')
+      local++;
+    if (*local == '\0' || strpbrk (local, " \t\r\n<>\"") != NULL)
+      return NULL;
+    {
+      g_autofree char *domain = g_ascii_strdown (at + 1, -1);
+
+      if (strpbrk (domain, " \t\r\n<>\"@") != NULL)
+        return NULL;
+      return g_strdup_printf ("%s@%s", local, domain);
+    }
+  }
+}
+
 static gboolean
-excluded (const char *address, const char *const *exclude)
+excluded (const char *address, const char *const *exclude, const char *list_local,
+          const char *list_domain)
 {
   g_autofree char *lower = g_ascii_strdown (address, -1);
   const char *at = strchr (lower, '@');
@@ -186,23 +320,22 @@ excluded (const char *address, const char *const *exclude)
   for (; exclude != NULL && *exclude != NULL; exclude++)
     if (g_str_equal (lower, *exclude))
       return TRUE;
+  /* the list's own addresses (LIST@, LIST-request@, LIST-bounces+...@),
+   * quoted from the returned post */
+  if (list_local != NULL && list_domain != NULL && g_str_equal (at + 1, list_domain))
+    {
+      gsize n = strlen (list_local);
+
+      if (strncmp (lower, list_local, n) == 0
+          && (lower[n] == '@' || lower[n] == '-' || lower[n] == '+'))
+        return TRUE;
+    }
   return FALSE;
 }
 
-static char *
-normalise_found (const char *found)
-{
-  const char *at = strrchr (found, '@');
-  g_autofree char *domain = g_ascii_strdown (at + 1, -1);
-  gsize dlen = strlen (domain);
-
-  while (dlen > 0 && domain[dlen - 1] == '.')
-    domain[--dlen] = '\0';
-  return g_strdup_printf ("%.*s@%s", (int)(at - found), found, domain);
-}
-
 GPtrArray *
-_rf_bounce_text_recipients (const char *text, const char *const *exclude)
+_rf_bounce_text_recipients (const char *text, const char *const *exclude, const char *list_local,
+                            const char *list_domain)
 {
   static GRegex *address_re, *ses_re, *msgid_re;
   static gsize done = 0;
@@ -212,7 +345,8 @@ _rf_bounce_text_recipients (const char *text, const char *const *exclude)
 
   if (g_once_init_enter (&done))
     {
-      address_re = g_regex_new ("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+",
+      address_re = g_regex_new ("\"[^\"\\s@]{1,64}\"@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+"
+                                "|[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+",
                                 G_REGEX_OPTIMIZE, 0, NULL);
       ses_re = g_regex_new ("\"emailAddress\"\\s*:\\s*\"([^\"@\\s]+@[^\"\\s]+)\"", 0, 0, NULL);
       msgid_re = g_regex_new ("(message-id|in-reply-to|references)\\s*:\\s*$", G_REGEX_CASELESS, 0,
@@ -227,9 +361,10 @@ _rf_bounce_text_recipients (const char *text, const char *const *exclude)
       while (g_match_info_matches (match))
         {
           g_autofree char *a = g_match_info_fetch (match, 1);
+          g_autofree char *n = _rf_bounce_tidy_address (a);
 
-          if (!excluded (a, exclude))
-            g_ptr_array_add (out, normalise_found (a));
+          if (n != NULL && !excluded (n, exclude, list_local, list_domain))
+            g_ptr_array_add (out, g_steal_pointer (&n));
           g_match_info_next (match, NULL);
         }
       return g_steal_pointer (&out);
@@ -240,12 +375,10 @@ _rf_bounce_text_recipients (const char *text, const char *const *exclude)
   while (g_match_info_matches (match))
     {
       g_autofree char *a = g_match_info_fetch (match, 0);
+      g_autofree char *n = NULL;
       gint start = 0, end = 0;
-      const char *s = a;
 
       g_match_info_fetch_pos (match, 0, &start, &end);
-      while (*s == '.')
-        s++;
       /* "<id@host>" after a Message-ID: is no recipient */
       {
         g_autofree char *before = g_strndup (region + MAX (0, start - 40), MIN (start, 40));
@@ -259,9 +392,9 @@ _rf_bounce_text_recipients (const char *text, const char *const *exclude)
             continue;
           }
       }
-      if (strchr (s, '@') != NULL && s[0] != '@' && !excluded (s, exclude))
+      n = _rf_bounce_tidy_address (a);
+      if (n != NULL && !excluded (n, exclude, list_local, list_domain))
         {
-          g_autofree char *n = normalise_found (s);
           gboolean seen = FALSE;
 
           for (guint i = 0; i < out->len; i++)
@@ -272,6 +405,34 @@ _rf_bounce_text_recipients (const char *text, const char *const *exclude)
       g_match_info_next (match, NULL);
     }
   return g_steal_pointer (&out);
+}
+
+/* Whether @next continues the answer that @joined holds: an indented
+ * (folded) line always; an unindented one when the sentence before it is
+ * unfinished and it does not start another item of the report. */
+static gboolean
+continues (const char *joined, const char *next)
+{
+  gsize jlen = strlen (joined);
+  const char *body = next + strspn (next, " \t");
+  char last;
+
+  if (*body == '\0' || *body == '\r')
+    return FALSE;
+  if (next[0] == ' ' || next[0] == '\t')
+    return TRUE;
+  while (jlen > 0 && g_ascii_isspace (joined[jlen - 1]))
+    jlen--;
+  last = jlen > 0 ? joined[jlen - 1] : '.';
+  if (strchr (".!):;>", last) != NULL)
+    return FALSE;
+  if (*body == '<' || *body == '-' || *body == '=' || *body == '>' || strchr (body, '@') != NULL)
+    return FALSE;
+  /* another answer, not the rest of this one */
+  if (g_ascii_isdigit (body[0]) && g_ascii_isdigit (body[1]) && g_ascii_isdigit (body[2])
+      && (body[3] == ' ' || body[3] == '-'))
+    return FALSE;
+  return TRUE;
 }
 
 char *
@@ -291,7 +452,13 @@ _rf_bounce_text_diagnostic (const char *text, const char *address)
       const char *hit = strstr (lower_region, lower_address);
 
       if (hit != NULL)
-        from = region + (hit - lower_region);
+        {
+          /* from the start of the line that names it: its code may come
+           * first ("554 <ann@example.com>... Connection reset") */
+          from = region + (hit - lower_region);
+          while (from > region && from[-1] != '\n')
+            from--;
+        }
     }
   if (from == NULL)
     from = region;
@@ -301,28 +468,30 @@ _rf_bounce_text_diagnostic (const char *text, const char *address)
       {
         char reply = 0;
         g_autofree char *status = _rf_bounce_find_status (*l, &reply);
-        gboolean strong = FALSE;
 
         /* the first pass wants a status or reply code; the second any
-         * line with words of the table */
-        if (pass == 0 && (status != NULL || reply != 0))
+         * line with words of the tables */
+        if ((pass == 0 && (status != NULL || reply != 0))
+            || (pass == 1 && _rf_bounce_words (*l) != _RF_WORDS_NONE))
           {
-            /* the answer goes on in the indented lines below (Exim,
-             * sendmail), up to two of them */
+            /* the answer goes on in the lines below: folded (Exim,
+             * sendmail, Postfix) or wrapped */
             g_autoptr (GString) joined = g_string_new (*l + _rf_bounce_code_offset (*l));
 
-            for (int more = 1;
-                 more <= 2 && l[more] != NULL && (l[more][0] == ' ' || l[more][0] == '\t')
-                 && l[more][strspn (l[more], " \t")] != '\0';
+            for (int more = 1; more <= 8 && l[more] != NULL && continues (joined->str, l[more]);
                  more++)
               {
                 g_string_append_c (joined, ' ');
                 g_string_append (joined, l[more]);
               }
-            return _rf_bounce_one_line (joined->str);
+            return _rf_bounce_one_line_max (joined->str, 2000);
           }
-        if (pass == 1 && _rf_bounce_class_from_text (*l, &strong) != RF_BOUNCE_UNKNOWN)
-          return _rf_bounce_one_line (*l);
       }
   return NULL;
+}
+
+gboolean
+_rf_bounce_says_delayed (const char *text)
+{
+  return _rf_bounce_words (text) == _RF_WORDS_DELAY;
 }

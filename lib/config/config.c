@@ -3,13 +3,22 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "core/core.h"
+#include "config/config.h"
+#include "dmarc/dmarc.h"
 
 #include <errno.h>
 #include <limits.h>
 
-#ifndef REFLECTOR_SYSCONFDIR
-#define REFLECTOR_SYSCONFDIR "/etc"
+/* The compiled-in paths (CMakeLists.txt, issue 13): those of the prefix
+ * the programs were built with, the same in every program. */
+#ifndef REFLECTOR_CONFIG_DIR
+#define REFLECTOR_CONFIG_DIR "/etc/reflector"
+#endif
+#ifndef REFLECTOR_STATE_DIR
+#define REFLECTOR_STATE_DIR "/var/lib/reflector"
+#endif
+#ifndef REFLECTOR_SENDMAIL
+#define REFLECTOR_SENDMAIL "/usr/sbin/sendmail"
 #endif
 
 /* Every key the file may hold.  An unknown group or key is an error rather
@@ -65,6 +74,11 @@ static const ConfigKey config_keys[] = {
     G_STRUCT_OFFSET (RfConfig, session_idle_minutes), 1, 10080 },
   { "security", "session_max_hours", KEY_INT, G_STRUCT_OFFSET (RfConfig, session_max_hours), 1,
     8760 },
+  /* issue 10: DMARC mitigation */
+  { "dmarc", "resolver", KEY_STRING, G_STRUCT_OFFSET (RfConfig, dmarc_resolver), 0, 0 },
+  { "dmarc", "timeout_ms", KEY_INT, G_STRUCT_OFFSET (RfConfig, dmarc_timeout_ms), 1, 60000 },
+  { "dmarc", "exempt_domains", KEY_LIST, G_STRUCT_OFFSET (RfConfig, dmarc_exempt_domains), 0,
+    0 },
   /* issue 10: the Postfix recipient map's indexed form (lib/mta/map.c) */
   { "mta", "postmap", KEY_STRING, G_STRUCT_OFFSET (RfConfig, postmap), 0, 0 },
 };
@@ -128,9 +142,9 @@ config_defaults (void)
 {
   RfConfig *config = g_new0 (RfConfig, 1);
 
-  config->state_dir = g_strdup ("/var/lib/reflector");
+  config->state_dir = g_strdup (REFLECTOR_STATE_DIR);
   config->transport = g_strdup ("sendmail");
-  config->sendmail = g_strdup ("/usr/sbin/sendmail");
+  config->sendmail = g_strdup (REFLECTOR_SENDMAIL);
   config->sendmail_args = g_new0 (char *, 1);
   config->parallel = 8;
   config->relays = g_new0 (char *, 2);
@@ -151,6 +165,7 @@ config_defaults (void)
   config->lockout_minutes = 15;
   config->session_idle_minutes = 30;
   config->session_max_hours = 12;
+  config->dmarc_timeout_ms = 2000;
   return config;
 }
 
@@ -297,6 +312,16 @@ config_read (RfConfig *config, const char *path, GError **error)
     }
   if (!check_blobs (config, path, error))
     return FALSE;
+  if (config->dmarc_resolver != NULL && !_rf_dmarc_lookups_off (config))
+    {
+      g_autofree char *csv = _rf_dmarc_resolver_csv (config->dmarc_resolver, error);
+
+      if (csv == NULL)
+        {
+          g_prefix_error (error, "%s: ", path);
+          return FALSE;
+        }
+    }
   if (config->postmap != NULL && !g_path_is_absolute (config->postmap))
     {
       g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
@@ -317,7 +342,6 @@ RfConfig *
 rf_config_load (const char *explicit_path, GError **error)
 {
   g_autoptr (RfConfig) config = config_defaults ();
-  g_autofree char *fallback = NULL;
   const char *path = explicit_path;
   gboolean must_exist = TRUE;
 
@@ -325,8 +349,7 @@ rf_config_load (const char *explicit_path, GError **error)
     path = g_getenv ("REFLECTOR_CONFIG");
   if (path == NULL || *path == '\0')
     {
-      fallback = g_build_filename (REFLECTOR_SYSCONFDIR, "reflector", "reflector.conf", NULL);
-      path = fallback;
+      path = rf_config_default_path ();
       must_exist = FALSE;
     }
 
@@ -369,6 +392,62 @@ rf_config_free (RfConfig *config)
   g_free (config->s3_region);
   g_free (config->s3_addressing);
   g_free (config->s3_credentials_file);
+  g_free (config->dmarc_resolver);
+  g_strfreev (config->dmarc_exempt_domains);
   g_free (config->postmap);
   g_free (config);
+}
+
+const char *
+rf_config_default_path (void)
+{
+  return REFLECTOR_CONFIG_DIR "/reflector.conf";
+}
+
+const char *
+rf_config_path_in_use (const char *explicit_path)
+{
+  const char *env = g_getenv ("REFLECTOR_CONFIG");
+
+  if (explicit_path != NULL && *explicit_path != '\0')
+    return explicit_path;
+  if (env != NULL && *env != '\0')
+    return env;
+  return rf_config_default_path ();
+}
+
+const char *const *
+_rf_config_keys (gsize *n_out)
+{
+  static const char *names[G_N_ELEMENTS (config_keys) * 2 + 1];
+
+  if (names[0] == NULL)
+    for (gsize i = 0; i < G_N_ELEMENTS (config_keys); i++)
+      {
+        names[2 * i] = config_keys[i].group;
+        names[2 * i + 1] = config_keys[i].key;
+      }
+  *n_out = G_N_ELEMENTS (config_keys);
+  return names;
+}
+
+char *
+_rf_config_value_text (const RfConfig *config, const char *group, const char *key)
+{
+  const ConfigKey *def = find_key (group, key);
+  gconstpointer field;
+
+  if (def == NULL)
+    return NULL;
+  field = G_STRUCT_MEMBER_P ((gpointer) config, def->offset);
+  switch (def->type)
+    {
+    case KEY_STRING:
+      return g_strdup (*(char *const *) field);
+    case KEY_LIST:
+      return *(char **const *) field != NULL ? g_strjoinv (";", *(char **const *) field) : NULL;
+    case KEY_INT:
+      return g_strdup_printf ("%d", *(const int *) field);
+    }
+  return NULL;
 }

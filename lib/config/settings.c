@@ -19,6 +19,7 @@ static const char *const archive_access_allowed[] = { "password", "moderators", 
 static const char *const attachments_allowed[] = { "keep", "link", NULL };
 static const char *const retention_allowed[] = { "30d", "1y", "forever", NULL };
 static const char *const signed_allowed[] = { "pass", "hold", NULL };
+static const char *const dmarc_allowed[] = { "auto", "always", "never", NULL };
 
 static const RfSettingDef settings[] = {
   { "posting", RF_SETTING_ENUM, "members", posting_allowed,
@@ -67,6 +68,11 @@ static const RfSettingDef settings[] = {
     "with attachments=link, a signed or encrypted post (which cannot be changed without "
     "breaking it) goes out untouched (pass) or is refused (hold, for now the non-member "
     "answer)", FALSE },
+  { "dmarc_mitigation", RF_SETTING_ENUM, "auto", dmarc_allowed,
+    "rewrite From to \"NAME via LIST\" <the list's address>, the author kept in Reply-To "
+    "(or Cc): when the author's domain publishes DMARC p=reject or p=quarantine or its "
+    "lookup fails (auto), for every post (always), or never; see [dmarc] in "
+    "reflector.conf(5)", FALSE },
   /* issue 10: a list's daily life by mail (lib/roles/, lib/moderation/) */
   { "nonmember_action", RF_SETTING_ENUM, "hold", nonmember_allowed,
     "a post from someone not allowed to post is held for the moderators (hold), refused "

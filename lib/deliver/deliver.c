@@ -163,6 +163,7 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
   g_autoptr (GBytes) fixed = NULL;
   gboolean created = FALSE, done = FALSE, lossy = FALSE;
   gint64 delivery_id = 0;
+  g_autoptr (RfDmarcVerdict) dmarc = NULL;
 
   settings = rf_list_settings (store, list, error);
   if (settings == NULL)
@@ -200,7 +201,20 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
     }
 
   /* issue 3: the attachments policy stores rows through ctx.store */
-  ctx = (RfPolicyContext) { list, settings, config, store };
+  ctx = (RfPolicyContext) {
+    .list = list, .settings = settings, .config = config, .store = store, .actor = actor
+  };
+  /* issue 10 DMARC hook: the post's one network lookup, before the
+   * policies (which never do I/O), and only when the copy is still to be
+   * rendered; it never fails (a failed lookup is a verdict: rewrite) */
+  if (!g_file_test (out_path, G_FILE_TEST_EXISTS))
+    {
+      g_auto (GStrv) domains = _rf_policy_dmarc_domains (message, &ctx);
+
+      if (domains != NULL && !_rf_dmarc_lookups_off (config))
+        dmarc = _rf_dmarc_lookup (config, (const char *const *) domains);
+      ctx.dmarc = dmarc;
+    }
   if (!render_once (message, fixed, lossy, &ctx, out_path, error))
     return FALSE;
   if (!rf_delivery_open (store, list, key, &delivery_id, &created, &done, error))
@@ -313,10 +327,11 @@ bounce_received (const RfConfig *config, const RfActor *actor, RfStore *store, c
                          first != NULL ? first->status : NULL,
                          first != NULL ? first->diagnostic : NULL, actor, &outcome, error))
     return FALSE;
-  /* Bounce Redelivery: whatever the class, the member missed a post */
-  if ((first != NULL ? first->bounce_class : bounce->bounce_class) == RF_BOUNCE_NOT_BOUNCE)
-    return TRUE;
-  return _rf_redelivery_bounced (config, actor, store, list, member, raw, error);
+  /* Bounce Redelivery: whatever the class, the member missed a post,
+   * unless the copy is only delayed */
+  return _rf_redelivery_bounced (config, actor, store, list, member, raw,
+                                 first != NULL ? first->bounce_class : bounce->bounce_class,
+                                 first != NULL ? first->action : RF_BOUNCE_ACTION_UNKNOWN, error);
 }
 /* ---- end of issue 5 hook ---- */
 
@@ -362,11 +377,10 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
   store = rf_store_open (config->state_dir, RF_STORE_READ_WRITE, &local);
   if (store == NULL)
     {
+      /* a missing database is trouble to fix, never "no such list": the
+       * post waits in the MTA's queue (75) until it is fixed */
       if (g_error_matches (local, RF_ERROR, RF_ERROR_NOT_FOUND))
-        g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
-                     "no database in %s: create a list with 'listctl create' first, "
-                     "or set state_dir in reflector.conf",
-                     config->state_dir);
+        g_set_error_literal (error, RF_ERROR, RF_ERROR_TEMPORARY, local->message);
       else
         g_propagate_error (error, g_steal_pointer (&local));
       close (lock_fd);

@@ -16,6 +16,7 @@ static const RfPolicy policies[] = {
   { "attachments", _rf_policy_attachments, FALSE },
   { "subject_prefix", _rf_policy_subject_prefix, FALSE },
   { "footer", _rf_policy_footer, FALSE },
+  { "dmarc", _rf_policy_dmarc, FALSE },
   { "list_headers", _rf_policy_list_headers, TRUE },
   { "loop_guard", _rf_policy_loop_guard, TRUE },
 };
@@ -59,14 +60,19 @@ _rf_policy_pass_through (GBytes *raw, const RfPolicyContext *ctx, GError **error
   g_autoptr (GMimeMessage) shell = NULL;
   g_autoptr (GMimeFormatOptions) format = g_mime_format_options_new ();
   g_autofree char *fields = NULL;
+  g_autoptr (GBytes) edited = NULL;
   GByteArray *out;
   gsize len;
-  const guint8 *data = g_bytes_get_data (raw, &len);
+  const guint8 *data;
 
   _rf_mime_init ();
   /* the header-only policies write into an empty message, whose header
    * block is then put in front of the original */
   shell = g_mime_message_new (FALSE);
+  /* issue 10: the DMARC rewrite takes From (and maybe Cc) out of the
+   * original and puts the new fields into the shell */
+  edited = _rf_policy_dmarc_pass_through (raw, ctx, shell);
+  data = g_bytes_get_data (edited, &len);
   for (gsize i = 0; i < G_N_ELEMENTS (policies); i++)
     if (policies[i].headers_only && !policies[i].apply (shell, ctx, error))
       {

@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include "dmarc/dmarc.h"
 #include "mime/mime.h"
 
 typedef struct {
@@ -18,6 +19,15 @@ typedef struct {
   const RfConfig *config;
   RfStore *store;         /* attachments: rows and post numbers; NULL in tests
                            * of the other policies */
+  const RfActor *actor;   /* whom what a policy records names (the activity
+                           * log): listdeliver's; NULL with a NULL store */
+  /* issue 10: what the From domains' DMARC records ask for, looked up by
+   * deliver.c before the policies run (they never do network I/O).  NULL
+   * when nobody asked (dmarc_mitigation is not auto, every From domain is
+   * exempt, tests of other policies): auto then leaves From alone, so a
+   * caller that renders a post under auto must look up first
+   * (_rf_policy_dmarc_domains, _rf_dmarc_lookup). */
+  const RfDmarcVerdict *dmarc;
 } RfPolicyContext;
 
 typedef gboolean (*RfPolicyFunc) (GMimeMessage *message, const RfPolicyContext *ctx,
@@ -66,3 +76,18 @@ gboolean _rf_policy_list_headers (GMimeMessage *message, const RfPolicyContext *
                                   GError **error);
 gboolean _rf_policy_loop_guard (GMimeMessage *message, const RfPolicyContext *ctx,
                                 GError **error);
+/* issue 10: DMARC mitigation (dmarc.c).  The row: From becomes
+ * "NAME via LIST" <list address>, the author in Reply-To or Cc. */
+gboolean _rf_policy_dmarc (GMimeMessage *message, const RfPolicyContext *ctx,
+                           GError **error);
+/* The From domains deliver.c must look up before the policies run: NULL
+ * when dmarc_mitigation is not auto or no domain needs asking (exempt, no
+ * From).  Returns: (transfer full) NULL-terminated, free with g_strfreev(). */
+char **_rf_policy_dmarc_domains (GMimeMessage *message, const RfPolicyContext *ctx);
+/* The same rewrite for a post that passes through unparsed: reads From,
+ * Reply-To and Cc from @raw's header block, puts the new From (and the
+ * author's Reply-To, or the one merged Cc) into @shell, and returns @raw
+ * without the fields replaced (unchanged when there is nothing to do).
+ * Returns: (transfer full). */
+GBytes *_rf_policy_dmarc_pass_through (GBytes *raw, const RfPolicyContext *ctx,
+                                       GMimeMessage *shell);

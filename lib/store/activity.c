@@ -3,56 +3,15 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The one redaction point (STYLE.md §6): a detail that looks like it holds
- * a password, a token or a message body is replaced before it reaches the
- * database, whatever the caller meant.
+ * The one redaction point (STYLE.md §6), rf_redact_detail() of log.c,
+ * shared with syslog: a detail that looks like it holds a password, a
+ * token or a message body is replaced before it reaches the database or
+ * the log, whatever the caller meant.  Each entry is also a syslog line
+ * (issue 13): every admin action, refusal and bounce reaches the mail log.
  */
 #include "store-private.h"
 
 #include <string.h>
-
-#define REDACTED "[redacted]"
-/* 128 bits are 22 characters of base64 or 32 of hex: a run of 20 such
- * characters that mixes letters and digits is taken for a secret. */
-#define SECRET_RUN 20
-#define MAX_DETAIL 200
-
-static const char *const secret_words[] = {
-  "password", "passwd", "token", "secret", "cookie", "session", "authorization",
-  "bearer", "apikey", "api_key", "credential",
-};
-
-static gboolean
-looks_secret (const char *detail)
-{
-  g_autofree char *lower = g_ascii_strdown (detail, -1);
-  gsize run = 0;
-  gboolean letter = FALSE, digit = FALSE;
-
-  for (gsize i = 0; i < G_N_ELEMENTS (secret_words); i++)
-    if (strstr (lower, secret_words[i]) != NULL)
-      return TRUE;
-  /* a message body: several lines, or a header block */
-  if (strchr (detail, '\n') != NULL || strchr (detail, '\r') != NULL)
-    return TRUE;
-  for (const char *p = detail;; p++)
-    {
-      if (*p != '\0' && (g_ascii_isalnum (*p) || strchr ("+/=_-", *p) != NULL))
-        {
-          run++;
-          letter |= g_ascii_isalpha (*p);
-          digit |= g_ascii_isdigit (*p);
-          if (run >= SECRET_RUN && letter && digit)
-            return TRUE;
-          continue;
-        }
-      if (*p == '\0')
-        break;
-      run = 0;
-      letter = digit = FALSE;
-    }
-  return FALSE;
-}
 
 void
 rf_activity_log (RfStore *store, const RfActor *actor, const char *action, const char *target,
@@ -63,18 +22,7 @@ rf_activity_log (RfStore *store, const RfActor *actor, const char *action, const
 
   if (store == NULL || action == NULL)
     return;
-  if (detail != NULL && *detail != '\0')
-    {
-      if (looks_secret (detail) || !g_utf8_validate (detail, -1, NULL))
-        clean = g_strdup (REDACTED);
-      else if (g_utf8_strlen (detail, -1) > MAX_DETAIL)
-        {
-          g_autofree char *head = g_utf8_substring (detail, 0, MAX_DETAIL);
-          clean = g_strconcat (head, "...", NULL);
-        }
-      else
-        clean = g_strdup (detail);
-    }
+  clean = rf_redact_detail (detail);
   stmt = _rf_store_prepare (store,
                             "INSERT INTO activity (at, actor, action, target, origin, detail) "
                             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -89,6 +37,10 @@ rf_activity_log (RfStore *store, const RfActor *actor, const char *action, const
   sqlite3_bind_text (stmt, 6, clean, -1, SQLITE_STATIC);
   /* failing to log never fails the action */
   (void) sqlite3_step (stmt);
+  rf_log_info ("%s %s by %s (%s)%s%s", action, target != NULL ? target : "-",
+               _rf_actor_name (actor),
+               actor != NULL && actor->origin != NULL ? actor->origin : "-",
+               clean != NULL ? ": " : "", clean != NULL ? clean : "");
 }
 
 void

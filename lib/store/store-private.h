@@ -18,6 +18,8 @@ struct _RfStore {
   char *state_dir;
   gboolean writable;
   int schema_version;
+  int upgraded_from;        /* the version found on open (0: new) */
+  gboolean created;         /* this open made the database */
   /* the unsubscribe-link key, derived from the site key once per open
    * store rather than once per copy (unsubscribe.c) */
   guint8 unsub_key[RF_KEY_BYTES];

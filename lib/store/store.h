@@ -11,6 +11,10 @@
 #include "core/core.h"
 
 const char *rf_store_state_dir (RfStore *store);
+/* For the tests of upgrades: make STATE_DIR/reflector.db with the first
+ * @version migrations applied, as a database of that older schema would
+ * be. */
+gboolean _rf_store_create_at_version (const char *state_dir, int version, GError **error);
 /* True while the store's connection is inside a transaction: the store's
  * write functions then join the caller's transaction instead of opening
  * their own. */

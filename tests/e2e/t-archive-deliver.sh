@@ -19,7 +19,7 @@ for a; do rcpt=\$a; done
 cat > "$TD/out/\$rcpt.\$\$"
 EOF
 chmod 755 "$TD/bin/sendmail"
-printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\n' "$TD/state" "$TD/bin/sendmail" \
+printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\n[dmarc]\nresolver = none\n' "$TD/state" "$TD/bin/sendmail" \
     > "$TD/reflector.conf"
 [ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD"
 DB=$TD/state/reflector.db

@@ -70,7 +70,7 @@ echo "# $total messages with attachments or signed/encrypted ($(grep -c '^sealed
 
 printf '#!/bin/sh\nexec cat > "%s/cur/copy"\n' "$TD" > "$TD/sendmail"
 chmod 755 "$TD/sendmail"
-printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\n[web]\nbase_url = %s\n' \
+printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\n[web]\nbase_url = %s\n[dmarc]\nresolver = none\n' \
     "$TD/state" "$TD/sendmail" "$BASE" > "$TD/reflector.conf"
 [ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD"
 ctl() { rf_as_user "$TD/bin/listctl" --config "$TD/reflector.conf" "$@"; }
@@ -109,7 +109,7 @@ start=$(date +%s)
 rf_as_user bash "$TD/worker.sh" "$TD"
 echo "# listdeliver ran in $(( $(date +%s) - start )) s"
 
-"$RF_BIN/listweb" --config "$TD/reflector.conf" --listen "127.0.0.1:$WEBPORT" > "$TD/listweb.log" 2>&1 &
+"$RF_BIN/listweb" --foreground --config "$TD/reflector.conf" --listen "127.0.0.1:$WEBPORT" > "$TD/listweb.log" 2>&1 &
 WEB_PID=$!
 trap 'kill $WEB_PID 2>/dev/null; wait $WEB_PID 2>/dev/null; _rf_cleanup' EXIT
 for _ in $(seq 1 100); do curl -s -o /dev/null "$BASE/" && break; sleep 0.1; done

@@ -43,7 +43,7 @@ printf '%s\n' "\$*" > "$W/cur/\$rcpt.argv"
 exec cat > "$W/cur/\$rcpt"
 EOF
     chmod 755 "$W/sendmail"
-    printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = 3\n' \
+    printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = 3\n[dmarc]\nresolver = none\n' \
         "$W/state" "$W/sendmail" > "$W/reflector.conf"
     [ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$W"
     rf_as_user "$TD/bin/listctl" --config "$W/reflector.conf" create corpus@lists.test > /dev/null &&

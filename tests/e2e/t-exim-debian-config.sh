@@ -35,7 +35,7 @@ chmod 644 "$T/exim4.conf"
 
 mkdir -p "$T/state" "$T/bin"
 cp "$RF_BIN/listctl" "$T/bin/listctl"
-printf '[paths]\nstate_dir = %s\n' "$T/state" > "$T/reflector.conf"
+printf '[paths]\nstate_dir = %s\n[dmarc]\nresolver = none\n' "$T/state" > "$T/reflector.conf"
 [ "$(id -u)" != 0 ] || chown -R "$RUN_USER:$RUN_GROUP" "$T/state" "$T/reflector.conf"
 rf_as_user "$T/bin/listctl" --config "$T/reflector.conf" create dev@lists.test > /dev/null
 ok "listctl create dev@lists.test"
@@ -46,8 +46,8 @@ check_eq "no configuration error" "" "$(printf '%s\n' "$out" | grep -i 'error' |
 check_eq "router position: after hubbed_hosts, before system_aliases" \
     "hubbed_hosts reflector_list system_aliases" \
     "$("$EXIM" -C "$T/exim4.conf" -bP router_list 2>/dev/null | tr ' ' '\n' | grep -xE "hubbed_hosts|reflector_list|system_aliases" | tr '\n' ' ' | sed 's/ $//')"
-check_match "transport command uses the macros" \
-    "command = /usr/local/sbin/listdeliver --config /etc/reflector/reflector.conf" \
+check_match "transport command: the package's listdeliver, with its compiled-in config" \
+    "command = /usr/sbin/listdeliver\$" \
     "$("$EXIM" -C "$T/exim4.conf" -bP transport reflector_pipe 2>&1)"
 check_match "temp_errors = 75" '^temp_errors = 75$' "$("$EXIM" -C "$T/exim4.conf" -bP transport reflector_pipe 2>&1)"
 
@@ -62,7 +62,7 @@ for a in nolist@lists.test dev-bogus@lists.test dev@other.test; do
     printf '%s' "$out" | grep -q 'reflector_list'
     check_eq "exim -bt $a is not routed to the list" 1 "$?"
 done
-rf_as_user "$T/bin/listctl" --config "$T/reflector.conf" delete dev@lists.test > /dev/null
+rf_as_user "$T/bin/listctl" --config "$T/reflector.conf" delete --yes dev@lists.test > /dev/null
 ok "listctl delete dev@lists.test"
 out=$("$EXIM" -C "$T/exim4.conf" -bt dev@lists.test 2>&1)
 printf '%s' "$out" | grep -q 'reflector_list'

@@ -11,7 +11,7 @@ source "$RF_TESTS/mta/mta-exim.sh"
 rf_tmpdir
 exim_up
 
-printf '[paths]\nstate_dir = %s\n\n[delivery]\ntransport = smtp\nrelays = 127.0.0.1:%s\nparallel = 4\n' \
+printf '[paths]\nstate_dir = %s\n\n[delivery]\ntransport = smtp\nrelays = 127.0.0.1:%s\nparallel = 4\n[dmarc]\nresolver = none\n' \
     "$STATE" "$PORT" > "$T/reflector.conf"
 rf_listctl create dev@lists.test > /dev/null &&
 rf_listctl set dev@lists.test posting open > /dev/null

@@ -23,7 +23,7 @@ echo "\$rcpt" >> "$TD/log"
 EOF
 chmod 755 "$TD/bin/sendmail"
 : > "$TD/log"
-printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = %s\n' \
+printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = %s\n[dmarc]\nresolver = none\n' \
     "$TD/state" "$TD/bin/sendmail" "$PARALLEL" > "$TD/reflector.conf"
 seq -f 'm%04g@example.test' 1 "$N" > "$TD/members"
 printf 'From: m0001@example.test\nTo: big@lists.test\nSubject: kill me\nMessage-ID: <kill@example.test>\n\nbody\n' > "$TD/msg"

@@ -30,7 +30,7 @@ printf '%s\n' "\$*" >> "$TD/out/argv"
 cat > "$TD/out/\$rcpt.\$\$"
 EOF
 chmod 755 "$TD/bin/sendmail"
-printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = 2\n' \
+printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = 2\n[dmarc]\nresolver = none\n' \
     "$TD/state" "$TD/bin/sendmail" > "$TD/reflector.conf"
 [ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD"
 
@@ -177,12 +177,16 @@ check_eq "disabled again" disabled-bounce "$(field "$ANN" state)"
 NOW=$((T0 + 14 * DAY)); out=$(ctl sweep)
 check_match "sweep: first notice at once" 'dev@lists.test: 1 notice counted, 0 members removed' "$out"
 NOW=$((T0 + 15 * DAY)); out=$(ctl sweep dev@lists.test)
-check_eq "sweep next day: nothing" "nothing to do" "$out"
-NOW=$((T0 + 21 * DAY)); ctl sweep > /dev/null
-NOW=$((T0 + 28 * DAY)); ctl sweep > /dev/null
+check_eq "sweep next day: nothing to do, nothing said (cron)" "" "$out"
+out=$(ctl sweep -v dev@lists.test)
+check_eq "sweep -v next day: nothing to do" "nothing to do" "$out"
+# the daily cleanup does the sweep of every list too
+NOW=$((T0 + 21 * DAY)); out=$(ctl cleanup)
+check_match "cleanup counts the second notice" '^bounces: 1 notice counted, 0 members removed$' "$out"
+NOW=$((T0 + 28 * DAY)); ctl cleanup > /dev/null
 check_eq "three notices counted" 3 "$(field "$ANN" notices)"
-NOW=$((T0 + 35 * DAY)); out=$(ctl sweep)
-check_match "sweep: removed after the last notice" '0 notices counted, 1 member removed' "$out"
+NOW=$((T0 + 35 * DAY)); out=$(ctl cleanup)
+check_match "cleanup: removed after the last notice" '^bounces: 0 notices counted, 1 member removed$' "$out"
 members=$(ctl members dev@lists.test)
 check_eq "ann is no longer a member" "" "$(printf '%s\n' "$members" | grep -x "$ANN")"
 check_eq "the others stay" 4 "$(ctl members dev@lists.test | wc -l)"

@@ -299,13 +299,25 @@ check_eq "the Postfix recipient map has every address of dev" \
     "$(grep '@lists.test' "$ST/mta/postfix-recipients" | grep '^dev[-@]' | cut -d@ -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
 
 # --- delete --------------------------------------------------------------
-run delete announce@lists.test
+# without --yes it asks on the terminal, and without one it refuses
+run delete announce@lists.test < /dev/null
+check_eq "delete without --yes and without a terminal: exit 64" 64 "$rc"
+check_eq "delete without --yes: says why" \
+    "listctl: refusing to delete 'announce@lists.test' without confirmation: no terminal to ask on, give --yes" "$err"
+check_eq "delete refused: the list is still there" "announce@lists.test" "$("$L" lists | grep announce)"
+if command -v script > /dev/null; then
+    # a real terminal (script(1) gives one): "n" keeps the list, "y" deletes
+    script -qec "$L delete announce@lists.test" /dev/null <<< "n" > "$TD/tty.out" 2>&1
+    check_match "delete asks on the terminal" 'Delete announce@lists.test and its [0-9]+ members?\? \[y/N\]' "$(cat "$TD/tty.out")"
+    check_eq "answer n: the list stays" "announce@lists.test" "$("$L" lists | grep announce)"
+fi
+run delete --yes announce@lists.test
 check_eq "delete: exit 0" 0 "$rc"
 [ ! -e "$ST/mta/lists.test/announce" ]; ok "delete removes the MTA map file"
 [ -e "$ST/mta/lists.test/dev" ]; ok "delete keeps the other list's map file"
 check_eq "delete removes the list's addresses from the Postfix map" 0 \
     "$(grep -c '^announce' "$ST/mta/postfix-recipients")"
-run delete announce@lists.test
+run delete --yes announce@lists.test
 check_eq "delete unknown list: exit 67" 67 "$rc"
 check_eq "delete unknown list: message" "listctl: no list 'announce@lists.test': see 'listctl lists'" "$err"
 run lists

@@ -23,9 +23,9 @@ if [ -f "$TD/fail/\$rcpt" ]; then cat > /dev/null; echo "stub: refusing \$rcpt" 
 cat > "$TD/out/\$rcpt.\$\$"
 EOF
 chmod 755 "$TD/bin/sendmail"
-printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = 3\n' \
+printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = 3\n[dmarc]\nresolver = none\n' \
     "$TD/state" "$TD/bin/sendmail" > "$TD/reflector.conf"
-printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\n' \
+printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\n[dmarc]\nresolver = none\n' \
     "$TD/empty-state" "$TD/bin/sendmail" > "$TD/empty.conf"
 [ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD"
 
@@ -82,7 +82,7 @@ expect "missing config file" 75 "no-such.conf"
 
 # --- addresses -----------------------------------------------------------------
 post alice@example.test "no db" | ld --config "$TD/empty.conf" dev@lists.test
-expect "no database yet" 75 "no database in $TD/empty-state: create a list with 'listctl create' first"
+expect "no database yet" 75 "$TD/empty-state/reflector.db: no such database: run 'listctl init'"
 post alice@example.test "unknown" | ld --config "$TD/reflector.conf" nolist@lists.test
 expect "unknown list" 67 "no such list: nolist@lists.test"
 post alice@example.test "not an address" | ld --config "$TD/reflector.conf" not-an-address
@@ -271,11 +271,11 @@ check_eq "... and nothing stored again" "$r1 $b1" "$(rows) $(blobs)"
 ctl set dev@lists.test attachments keep
 
 # transport smtp with nothing listening: 75, naming the relay and why
-printf '[paths]\nstate_dir = %s\n[delivery]\ntransport = smtp\nrelays = 127.0.0.1:1\n' "$TD/state" > "$TD/smtp.conf"
+printf '[paths]\nstate_dir = %s\n[delivery]\ntransport = smtp\nrelays = 127.0.0.1:1\n[dmarc]\nresolver = none\n' "$TD/state" > "$TD/smtp.conf"
 [ "$(id -u)" != 0 ] || chown "$RF_TEST_USER:" "$TD/smtp.conf"
 post 'alice@example.test' "no relay" | ld --config "$TD/smtp.conf" dev@lists.test
 expect "smtp transport, relay down" 75 "no relay took the copies \(relay 127\.0\.0\.1:1: Connection refused\); the MTA will retry"
-printf '[paths]\nstate_dir = %s\n[delivery]\ntransport = carrier-pigeon\n' "$TD/state" > "$TD/bad.conf"
+printf '[paths]\nstate_dir = %s\n[delivery]\ntransport = carrier-pigeon\n[dmarc]\nresolver = none\n' "$TD/state" > "$TD/bad.conf"
 post 'alice@example.test' "bad transport" | ld --config "$TD/bad.conf" dev@lists.test
 expect "unknown transport in the config" 75 "\[delivery\] transport: 'carrier-pigeon' is not a known transport \(sendmail, smtp\)"
 
@@ -290,7 +290,7 @@ sleep 3
 cat > "$TD/out/\$rcpt.\$\$"
 EOF
 chmod 755 "$TD/bin/sendmail-slow"
-printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = 8\n' \
+printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = 8\n[dmarc]\nresolver = none\n' \
     "$TD/state" "$TD/bin/sendmail-slow" > "$TD/slow.conf"
 [ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD"
 "${RF_AS_USER[@]}" "$TD/bin/listdeliver" --config "$TD/slow.conf" dev@lists.test < "$TD/conc.eml" 2> "$TD/first.err" &

@@ -56,7 +56,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 # web_up probes with plain HTTP: start by hand
 WEBPORT=$(_rf_free_port)
-"$RF_BIN/listweb" --config "$T/reflector.conf" --listen "127.0.0.1:$WEBPORT" > "$T/log/listweb.log" 2>&1 &
+"$RF_BIN/listweb" --foreground --config "$T/reflector.conf" --listen "127.0.0.1:$WEBPORT" > "$T/log/listweb.log" 2>&1 &
 WEB_PID=$!
 for _ in $(seq 1 100); do
     curl -s -o /dev/null --cacert "$T/cert.pem" "https://127.0.0.1:$WEBPORT/" && break

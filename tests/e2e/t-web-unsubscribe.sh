@@ -14,6 +14,8 @@ rf_tmpdir
 exim_up
 trap 'web_down; exim_down; _rf_cleanup' EXIT
 
+# listweb refuses to start without a database: made by listctl alone
+rf_listctl init > /dev/null
 web_up || { _rf_record 1 "listweb started"; rf_done; exit 1; }
 ok "listweb started on 127.0.0.1:$WEBPORT"
 BASE=http://127.0.0.1:$WEBPORT

@@ -267,7 +267,7 @@ PY
         if [ "$(id -u)" = 0 ]; then
             # never serving as root: a root-owned state dir and no --user is refused
             mkdir -p "$T/rootstate"
-            printf '[paths]\nstate_dir = %s\n' "$T/rootstate" > "$T/root.conf"
+            printf '[paths]\nstate_dir = %s\n[dmarc]\nresolver = none\n' "$T/rootstate" > "$T/root.conf"
             "$RF_BIN/listweb" --config "$T/root.conf" --listen "127.0.0.1:$(_rf_free_port)" \
                 > "$T/root.out" 2>&1
             check_eq "listweb refuses to serve as root: exit 78" 78 "$?"
@@ -289,8 +289,10 @@ PY
     check_match "cleanup deletes $n" "^attachments: $n .* deleted" \
         "$(as_run_user env REFLECTOR_TEST_NOW=$later "$T/bin/listctl" --config "$T/reflector.conf" cleanup)"
     check_eq "the blobs are gone" 0 "$(blob_ids | wc -l)"
-    check_match "cleanup again: nothing (idempotent)" '^attachments: 0 ' \
+    check_eq "cleanup again: nothing deleted, nothing said (idempotent, quiet for cron)" "" \
         "$(as_run_user env REFLECTOR_TEST_NOW=$later "$T/bin/listctl" --config "$T/reflector.conf" cleanup)"
+    check_match "cleanup -v again: attachments: 0" '^attachments: 0 ' \
+        "$(as_run_user env REFLECTOR_TEST_NOW=$later "$T/bin/listctl" --config "$T/reflector.conf" cleanup -v)"
     check_eq "after cleanup the link is unknown: 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$url")"
     check_eq "listweb logged no token" "" "$(grep -F "${tok:-no token}" "$T/log/listweb.log")"
     web_down

@@ -9,7 +9,7 @@
 #   web_down                stop it
 web_up() {   # web_up [env assignments...]: listweb on $WEBPORT, started as root when we are
     WEBPORT=$(_rf_free_port)
-    env "$@" "$RF_BIN/listweb" --config "$T/reflector.conf" --listen "127.0.0.1:$WEBPORT" \
+    env "$@" "$RF_BIN/listweb" --foreground --config "$T/reflector.conf" --listen "127.0.0.1:$WEBPORT" \
         > "$T/log/listweb.log" 2>&1 &
     WEB_PID=$!
     for _ in $(seq 1 100); do

@@ -95,6 +95,9 @@ exim_up() {
 ASAN_OPTIONS='${ASAN_OPTIONS:-}:log_path=$T/san/asan'
 UBSAN_OPTIONS='${UBSAN_OPTIONS:-print_stacktrace=1}:log_path=$T/san/ubsan'
 export ASAN_OPTIONS UBSAN_OPTIONS
+# t-syslog: the syslog lines go to the test's socket (test builds only)
+REFLECTOR_SYSLOG_SOCKET='${REFLECTOR_SYSLOG_SOCKET:-}'
+export REFLECTOR_SYSLOG_SOCKET
 exec $T/bin/listdeliver.bin "\$@"
 EOF
     # shellcheck disable=SC2086
@@ -111,6 +114,10 @@ state_dir = $STATE
 [delivery]
 sendmail = ${RF_SENDMAIL:-$T/bin/sendmail}
 parallel = ${RF_PARALLEL:-8}
+
+# no DMARC lookup leaves the machine (t-exim-dmarc sets its own resolver)
+[dmarc]
+resolver = none
 EOF
     chmod 644 "$EXIM_CONF" "$T/reflector.conf"
     if [ "$(id -u)" = 0 ]; then

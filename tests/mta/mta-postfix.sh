@@ -88,8 +88,8 @@ EOF
     } > "$PF_CONF/main.cf"
     { sed -e "s|@PORT@|$PORT|g" "$RF_MTA_DIR/postfix-master.cf.in"
       sed -e "s|user=reflector|user=$RUN_USER|" \
-          -e "s|/usr/local/sbin/listdeliver|$T/bin/listdeliver|" \
-          -e "s|/etc/reflector/reflector.conf|$T/reflector.conf|" "$contrib/master.cf"
+          -e "s|argv=/usr/sbin/listdeliver|argv=$T/bin/listdeliver --config $T/reflector.conf|" \
+          "$contrib/master.cf"
     } > "$PF_CONF/master.cf"
     sed -e 's|lists\.example\.org|lists.test|' "$contrib/reflector_transport" > "$PF_CONF/reflector_transport"
     : > "$PF_CONF/vmailbox"
@@ -101,6 +101,10 @@ state_dir = $STATE
 sendmail = /usr/sbin/sendmail
 sendmail_args = -C;$PF_CONF
 parallel = ${RF_PARALLEL:-8}
+
+# no DMARC lookup leaves the machine (t-exim-dmarc sets its own resolver)
+[dmarc]
+resolver = none
 
 [mta]
 postmap = $(command -v postmap)

@@ -29,7 +29,9 @@ setup (Fixture *f, gconstpointer data)
   f->blobs = rf_blob_store_open (f->config, &error);
   g_assert_no_error (error);
   g_hash_table_insert (f->settings, (gpointer) "attachments", g_strdup ("link"));
-  f->ctx = (RfPolicyContext) { f->list, f->settings, f->config, f->store };
+  f->ctx = (RfPolicyContext) {
+    .list = f->list, .settings = f->settings, .config = f->config, .store = f->store
+  };
 }
 
 static void

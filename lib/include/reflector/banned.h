@@ -8,6 +8,14 @@
  */
 #pragma once
 
+/* The system headers that declare the banned functions come first: with
+ * _FORTIFY_SOURCE (Debian's build flags) they define them as inline
+ * functions, which the macros below would break (issue 13, the package). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #define BANNED(func) sorry_##func##_is_banned_in_reflector
 #undef strcpy
 #define strcpy(x, y) BANNED (strcpy)

@@ -48,19 +48,37 @@ typedef struct {
   char *s3_region;          /* [blobs] region, default us-east-1 */
   char *s3_addressing;      /* [blobs] addressing: "path" (default) or "virtual" */
   char *s3_credentials_file;/* [blobs] credentials_file (mode 0600 or 0400) */
+  /* [dmarc]: DMARC mitigation (lib/dmarc/, lib/policy/dmarc.c) */
+  char *dmarc_resolver;     /* [dmarc] resolver: IP[:port] of the DNS server to
+                             * ask, NULL (default): those of /etc/resolv.conf */
+  int dmarc_timeout_ms;     /* [dmarc] timeout_ms: the whole lookup, default 2000 */
+  char **dmarc_exempt_domains; /* [dmarc] exempt_domains: From domains (and their
+                             * subdomains) never rewritten nor looked up; NULL or
+                             * empty: none */
   char *postmap;            /* [mta] postmap: Postfix's postmap, run on the recipient
                              * map STATE/mta/postfix-recipients after each change;
                              * NULL (default): not run */
 } RfConfig;
 
 /* The file to read: @explicit_path if not NULL, else $REFLECTOR_CONFIG, else
- * SYSCONFDIR/reflector/reflector.conf.  A missing default file is fine
+ * rf_config_default_path().  A missing default file is fine
  * (defaults); a missing explicit file, an unknown group or key, or a bad
  * value is RF_ERROR_CONFIG naming the file, group and key.
  * Returns: (transfer full) free with rf_config_free(). */
 RfConfig *rf_config_load (const char *explicit_path, GError **error);
 void rf_config_free (RfConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfConfig, rf_config_free)
+/* The compiled-in configuration file, CONFIG_DIR/reflector.conf of the
+ * prefix the program was built with; and the file rf_config_load
+ * (@explicit_path) reads.  Static strings (or @explicit_path, or the
+ * environment's). */
+const char *rf_config_default_path (void);
+const char *rf_config_path_in_use (const char *explicit_path);
+/* Whether @url answers HTTP at all (any status, in *status_out), within
+ * @timeout_seconds: 'listctl check' asks it of [web] base_url.  The
+ * error says why not (refused, no such host, timeout). */
+gboolean rf_http_probe (const char *url, guint timeout_seconds, long *status_out,
+                        GError **error);
 
 /* The login and session limits: [security] in reflector.conf
  * (rf_security_from_config), or the defaults (rf_security_defaults). */

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <reflector/error.h>
+#include <reflector/log.h>
 #include <reflector/config.h>
 #include <reflector/settings.h>
 #include <reflector/address.h>

@@ -15,18 +15,32 @@ typedef struct _RfStore RfStore;
 typedef enum {
   RF_STORE_READ_ONLY = 0,
   RF_STORE_READ_WRITE = 1 << 0,
-  RF_STORE_CREATE = 1 << 1,      /* create the state dir and database if missing */
+  RF_STORE_CREATE = 1 << 1,      /* listctl init/create: make the state dir and a
+                                  * database with the current schema if missing */
+  RF_STORE_UPGRADE = 1 << 2,     /* listctl upgrade: apply pending migrations */
 } RfStoreFlags;
 
-/* Open STATE_DIR/reflector.db (WAL, busy timeout, foreign keys) and apply
- * pending migrations when writable.  A missing database without
- * RF_STORE_CREATE is RF_ERROR_NOT_FOUND; SQLITE_BUSY and I/O trouble are
- * RF_ERROR_TEMPORARY.  Returns: (transfer full) free with rf_store_close(). */
+/* Open STATE_DIR/reflector.db (WAL, busy timeout, foreign keys).  Opening
+ * tells new from damaged: only RF_STORE_CREATE makes a schema, and only in
+ * a missing file or an SQLite database without a single table; only
+ * RF_STORE_UPGRADE applies migrations.  A missing database without
+ * RF_STORE_CREATE is RF_ERROR_NOT_FOUND.  A zero-length file, a file that
+ * is no SQLite database, a damaged one, a foreign one (no reflector
+ * schema), an older schema without RF_STORE_UPGRADE, a newer one, a file
+ * this user may not read (or write, when writable), SQLITE_BUSY and I/O
+ * trouble are RF_ERROR_TEMPORARY, with one line that names the file and
+ * the problem ("...: schema version 4, this program needs 6: run 'listctl
+ * upgrade'").  Returns: (transfer full) free with rf_store_close(). */
 RfStore *rf_store_open (const char *state_dir, RfStoreFlags flags, GError **error);
 void rf_store_close (RfStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfStore, rf_store_close)
 /* The schema version after migrations. */
 int rf_store_schema_version (RfStore *store);
+/* The schema version this program needs; the version the open found (0
+ * for a database it created); whether the open created the database. */
+int rf_store_current_version (void);
+int rf_store_upgraded_from (RfStore *store);
+gboolean rf_store_created (RfStore *store);
 
 /* Transactions (BEGIN IMMEDIATE, so writers queue on the busy timeout).
  * The store's write functions join a transaction the caller holds. */
