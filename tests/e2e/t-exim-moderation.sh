@@ -24,6 +24,8 @@ mta_idle() { exim_wait_idle 60 || _rf_record 1 "the queue drained"; }
 export RF_MODPW='moderator secret 77' RF_SECRET_LINE='the-body-line-moderators-never-see'
 cp -r "$RF_SRC/cmd/listweb/templates" "$T/templates"
 chmod -R a+rX "$T/templates"
+# listweb refuses to start without a database: made by listctl alone
+rf_listctl init > /dev/null
 web_up || { _rf_record 1 "listweb started"; rf_done; exit 1; }
 BASE=http://127.0.0.1:$WEBPORT
 printf '[web]\nbase_url = %s\ntemplates = %s\n' "$BASE" "$T/templates" >> "$T/reflector.conf"

@@ -22,6 +22,8 @@ mta_idle() { exim_wait_idle 60 || _rf_record 1 "the queue drained"; }
 
 # listdeliver under an injected clock while $T/now exists (expiry below)
 sed -i "2i [ -r $T/now ] && { REFLECTOR_TEST_NOW=\$(cat $T/now); export REFLECTOR_TEST_NOW; }" "$T/bin/listdeliver"
+# listweb refuses to start without a database: made by listctl alone
+rf_listctl init > /dev/null
 web_up || { _rf_record 1 "listweb started"; rf_done; exit 1; }
 BASE=http://127.0.0.1:$WEBPORT
 printf '[web]\nbase_url = %s\n' "$BASE" >> "$T/reflector.conf"

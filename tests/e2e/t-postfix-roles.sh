@@ -35,7 +35,7 @@ roles_story
 
 rf_listctl create gone@lists.test > /dev/null
 check_match "a list just created: taken" '^250 ' "$(rcpt gone@lists.test)"
-rf_listctl delete gone@lists.test > /dev/null
+rf_listctl delete --yes gone@lists.test > /dev/null
 check_match "deleted: refused at RCPT again" '^550 5\.1\.1 <gone@lists\.test>: .*User unknown in relay recipient table$' \
     "$(rcpt gone@lists.test)"
 check_eq "no mail of this test went to the catch-all" 0 "$(catchall_count)"
