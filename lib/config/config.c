@@ -322,10 +322,12 @@ config_read (RfConfig *config, const char *path, GError **error)
           return FALSE;
         }
     }
-  if (config->postmap != NULL && !g_path_is_absolute (config->postmap))
+  if (config->postmap != NULL && !g_path_is_absolute (config->postmap) &&
+      !g_str_equal (config->postmap, "none"))
     {
       g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
-                   "%s: [mta] postmap: '%s' is not an absolute path", path, config->postmap);
+                   "%s: [mta] postmap: '%s' is neither an absolute path nor none", path,
+                   config->postmap);
       return FALSE;
     }
   if (!g_path_is_absolute (config->sendmail))

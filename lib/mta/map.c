@@ -11,8 +11,9 @@
  * that is not in STATE/mta/postfix-recipients (relay_recipient_maps): every
  * address of every list, one a line with "OK", the tagged roles without
  * their tag (Postfix looks "dev-confirm+TOKEN@" up as "dev-confirm@" with
- * recipient_delimiter = +).  With [mta] postmap set, listctl runs postmap on
- * it after each change; Postfix notices the indexed file change by itself.
+ * recipient_delimiter = +).  listctl runs postmap on it after each change
+ * ([mta] postmap; by default Postfix's own when it is installed); Postfix
+ * notices the indexed file change by itself.
  */
 #include "mta/mta.h"
 #include "roles/roles.h"
@@ -147,11 +148,15 @@ rf_mta_postmap (const RfConfig *config, GError **error)
   g_autofree char *err = NULL;
   g_autoptr (GError) local = NULL;
   g_autoptr (GDir) d = NULL;
-  const char *name;
+  const char *name, *postmap;
   gsize len = 0;
   int status = 0;
 
-  if (config->postmap == NULL)
+  /* unset: Postfix's own, where it is installed; "none": never */
+  if (config->postmap != NULL && g_str_equal (config->postmap, "none"))
+    return TRUE;
+  postmap = config->postmap != NULL ? config->postmap : RF_MTA_POSTMAP;
+  if (config->postmap == NULL && !g_file_test (postmap, G_FILE_TEST_IS_EXECUTABLE))
     return TRUE;
   dir = g_build_filename (config->state_dir, "mta", NULL);
   path = g_build_filename (dir, RF_MTA_POSTFIX_MAP, NULL);
@@ -165,14 +170,14 @@ rf_mta_postmap (const RfConfig *config, GError **error)
       return FALSE;
     }
   {
-    const char *argv[] = { config->postmap, copy, NULL };
+    const char *argv[] = { postmap, copy, NULL };
 
     /* no shell: g_spawn_sync execs postmap itself */
     if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
                        NULL, &err, &status, &local))
       {
         g_unlink (copy);
-        g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot run %s: %s", config->postmap,
+        g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot run %s: %s", postmap,
                      local->message);
         return FALSE;
       }
@@ -181,8 +186,8 @@ rf_mta_postmap (const RfConfig *config, GError **error)
   if (!g_spawn_check_wait_status (status, &local))
     {
       g_strstrip (err);
-      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "%s %s failed: %s", config->postmap,
-                   path, *err != '\0' ? err : local->message);
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "%s %s failed: %s", postmap, path,
+                   *err != '\0' ? err : local->message);
       return FALSE;
     }
   /* NAME.new.db (or .lmdb, .cdb: the site's default_database_type) -> NAME.db */

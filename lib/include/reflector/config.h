@@ -57,7 +57,8 @@ typedef struct {
                              * empty: none */
   char *postmap;            /* [mta] postmap: Postfix's postmap, run on the recipient
                              * map STATE/mta/postfix-recipients after each change;
-                             * NULL (default): not run */
+                             * NULL (default): /usr/sbin/postmap when it is there;
+                             * "none": not run */
 } RfConfig;
 
 /* The file to read: @explicit_path if not NULL, else $REFLECTOR_CONFIG, else

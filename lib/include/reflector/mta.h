@@ -19,9 +19,11 @@ gboolean rf_mta_map_sync (RfStore *store, GError **error);
 
 /* The Postfix recipient map's file name in STATE/mta. */
 #define RF_MTA_POSTFIX_MAP "postfix-recipients"
-/* Run [mta] postmap on STATE/mta/postfix-recipients (nothing when it is not
- * set): the indexed map Postfix reads, and re-reads when it changes.
- * RF_ERROR_TEMPORARY when postmap fails. */
+/* Where Postfix keeps postmap on Debian. */
+#define RF_MTA_POSTMAP "/usr/sbin/postmap"
+/* Run [mta] postmap (unset: RF_MTA_POSTMAP when it is there; "none": no
+ * postmap) on STATE/mta/postfix-recipients: the indexed map Postfix reads,
+ * and re-reads when it changes.  RF_ERROR_TEMPORARY when postmap fails. */
 gboolean rf_mta_postmap (const RfConfig *config, GError **error);
 
 G_END_DECLS
