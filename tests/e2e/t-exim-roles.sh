@@ -79,40 +79,48 @@ check "zed is still a member" is_member zed@example.test
 send carol@example.test dev@lists.test 'Headers' 'A post to read the headers of.'
 copy=$(newest alice@example.test)
 mailto() { hdr "$copy" "$1" | grep -o 'mailto:[^>]*' | sed 's/^mailto://'; }
-to=$(mailto List-Post)
+add_mailbox h1@example.test h2@example.test h3@example.test h4@example.test
 n=$(maildir_count zed@example.test)
-send carol@example.test "$to" 'Via List-Post' 'posted to the List-Post address'
-check_eq "List-Post ($to): the post reaches the members" "$((n + 1))" "$(maildir_count zed@example.test)"
-to=$(mailto List-Help)
-send mallory@example.test "${to%%\?*}" "$(echo "$to" | sed -n 's/.*?subject=//p')" ''
-check_match "List-Help (${to%%\?*}): help answered" '^Help of dev@lists\.test$' "$(hdr "$(newest mallory@example.test)" Subject)"
-to=$(mailto List-Subscribe)
-send mallory@example.test "$to" '' ''
-check_match "List-Subscribe ($to): a confirmation asked" '^Confirm: subscribe' "$(hdr "$(newest mallory@example.test)" Subject)"
-to=$(mailto List-Unsubscribe)
-send alice@example.test "$to" '' ''
-check_match "List-Unsubscribe ($to): a confirmation asked" '^Confirm: unsubscribe' "$(hdr "$(newest alice@example.test)" Subject)"
-to=$(mailto List-Owner)
-send mallory@example.test "$to" 'Owner?' 'via List-Owner'
-check_match "List-Owner ($to): the owners reached" '^Owner\?$' "$(hdr "$(newest own@example.test)" Subject)"
+post_to=$(mailto List-Post) help_to=$(mailto List-Help) join_to=$(mailto List-Subscribe)
+leave_to=$(mailto List-Unsubscribe) owner_to=$(mailto List-Owner)
 footer=$(body "$copy" | grep -o '[a-z-]*@lists\.test' | sort -u)
 check_eq "the footer names dev-leave@" dev-leave@lists.test "$footer"
-send mallory@example.test "$footer" 'bye' ''
-check_match "the footer's address answers" '^Confirm: unsubscribe' "$(hdr "$(newest mallory@example.test)" Subject)"
+# each from its own sender, all at once
+send_only carol@example.test "$post_to" 'Via List-Post' 'posted to the List-Post address'
+send_only h1@example.test "${help_to%%\?*}" "$(echo "$help_to" | sed -n 's/.*?subject=//p')" ''
+send_only h2@example.test "$join_to" '' ''
+send_only alice@example.test "$leave_to" '' ''
+send_only h3@example.test "$owner_to" 'Owner?' 'via List-Owner'
+send_only h4@example.test "$footer" 'bye' ''
+mta_idle
+check_eq "List-Post ($post_to): the post reaches the members" "$((n + 1))" "$(maildir_count zed@example.test)"
+check_match "List-Help (${help_to%%\?*}): help answered" '^Help of dev@lists\.test$' "$(hdr "$(newest h1@example.test)" Subject)"
+check_match "List-Subscribe ($join_to): a confirmation asked" '^Confirm: subscribe' "$(hdr "$(newest h2@example.test)" Subject)"
+check_match "List-Unsubscribe ($leave_to): a confirmation asked" '^Confirm: unsubscribe' "$(hdr "$(newest alice@example.test)" Subject)"
+check_match "List-Owner ($owner_to): the owners reached" '^Owner\?$' "$(hdr "$(newest own@example.test)" Subject)"
+check_match "the footer's address ($footer) answers" '^Confirm: unsubscribe' "$(hdr "$(newest h4@example.test)" Subject)"
 
 # --- every role address the man pages name answers -----------------------------------
 suffixes=$(cat "$RF_SRC"/man/*.[578] | grep -o -P '(?<![-A-Za-z])[A-Za-z]*-(request|owner|join|leave|confirm|bounces)(?![a-z])' |
            sed 's/.*-//' | sort -u | tr '\n' ' ')
 check_eq "the man pages name these role addresses" "bounces confirm join leave owner request " "$suffixes"
 tok=$(printf 'b%.0s' $(seq 52))
+n=$(wc -l < "$T/log/mainlog")
 for s in $suffixes; do
     case $s in
         bounces) a=dev-bounces+nobody=example.test@lists.test ;;
         confirm) a=dev-confirm+$tok@lists.test ;;
         *) a=dev-$s@lists.test ;;
     esac
-    n=$(wc -l < "$T/log/mainlog")
-    send mallory@example.test "$a" 'hello' 'hello'
+    send_only mallory@example.test "$a" 'hello' 'hello'
+done
+mta_idle
+for s in $suffixes; do
+    case $s in
+        bounces) a=dev-bounces+nobody=example.test@lists.test ;;
+        confirm) a=dev-confirm+$tok@lists.test ;;
+        *) a=dev-$s@lists.test ;;
+    esac
     check_eq "$a: delivered to listdeliver, which took it (exit 0)" 1 \
         "$(tail -n +$((n + 1)) "$T/log/mainlog" | grep -F " => dev <$a>" | grep -c 'R=reflector_list T=reflector_pipe')"
 done
@@ -122,7 +130,8 @@ check_eq "none of them bounced back to mallory" 0 \
 # --- at most autoresponse_limit answers a day to one address ------------------------
 rf_listctl set dev@lists.test autoresponse_limit 2
 add_mailbox quiet@example.test
-for i in 1 2 3; do send quiet@example.test dev-request@lists.test "help $i" ''; done
+for i in 1 2 3; do send_only quiet@example.test dev-request@lists.test "help $i" ''; done
+mta_idle
 check_eq "autoresponse_limit 2: three help requests, two answers" 2 "$(maildir_count quiet@example.test)"
 rf_listctl set dev@lists.test autoresponse_limit 50
 check_match "... logged" 'answer-limited' "$(as_run_user "$RF_PYTHON" -c 'import sqlite3, sys

@@ -25,14 +25,15 @@ RF_ROLES_MAILBOXES="alice@example.test bob@example.test carol@example.test zed@e
 newest() { local f; f=$(maildir_files "$1"); [ -n "$f" ] && ls -t $f | head -1; }
 confirm_address() { grep -o -m1 'dev-confirm+[A-Za-z2-7]\{52\}@lists\.test' "$1"; }
 
-# send FROM TO SUBJECT BODY [headers...]: a message over SMTP, then wait
-send() {
+# send FROM TO SUBJECT BODY [headers...]: a message over SMTP, then wait;
+# send_only: the same without waiting (several at once, then mta_idle)
+send_only() {
     local from=$1 to=$2 subj=$3 text=$4; shift 4
     [ -n "$to" ] || { echo "# send: no recipient"; return 1; }
     mkmsg "$T/send.eml" "$from" "$to" "$subj" "$text" "$@"
     post "$from" "$to" "$T/send.eml" || { echo "# SMTP refused the mail from $from to $to"; return 1; }
-    mta_idle
 }
+send() { send_only "$@" && mta_idle; }
 reply_to() {
     local file=$1 from=$2 to mid
     to=$(hdr "$file" Reply-To | tr -d '<> ')
