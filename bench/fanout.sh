@@ -8,6 +8,8 @@
 #
 #   sudo bash bench/fanout.sh            (root: listdeliver runs as mtatest)
 #   N=20000 REF_N=5000 BUILD=build PARALLEL=8 bash bench/fanout.sh
+#
+# Exits 1 when listdeliver failed or a copy is missing, in either run.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
@@ -79,7 +81,10 @@ else
 fi
 printf 'fan-out:   listdeliver exit %d, %d copies in %.2f s = %.0f copies/s, parallel=%s, peak RSS %s KiB\n' \
     "$rc" "$sent" "$secs" "$(awk -v n="$sent" -v s="$secs" 'BEGIN { print (s > 0 ? n / s : 0) }')" "$PARALLEL" "$rss"
-[ "$rc" = 0 ] || sed 's/^/           /' "$D/ld.err"
+failed=0
+if [ "$rc" != 0 ] || [ "$sent" != "$members" ]; then
+    failed=1; sed 's/^/           /' "$D/ld.err"
+fi
 
 # reference: the same stub, the same message, the same parallelism, driven
 # by xargs: one sh and one stub per copy, what a naive shell reflector costs.
@@ -101,3 +106,7 @@ sent=$(stat -c %s "$D/count")
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 printf 'reference: xargs -P %s, %d copies in %.2f s = %.0f copies/s\n' \
     "$PARALLEL" "$sent" "$secs" "$(awk -v n="$sent" -v s="$secs" 'BEGIN { print (s > 0 ? n / s : 0) }')"
+[ "$sent" = "$REF_N" ] || { echo "fanout.sh: the reference sent $sent of $REF_N" >&2; failed=1; }
+# a benchmark whose run failed measures nothing (issue 14)
+[ "$failed" = 0 ] || { echo "fanout.sh: a measured run failed" >&2; exit 1; }
+exit 0

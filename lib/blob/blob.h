@@ -21,6 +21,9 @@ typedef struct _RfBlobReader RfBlobReader;
 /* Returns: (transfer full) free with rf_blob_store_free(), after its
  * writers and readers. */
 RfBlobStore *rf_blob_store_open (const RfConfig *config, GError **error);
+/* A local blob store in @dir whatever [blobs] says: the troubleshooting
+ * store's (lib/keep/), kept on the server that received the mail. */
+RfBlobStore *rf_blob_store_open_dir (const char *dir, GError **error);
 void rf_blob_store_free (RfBlobStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfBlobStore, rf_blob_store_free)
 /* "local" or "s3". */
@@ -77,12 +80,11 @@ gssize rf_unsealer_read (RfUnsealer *unsealer, void *buf, gsize len, GError **er
 void rf_unsealer_free (RfUnsealer *unsealer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfUnsealer, rf_unsealer_free)
 
-/* A small blob sealed whole (sealed-bytes.c), with the key derived from
- * the blob key file and @blob_id (rf_site_blob_key), as a kept post is.
- * The blob appears only when the seal succeeds. */
-gboolean rf_blob_seal_bytes (const RfConfig *config, const char *blob_id, GBytes *bytes,
-                             GError **error);
-/* Read it back.  Returns: (transfer full). */
-GBytes *rf_blob_unseal_bytes (const RfConfig *config, const char *blob_id, GError **error);
-/* Delete @blob_id, errors ignored (cleanup deletes what is left). */
-gboolean rf_blob_delete_quietly (const RfConfig *config, const char *blob_id);
+/* Whole blobs of @blobs in memory, sealed with the site's blob key of
+ * their id (rf_site_blob_key of @config): a kept message, a kept post
+ * (sealed-bytes.c).  rf_blob_get_sealed: RF_ERROR_NOT_FOUND when the blob
+ * is gone.  Returns: (transfer full). */
+gboolean rf_blob_put_sealed (RfBlobStore *blobs, const RfConfig *config, const char *id,
+                             GBytes *bytes, GError **error);
+GBytes *rf_blob_get_sealed (RfBlobStore *blobs, const RfConfig *config, const char *id,
+                            GError **error);

@@ -1,5 +1,5 @@
-/* sealed-bytes.c - a small blob sealed whole with the site's blob key:
- * what a held post is kept as (lib/moderation/).
+/* sealed-bytes.c - a whole blob in memory, sealed with the blob key of
+ * its id: what the troubleshooting store keeps of each message.
  *
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -7,20 +7,20 @@
 #include "blob/blob.h"
 
 gboolean
-rf_blob_seal_bytes (const RfConfig *config, const char *blob_id, GBytes *bytes, GError **error)
+rf_blob_put_sealed (RfBlobStore *blobs, const RfConfig *config, const char *id, GBytes *bytes,
+                    GError **error)
 {
-  g_autoptr (RfBlobStore) blobs = rf_blob_store_open (config, error);
   guint8 key[RF_KEY_BYTES];
   RfSealer *sealer;
   gsize len;
   const void *data = g_bytes_get_data (bytes, &len);
 
-  if (blobs == NULL || !rf_site_blob_key (config, blob_id, key, error))
+  if (!rf_site_blob_key (config, id, key, error))
     return FALSE;
-  sealer = rf_sealer_begin (blobs, blob_id, key, error);
+  sealer = rf_sealer_begin (blobs, id, key, error);
   if (sealer == NULL)
     return FALSE;
-  if (!rf_sealer_write (sealer, data != NULL ? data : "", len, error))
+  if (len > 0 && !rf_sealer_write (sealer, data, len, error))
     {
       rf_sealer_abort (sealer);
       return FALSE;
@@ -29,19 +29,18 @@ rf_blob_seal_bytes (const RfConfig *config, const char *blob_id, GBytes *bytes, 
 }
 
 GBytes *
-rf_blob_unseal_bytes (const RfConfig *config, const char *blob_id, GError **error)
+rf_blob_get_sealed (RfBlobStore *blobs, const RfConfig *config, const char *id, GError **error)
 {
-  g_autoptr (RfBlobStore) blobs = rf_blob_store_open (config, error);
   g_autoptr (GByteArray) out = g_byte_array_new ();
   g_autoptr (RfUnsealer) unsealer = NULL;
+  g_autofree guint8 *buf = g_malloc (64 * 1024);
   guint8 key[RF_KEY_BYTES];
-  guint8 buf[64 * 1024];
   RfBlobReader *reader;
   gssize n;
 
-  if (blobs == NULL || !rf_site_blob_key (config, blob_id, key, error))
+  if (!rf_site_blob_key (config, id, key, error))
     return NULL;
-  reader = rf_blob_get (blobs, blob_id, error);
+  reader = rf_blob_get (blobs, id, error);
   if (reader == NULL)
     {
       rf_wipe (key, sizeof key);
@@ -51,18 +50,9 @@ rf_blob_unseal_bytes (const RfConfig *config, const char *blob_id, GError **erro
   rf_wipe (key, sizeof key);
   if (unsealer == NULL)
     return NULL;
-  while ((n = rf_unsealer_read (unsealer, buf, sizeof buf, error)) > 0)
+  while ((n = rf_unsealer_read (unsealer, buf, 64 * 1024, error)) > 0)
     g_byte_array_append (out, buf, (guint) n);
-  rf_wipe (buf, sizeof buf);
   if (n < 0)
     return NULL;
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
-}
-
-gboolean
-rf_blob_delete_quietly (const RfConfig *config, const char *blob_id)
-{
-  g_autoptr (RfBlobStore) blobs = rf_blob_store_open (config, NULL);
-
-  return blobs != NULL && rf_blob_delete (blobs, blob_id, NULL);
 }

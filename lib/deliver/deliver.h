@@ -33,6 +33,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfRecipient, rf_recipient_free)
  * whether the list exists is the store's question.  RF_ERROR_NO_SUCH_LIST
  * for something that is no address.  Returns: (transfer full). */
 RfRecipient *rf_recipient_parse (const char *address, GError **error);
+/* "-request", "-bounces+", ... for messages; "" for RF_ROLE_POST. */
+const char *rf_role_suffix (RfRole role);
 
 /* The envelope sender of @member's copy of a post to @list_address:
  * LIST-bounces+<local>=<domain>@<list domain>, or, when that local part
@@ -52,7 +54,8 @@ char *rf_verp_decode (const char *tag);
 char *rf_spool_key (const char *recipient, GBytes *message);
 /* STATE/spool, created 0700 if missing.  Returns: (transfer full). */
 char *_rf_spool_dir (const char *state_dir, GError **error);
-/* Remove the .msg, .out and .lock of @key (a finished delivery). */
+/* Remove the .msg, .out, .kept (issue 16) and .lock of @key (a finished
+ * delivery). */
 void _rf_spool_remove (const char *spool_dir, const char *key);
 
 /* The member whose hashed VERP tag ("h" + base32, as rf_verp_sender makes

@@ -24,6 +24,23 @@ rf_recipient_free (RfRecipient *recipient)
   g_free (recipient);
 }
 
+const char *
+rf_role_suffix (RfRole role)
+{
+  /* the role table's suffixes, with their '-' and, when tagged, '+' */
+  switch (role)
+    {
+    case RF_ROLE_POST: return "";
+    case RF_ROLE_BOUNCES: return "-bounces+";
+    case RF_ROLE_CONFIRM: return "-confirm+";
+    case RF_ROLE_REQUEST: return "-request";
+    case RF_ROLE_OWNER: return "-owner";
+    case RF_ROLE_JOIN: return "-join";
+    case RF_ROLE_LEAVE: return "-leave";
+    }
+  return "";
+}
+
 /* Strip "-<suffix>" from the end of @base; TRUE if it was there. */
 static gboolean
 strip_suffix (char *base, const char *suffix)

@@ -112,7 +112,7 @@ rf_moderate (const RfConfig *config, const RfActor *actor, RfStore *store, const
       if (g_str_equal (post->state, "held") &&
           !rf_held_set_state (store, post->id, "approved", error))
         return FALSE;
-      raw = rf_blob_unseal_bytes (config, post->blob_id, error);
+      raw = _rf_held_unseal (config, post->blob_id, error);
       if (raw == NULL)
         {
           g_prefix_error (error, "cannot read the held post: ");
@@ -133,7 +133,7 @@ rf_moderate (const RfConfig *config, const RfActor *actor, RfStore *store, const
                    "no such held post: it was approved, rejected or discarded already");
       return FALSE;
     }
-  rf_blob_delete_quietly (config, post->blob_id);
+  _rf_held_blob_delete (config, post->blob_id);
   detail = action == RF_MODERATE_APPROVE
                ? g_strdup_printf ("held post %" G_GINT64_FORMAT " approved: %" G_GUINT64_FORMAT
                                   " copies sent",

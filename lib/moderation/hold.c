@@ -26,6 +26,31 @@
 #define EXCERPT_LINES 15
 #define EXCERPT_BYTES 1200
 
+gboolean
+_rf_held_seal (const RfConfig *config, const char *blob_id, GBytes *bytes, GError **error)
+{
+  g_autoptr (RfBlobStore) blobs = rf_blob_store_open (config, error);
+
+  return blobs != NULL && rf_blob_put_sealed (blobs, config, blob_id, bytes, error);
+}
+
+GBytes *
+_rf_held_unseal (const RfConfig *config, const char *blob_id, GError **error)
+{
+  g_autoptr (RfBlobStore) blobs = rf_blob_store_open (config, error);
+
+  return blobs != NULL ? rf_blob_get_sealed (blobs, config, blob_id, error) : NULL;
+}
+
+void
+_rf_held_blob_delete (const RfConfig *config, const char *blob_id)
+{
+  g_autoptr (RfBlobStore) blobs = rf_blob_store_open (config, NULL);
+
+  if (blobs != NULL)
+    rf_blob_delete (blobs, blob_id, NULL);
+}
+
 /* one line, printable: it goes into a row and a notice */
 static char *
 one_line (const char *text, gsize max)
@@ -239,7 +264,7 @@ _rf_moderation_hold (const RfConfig *config, const RfActor *actor, RfStore *stor
       row.blob_id = rf_blob_id_new ();
       row.held = rf_now ();
       row.expires = row.held + (gint64) rf_setting_value_uint (days != NULL ? days : "7") * RF_DAY;
-      if (!rf_blob_seal_bytes (config, row.blob_id, raw, error) ||
+      if (!_rf_held_seal (config, row.blob_id, raw, error) ||
           !rf_held_add (store, &row, &added, error))
         {
           g_prefix_error (error, "cannot hold the post: ");
@@ -251,7 +276,7 @@ _rf_moderation_hold (const RfConfig *config, const RfActor *actor, RfStore *stor
           return FALSE;
         }
       if (!added)
-        rf_blob_delete_quietly (config, row.blob_id);
+        _rf_held_blob_delete (config, row.blob_id);
       g_free (row.from);
       g_free (row.subject);
       g_free (row.blob_id);

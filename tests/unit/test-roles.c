@@ -373,7 +373,7 @@ test_hold (Fixture *f, gconstpointer data)
     g_assert_null (g_strstr_len (sealed, (gssize) len, "the text of the post"));
   }
   {
-    g_autoptr (GBytes) back = rf_blob_unseal_bytes (f->config, p->blob_id, &error);
+    g_autoptr (GBytes) back = _rf_held_unseal (f->config, p->blob_id, &error);
 
     g_assert_no_error (error);
     g_assert_true (g_bytes_equal (back, raw));
@@ -391,7 +391,7 @@ test_hold (Fixture *f, gconstpointer data)
   g_assert_error (error, RF_ERROR, RF_ERROR_NOT_FOUND);
   g_clear_error (&error);
   {
-    g_autoptr (GBytes) gone = rf_blob_unseal_bytes (f->config, p->blob_id, &error);
+    g_autoptr (GBytes) gone = _rf_held_unseal (f->config, p->blob_id, &error);
 
     g_assert_null (gone);
     g_assert_error (error, RF_ERROR, RF_ERROR_NOT_FOUND);
