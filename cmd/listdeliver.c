@@ -144,6 +144,9 @@ outcome_name (RfDeliverOutcome outcome)
     case RF_ALREADY_DELIVERED: return "delivered-before";
     case RF_LOOP_DROPPED: return "loop-dropped";
     case RF_BOUNCE_RECEIVED: return "bounce-received";
+    case RF_HELD: return "held";
+    case RF_DROPPED: return "dropped";
+    case RF_ANSWERED: return "answered";
     }
   return "?";
 }

@@ -18,6 +18,7 @@ type_name (RfSettingType type)
     case RF_SETTING_SIZE: return "size";
     case RF_SETTING_ENUM: return "enum";
     case RF_SETTING_STRING: return "string";
+    case RF_SETTING_ADDRESSES: return "addresses";
     }
   return "?";
 }
@@ -43,6 +44,7 @@ allowed_text (const RfSettingDef *def, const char *sep)
     case RF_SETTING_ENUM: return g_strjoinv (sep, (char **) def->allowed);
     case RF_SETTING_STRING: return g_strdup (def->multiline ? "text, \\n for a new line"
                                                             : "one line of text");
+    case RF_SETTING_ADDRESSES: return g_strdup ("addresses separated by commas");
     }
   return g_strdup ("?");
 }

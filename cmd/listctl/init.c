@@ -29,8 +29,9 @@ listctl_init (int argc, char **argv, ListctlContext *ctx, GError **error)
     return FALSE;
   if ((store = listctl_store (ctx, error)) == NULL)
     return FALSE;
-  /* STATE/mta must exist before the first list: Exim's dsearch reads it */
-  if (!rf_mta_map_sync (store, error))
+  /* STATE/mta must exist before the first list: Exim's dsearch reads it,
+   * and Postfix's smtpd the indexed recipient map (issue 10) */
+  if (!rf_mta_map_sync (store, error) || !rf_mta_postmap (ctx->config, error))
     {
       g_prefix_error (error, "the MTA routing map: ");
       return FALSE;

@@ -51,6 +51,12 @@ const ListctlCommand listctl_commands[] = {
     "bounces: count notices to disabled members, remove those past the last (cleanup does it too)" },
   { "report", listctl_report, LISTCTL_STORE_READ, "LIST bounces [--dry-run]",
     "mail the bounce report (scores, states, policy refusals) to the list's moderators and owners" },
+  { "held", listctl_held, LISTCTL_STORE_READ, "LIST",
+    "show the posts held for the moderators: number, sender, subject, why" },
+  { "moderate", listctl_moderate, LISTCTL_STORE_WRITE,
+    "LIST NUMBER approve|reject|discard [--reason TEXT]",
+    "decide about a held post: send it to every member, reject it (the sender is told), "
+    "or discard it" },
   { "user", listctl_user, LISTCTL_STORE_WRITE, "add|passwd|del|list|grant|revoke ...",
     "manage the web accounts: site admins, list owners and moderators" },
   { "web-access", listctl_web_access, LISTCTL_STORE_WRITE,

@@ -110,6 +110,9 @@ gboolean listctl_restore (int argc, char **argv, ListctlContext *ctx, GError **e
 gboolean listctl_message (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_monitor (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_person (int argc, char **argv, ListctlContext *ctx, GError **error);
+/* moderation.c (issue 10) */
+gboolean listctl_held (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_moderate (int argc, char **argv, ListctlContext *ctx, GError **error);
 
 /* 'listctl help' without a command: the command table. */
 void listctl_print_usage (FILE *out);

@@ -9,11 +9,12 @@
 #include <unistd.h>
 
 /* The MTA map is rebuilt from the store rather than patched, so that a
- * create or delete also repairs a map that an earlier failure left behind. */
+ * create or delete also repairs a map that an earlier failure left behind.
+ * ([mta] postmap then indexes Postfix's recipient map.) */
 static gboolean
-sync_mta_map (RfStore *store, GError **error)
+sync_mta_map (RfStore *store, const RfConfig *config, GError **error)
 {
-  if (rf_mta_map_sync (store, error))
+  if (rf_mta_map_sync (store, error) && (config == NULL || rf_mta_postmap (config, error)))
     return TRUE;
   g_prefix_error (error, "the MTA routing map is out of date: ");
   listctl_hint (error, "fix the cause and run the command again");
@@ -43,7 +44,7 @@ listctl_create (int argc, char **argv, ListctlContext *ctx, GError **error)
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
-  return sync_mta_map (store, error);
+  return sync_mta_map (store, ctx->config, error);
 }
 
 /* "Delete LIST and its N members? [y/N]" on the terminal (issue 13):
@@ -100,7 +101,7 @@ listctl_delete (int argc, char **argv, ListctlContext *ctx, GError **error)
     }
   if (!rf_list_delete (ctx->store, list->address, &ctx->actor, error))
     return FALSE;
-  return sync_mta_map (ctx->store, error);
+  return sync_mta_map (ctx->store, ctx->config, error);
 }
 
 gboolean

@@ -77,6 +77,10 @@ enum MHD_Result listweb_attachment (ListwebRequest *request);
 /* unsubscribe.c: GET and POST /u/<token> (RFC 8058 one-click) */
 enum MHD_Result listweb_unsubscribe (ListwebRequest *request);
 
+/* confirm.c: GET /c/<token> shows what it confirms, POST /c/ (the token in
+ * the form) does it (issue 10) */
+enum MHD_Result listweb_confirm (ListwebRequest *request);
+
 /* redelivery.c: GET /r/<token>, the posts that bounced for a member */
 enum MHD_Result listweb_redelivery (ListwebRequest *request);
 
@@ -138,5 +142,10 @@ enum MHD_Result listweb_logout (ListwebRequest *request);
 enum MHD_Result listweb_archive (ListwebRequest *request);
 /* moderator.c: /m/... (the moderator panel) */
 enum MHD_Result listweb_moderator (ListwebRequest *request);
+/* held.c: /m/<list>/held, the panel's held posts (issue 10): GET lists
+ * them, POST (@form: csrf checked already, id, action) decides.  @actor
+ * names the moderator. */
+enum MHD_Result listweb_held (ListwebRequest *request, RfStore *store, const RfSession *session,
+                              const RfList *list, const RfActor *actor, GHashTable *form);
 /* web.c: /static/style.css from the templates directory */
 enum MHD_Result listweb_static (ListwebRequest *request);

@@ -620,6 +620,8 @@ listweb_moderator (ListwebRequest *request)
     return members_post (&p, form);
   if (g_str_equal (rest, "report"))
     return report_post (&p, form);
+  if (g_str_equal (rest, "held"))
+    return listweb_held (request, p.store, p.session, p.list, &p.actor, post ? form : NULL);
   return listweb_message_page (request, MHD_HTTP_NOT_FOUND, "Not found", p.session,
                                "There is no such page.");
 }

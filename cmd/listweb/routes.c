@@ -22,6 +22,8 @@ static const ListwebRoute routes[] = {
   { "/static/", listweb_static, "static", FALSE },
   /* the moderator panel: /m/, /m/<list>/ and its forms, /m/password */
   { "/m/", listweb_moderator, "moderator", TRUE },
+  /* /c/<token>: a confirmation's page (GET shows, POST /c/ with the token acts) */
+  { "/c/", listweb_confirm, "confirm", TRUE },
   /* /r/<token>: the posts that bounced for one member (Bounce Redelivery) */
   { "/r/", listweb_redelivery, "redelivery", FALSE },
   /* /ink/<token> and /ink/<token>/<n>/<name>: a Disappearing Ink post and

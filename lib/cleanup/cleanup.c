@@ -201,6 +201,40 @@ clean_monitor (RfCleanupRun *run, GError **error)
                             &run->removed, error);
 }
 
+/* ---- issue 10: held posts, confirmations, automatic answer counts ---- */
+
+static const char *
+held_blob (gconstpointer row)
+{
+  return ((const RfHeldPost *) row)->blob_id;
+}
+
+static gint64
+held_id (gconstpointer row)
+{
+  return ((const RfHeldPost *) row)->id;
+}
+
+static gboolean
+clean_held (RfCleanupRun *run, GError **error)
+{
+  static const BlobRows rows = { rf_held_expired, held_blob, held_id, rf_held_remove_id };
+
+  return clean_blob_rows (run, &rows, error);
+}
+
+static gboolean
+clean_confirmations (RfCleanupRun *run, GError **error)
+{
+  return rf_confirmations_expire (run->store, run->now, &run->removed, error);
+}
+
+static gboolean
+clean_autoresponses (RfCleanupRun *run, GError **error)
+{
+  return rf_autoresponses_expire (run->store, run->now, &run->removed, error);
+}
+
 static const RfCleaner cleaners[] = {
   { "attachments", clean_attachments, "expired attachments (blob and row)" },
   { "blob-temp", clean_blob_temp, "unfinished blob files older than a day" },
@@ -219,6 +253,11 @@ static const RfCleaner cleaners[] = {
     "inbox-monitoring records older than [retention] message_days" },
   { "backups", _rf_backup_clean,
     "backups past their rotation ([backup] daily_days, weekly_weeks)" },
+  /* issue 10 */
+  { "held", clean_held, "held posts past the list's hold_days (blob, row and tokens)" },
+  { "confirmations", clean_confirmations,
+    "expired confirmations of subscriptions and unsubscriptions" },
+  { "autoresponses", clean_autoresponses, "counts of automatic answers of past days" },
 };
 
 const RfCleaner *

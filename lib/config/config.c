@@ -88,6 +88,8 @@ static const ConfigKey config_keys[] = {
   { "backup", "weekly_weeks", KEY_INT, G_STRUCT_OFFSET (RfConfig, backup_weekly_weeks), 0,
     5200 },
   { "monitor", "addresses", KEY_LIST, G_STRUCT_OFFSET (RfConfig, monitor_addresses), 0, 0 },
+  /* issue 10: the Postfix recipient map's indexed form (lib/mta/map.c) */
+  { "mta", "postmap", KEY_STRING, G_STRUCT_OFFSET (RfConfig, postmap), 0, 0 },
 };
 
 static const char *const transports[] = { "sendmail", "smtp", NULL };
@@ -370,6 +372,14 @@ config_read (RfConfig *config, const char *path, GError **error)
           return FALSE;
         }
     }
+  if (config->postmap != NULL && !g_path_is_absolute (config->postmap) &&
+      !g_str_equal (config->postmap, "none"))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [mta] postmap: '%s' is neither an absolute path nor none", path,
+                   config->postmap);
+      return FALSE;
+    }
   if (!g_path_is_absolute (config->sendmail))
     {
       g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
@@ -439,6 +449,7 @@ rf_config_free (RfConfig *config)
   g_strfreev (config->dmarc_exempt_domains);
   g_free (config->backup_dir);
   g_strfreev (config->monitor_addresses);
+  g_free (config->postmap);
   g_free (config);
 }
 

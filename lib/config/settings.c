@@ -18,7 +18,9 @@
 
 #include <errno.h>
 
-static const char *const posting_allowed[] = { "open", "members", NULL };
+static const char *const posting_allowed[] = { "open", "members", "moderated", "announce",
+                                                NULL };
+static const char *const nonmember_allowed[] = { "hold", "reject", "discard", NULL };
 static const char *const archive_access_allowed[] = { "password", "moderators", "public", NULL };
 static const char *const attachments_allowed[] = { "keep", "link", NULL };
 static const char *const retention_allowed[] = { "30d", "1y", "forever", NULL };
@@ -28,7 +30,9 @@ static const char *const ink_allowed[] = { "off", "1d", "3d", "7d", NULL };
 
 static const RfSettingDef settings[] = {
   { "posting", RF_SETTING_ENUM, "members", posting_allowed,
-    "who may post: anyone (open) or only members (members)", FALSE, RF_SETTING_MODERATOR },
+    "who may post: anyone (open); members (members); members, each post held for the "
+    "moderators (moderated); the owners and the addresses of posters only (announce)", FALSE,
+    RF_SETTING_MODERATOR },
   { "subject_prefix", RF_SETTING_STRING, "", NULL,
     "text put before the Subject of each post, then one space, unless already there, e.g. \"[dev]\"",
     FALSE, RF_SETTING_MODERATOR },
@@ -97,6 +101,39 @@ static const RfSettingDef settings[] = {
     "send each post also to the seed mailboxes of [monitor] addresses in reflector.conf(5), "
     "with an X-Reflector-Monitor header, to see where the list's mail lands; they are never "
     "members", FALSE, RF_SETTING_OWNER },
+  /* issue 10: a list's daily life by mail (lib/roles/, lib/moderation/) */
+  { "nonmember_action", RF_SETTING_ENUM, "hold", nonmember_allowed,
+    "a post from someone not allowed to post is held for the moderators (hold), refused "
+    "with an answer to its envelope sender (reject) or dropped (discard)", FALSE,
+    RF_SETTING_MODERATOR },
+  { "posters", RF_SETTING_ADDRESSES, "", NULL,
+    "with posting=announce, the addresses besides the owners that may post", FALSE,
+    RF_SETTING_OWNER },
+  { "owner_addresses", RF_SETTING_ADDRESSES, "", NULL,
+    "addresses that LIST-owner forwards to and that moderation notices go to, besides the "
+    "accounts with a role on the list", FALSE, RF_SETTING_OWNER },
+  { "administrivia", RF_SETTING_BOOL, "on", NULL,
+    "hold a short post whose subject or first lines are a command (unsubscribe, subscribe, "
+    "remove me, ...) for the moderators instead of sending it to every member", FALSE,
+    RF_SETTING_MODERATOR },
+  { "hold_days", RF_SETTING_INT, "7", NULL,
+    "days a held post waits for a moderator; then listctl cleanup deletes it", FALSE,
+    RF_SETTING_MODERATOR },
+  { "moderation_excerpt", RF_SETTING_BOOL, "off", NULL,
+    "put the first lines of a held post's text in the moderators' notice (off: its header "
+    "fields only)", FALSE, RF_SETTING_OWNER },
+  { "confirm_days", RF_SETTING_INT, "7", NULL,
+    "days within which a subscription or unsubscription must be confirmed", FALSE,
+    RF_SETTING_MODERATOR },
+  { "autoresponse_limit", RF_SETTING_INT, "5", NULL,
+    "automatic answers (confirmations, help, welcome, goodbye, refusals) sent to one "
+    "address per day; more are not sent", FALSE, RF_SETTING_MODERATOR },
+  { "welcome", RF_SETTING_STRING, "", NULL,
+    "text of the list put in the welcome message a new member is sent; \\n in the value "
+    "starts a new line", TRUE, RF_SETTING_MODERATOR },
+  { "goodbye", RF_SETTING_STRING, "", NULL,
+    "text of the list put in the message a leaving member is sent; \\n in the value starts "
+    "a new line", TRUE, RF_SETTING_MODERATOR },
 };
 
 const RfSettingDef *
@@ -220,6 +257,60 @@ normalize_string (const RfSettingDef *def, const char *value, GError **error)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* Addresses separated by commas, new lines or spaces ("Ann <ann@x>" is one),
+ * each normalised, without duplicates; written back as "a@x, b@y". */
+static gboolean
+add_address (const RfSettingDef *def, GPtrArray *out, const char *text, GError **error)
+{
+  char *norm = rf_address_normalize (text, NULL);
+
+  if (norm == NULL)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_INVALID,
+                   "setting '%s': '%s' is not an address (write addresses separated by "
+                   "commas)",
+                   def->name, text);
+      return FALSE;
+    }
+  if (g_ptr_array_find_with_equal_func (out, norm, g_str_equal, NULL))
+    g_free (norm);
+  else
+    g_ptr_array_add (out, norm);
+  return TRUE;
+}
+
+static char *
+normalize_addresses (const RfSettingDef *def, const char *value, GError **error)
+{
+  g_auto (GStrv) parts = g_regex_split_simple ("[,;\\n]+", value, 0, 0);
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+
+  for (char **p = parts; *p != NULL; p++)
+    {
+      g_autofree char *one = NULL;
+
+      g_strstrip (*p);
+      if (**p == '\0')
+        continue;
+      if ((one = rf_address_normalize (*p, NULL)) != NULL)
+        {
+          if (!add_address (def, out, one, error))
+            return NULL;
+          continue;
+        }
+      /* "a@x b@y": addresses separated by spaces */
+      {
+        g_auto (GStrv) words = g_regex_split_simple ("\\s+", *p, 0, 0);
+
+        for (char **w = words; *w != NULL; w++)
+          if (**w != '\0' && !add_address (def, out, *w, error))
+            return NULL;
+      }
+    }
+  g_ptr_array_add (out, NULL);
+  return g_strjoinv (", ", (char **) out->pdata);
+}
+
 char *
 rf_setting_normalize (const RfSettingDef *def, const char *value, GError **error)
 {
@@ -253,6 +344,8 @@ rf_setting_normalize (const RfSettingDef *def, const char *value, GError **error
       return NULL;
     case RF_SETTING_STRING:
       return normalize_string (def, value, error);
+    case RF_SETTING_ADDRESSES:
+      return normalize_addresses (def, value, error);
     }
   g_assert_not_reached ();
 }
@@ -279,4 +372,19 @@ guint64
 rf_setting_value_uint (const char *normalized)
 {
   return normalized != NULL ? g_ascii_strtoull (normalized, NULL, 10) : 0;
+}
+
+GPtrArray *
+rf_setting_value_addresses (const char *normalized)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  g_auto (GStrv) parts = g_strsplit (normalized != NULL ? normalized : "", ",", 0);
+
+  for (char **p = parts; *p != NULL; p++)
+    {
+      g_strstrip (*p);
+      if (**p != '\0')
+        g_ptr_array_add (out, g_strdup (*p));
+    }
+  return out;
 }

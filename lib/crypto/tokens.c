@@ -29,6 +29,59 @@ rf_token_shaped (const char *text, gsize n_chars)
   return n == n_chars;
 }
 
+/* RFC 4648 base32, lower case, no padding. */
+static char *
+base32_lower (const guint8 *in, gsize len)
+{
+  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+  GString *out = g_string_sized_new (len * 8 / 5 + 2);
+  guint32 buffer = 0;
+  int bits = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      buffer = (buffer << 8) | in[i];
+      bits += 8;
+      while (bits >= 5)
+        {
+          g_string_append_c (out, alphabet[(buffer >> (bits - 5)) & 31]);
+          bits -= 5;
+        }
+    }
+  if (bits > 0)
+    g_string_append_c (out, alphabet[(buffer << (5 - bits)) & 31]);
+  return g_string_free (out, FALSE);
+}
+
+char *
+rf_token_new_caseless (void)
+{
+  guint8 bytes[TOKEN_BYTES];
+  char *token;
+
+  rf_random (bytes, sizeof bytes);
+  token = base32_lower (bytes, sizeof bytes);
+  rf_wipe (bytes, sizeof bytes);
+  return token;
+}
+
+gboolean
+rf_token_caseless_shaped (const char *text)
+{
+  gsize n = 0;
+
+  if (text == NULL)
+    return FALSE;
+  for (const char *p = text; *p != '\0'; p++, n++)
+    {
+      char c = g_ascii_tolower (*p);
+
+      if (!(c >= 'a' && c <= 'z') && !(c >= '2' && c <= '7'))
+        return FALSE;
+    }
+  return n == RF_TOKEN_CASELESS_CHARS;
+}
+
 char *
 rf_token_hash (const char *token)
 {

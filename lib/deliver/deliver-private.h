@@ -25,13 +25,19 @@ int _rf_spool_lock (const char *spool_dir, const char *key, GError **error);
 
 
 /* ---- screen.c ---- */
-/* Screen one post to @list.  *loop_out is TRUE for our own copy coming
- * back (drop it, exit 0).  RF_ERROR_REJECTED with the reason for the
- * bounce when the size or the posting rule refuses it; RF_ERROR_TEMPORARY
- * when the store cannot answer.  @raw_size is the size as received. */
-gboolean _rf_screen (RfStore *store, const RfList *list, GHashTable *settings,
-                     GMimeMessage *message, gsize raw_size, const char *envelope_sender,
-                     gboolean *loop_out, GError **error);
+/* Screen one post to @list (@raw as received, @key its spool key).
+ * *pass_out is TRUE when it goes on to the members; otherwise it was
+ * handled here and report->outcome says how: RF_LOOP_DROPPED (our own
+ * copy back), RF_DROPPED (an automatic reply, the null sender, discarded,
+ * or refused without an answer), RF_HELD (kept for the moderators),
+ * RF_ALREADY_DELIVERED (held, approved and sent before).
+ * RF_ERROR_REJECTED with the reason for the MTA's bounce when the list
+ * refuses it (nonmember_action = reject); RF_ERROR_TEMPORARY when the
+ * store, the blob store or the transport cannot do their part. */
+gboolean _rf_screen (const RfConfig *config, const RfActor *actor, RfStore *store,
+                     const RfList *list, GHashTable *settings, GMimeMessage *message,
+                     GBytes *raw, const char *envelope_sender, const char *key,
+                     gboolean *pass_out, RfDeliverReport *report, GError **error);
 
 /* ---- the transports ---- */
 /* Called once per recipient as soon as its outcome is known:

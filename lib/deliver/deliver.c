@@ -20,6 +20,7 @@
 #include "crypto/crypto.h"
 #include "policy/policy.h"
 #include "redelivery/redelivery.h"
+#include "roles/roles.h"
 #include "deliver/deliver-private.h"
 #include "deliver/monitor-private.h"
 #include "keep/keep.h"
@@ -227,10 +228,11 @@ fan_out (const RfConfig *config, RfStore *store, const RfPolicyContext *ctx, gin
   return TRUE;
 }
 
+/* @approved: a held post a moderator approved (issue 10), past the screen */
 static gboolean
 deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, const RfList *list,
               const char *envelope_sender, GBytes *raw, const char *spool_dir, const char *key,
-              RfDeliverReport *report, GError **error)
+              gboolean approved, RfDeliverReport *report, GError **error)
 {
   g_autoptr (GHashTable) settings = NULL;
   g_autoptr (GMimeMessage) message = NULL;
@@ -240,9 +242,8 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
   g_autofree char *msg_path = _rf_spool_path (spool_dir, key, "msg");
   RfPolicyContext ctx;
   g_autoptr (GBytes) fixed = NULL;
-  gboolean loop = FALSE, created = FALSE, done = FALSE, lossy = FALSE;
+  gboolean created = FALSE, done = FALSE, lossy = FALSE;
   gint64 delivery_id = 0;
-  g_autoptr (GError) refused = NULL;
   g_autoptr (RfDmarcVerdict) dmarc = NULL;
 
   settings = rf_list_settings (store, list, error);
@@ -252,21 +253,17 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
   message = _rf_mime_parse (fixed, &lossy, error);
   if (message == NULL)
     return FALSE;
-  if (!_rf_screen (store, list, settings, message, g_bytes_get_size (raw), envelope_sender,
-                   &loop, &refused))
+  /* issue 10: loops, automatic replies and moderation; what is held,
+   * dropped or refused ends here */
+  if (!approved)
     {
-      if (g_error_matches (refused, RF_ERROR, RF_ERROR_REJECTED))
-        rf_activity_log (store, actor, "reject", list->address,
-                         refused->message);
-      g_propagate_error (error, g_steal_pointer (&refused));
-      return FALSE;
-    }
-  if (loop)
-    {
-      rf_activity_log (store, actor, "loop-drop", list->address,
-                       "a post carrying this list's own List-Id or X-Loop was dropped");
-      report->outcome = RF_LOOP_DROPPED;
-      return TRUE;
+      gboolean pass = FALSE;
+
+      if (!_rf_screen (config, actor, store, list, settings, message, raw, envelope_sender, key,
+                       &pass, report, error))
+        return FALSE;
+      if (!pass)
+        return TRUE;
     }
 
   /* the same message again after it went out: nothing to render (the
@@ -523,15 +520,10 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
   else if (r->role == RF_ROLE_BOUNCES)
     ok = bounce_received (config, actor, store, list, r, raw, report, &local);
   else if (r->role != RF_ROLE_POST)
-    {
-      g_set_error (&local, RF_ERROR, RF_ERROR_UNSUPPORTED,
-                   "%s: the %s%s address of %s is not handled yet by this version of reflector",
-                   recipient, rf_role_suffix (r->role),
-                   r->role == RF_ROLE_CONFIRM ? "<token>" : "", r->list_address);
-      ok = FALSE;
-    }
+    /* issue 10: every other address of the list answers (lib/roles/) */
+    ok = _rf_roles_handle (config, actor, store, list, r, envelope_sender, raw, report, &local);
   else
-    ok = deliver_post (config, actor, store, list, envelope_sender, raw, spool_dir, key,
+    ok = deliver_post (config, actor, store, list, envelope_sender, raw, spool_dir, key, FALSE,
                        report, &local);
 
   /* issue 15 troubleshooting store hook: what became of it */
@@ -543,5 +535,32 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
   close (lock_fd);
   if (!ok)
     g_propagate_error (error, g_steal_pointer (&local));
+  return ok;
+}
+
+/* ---- issue 10: a held post a moderator approved ----
+ * The path of a post from the policies on, under the key of the message
+ * that brought it, with that key's lock: approving twice, or after a
+ * failure half-way, sends nobody a second copy. */
+gboolean
+_rf_deliver_approved (const RfConfig *config, const RfActor *actor, RfStore *store,
+                      const RfList *list, GBytes *raw, const char *key, RfDeliverReport *report,
+                      GError **error)
+{
+  g_autofree char *spool_dir = NULL;
+  int lock_fd;
+  gboolean ok;
+
+  memset (report, 0, sizeof *report);
+  spool_dir = _rf_spool_dir (config->state_dir, error);
+  if (spool_dir == NULL)
+    return FALSE;
+  lock_fd = _rf_spool_lock (spool_dir, key, error);
+  if (lock_fd < 0)
+    return FALSE;
+  ok = deliver_post (config, actor, store, list, NULL, raw, spool_dir, key, TRUE, report, error);
+  if (ok)
+    _rf_spool_remove (spool_dir, key);
+  close (lock_fd);
   return ok;
 }

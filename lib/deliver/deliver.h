@@ -80,3 +80,39 @@ char *_rf_spool_dir (const char *state_dir, GError **error);
 /* Remove the .msg, .out, .kept (issue 16) and .lock of @key (a finished
  * delivery). */
 void _rf_spool_remove (const char *spool_dir, const char *key);
+
+/* The member whose hashed VERP tag ("h" + base32, as rf_verp_sender makes
+ * it) is @tag, or NULL (no error) when none is.  Returns: (transfer full). */
+char *rf_member_by_verp_hash (RfStore *store, const RfList *list, const char *tag,
+                              GError **error);
+
+/* ---- one mail from a list (mail-text.c) ---- */
+
+/* What sets a mail apart from rf_mail_send_text's (all may be NULL). */
+typedef struct {
+  const char *from_role;       /* the From address's suffix: "-owner" (NULL), "-request" */
+  const char *reply_to;        /* a Reply-To address */
+  const char *in_reply_to;     /* the Message-ID answered, without <>: In-Reply-To
+                                * and References */
+  const char *auto_submitted;  /* "auto-generated" (NULL), or "auto-replied" for an
+                                * answer (RFC 3834) */
+} RfMailOptions;
+/* rf_mail_send_text with @options (NULL: the defaults). */
+gboolean _rf_mail_send (const RfConfig *config, const char *list_address,
+                        const RfMailOptions *options, GPtrArray *recipients,
+                        const char *subject, const char *body, guint *sent_out, GError **error);
+/* Send @message as it is to each of @recipients, each copy with its own
+ * VERP sender of @list_address (a forward).  Errors as rf_mail_send_text. */
+gboolean _rf_mail_send_bytes (const RfConfig *config, const char *list_address,
+                              GPtrArray *recipients, GBytes *message, guint *sent_out,
+                              GError **error);
+
+/* ---- issue 10: a held post a moderator approved (deliver.c) ---- */
+
+/* Send @raw, held and now approved, to the members of @list: the path of
+ * a post after the screen, under the delivery key @key of the message
+ * that brought it, so that nobody gets a copy twice whoever approves and
+ * however often.  Errors as rf_deliver's. */
+gboolean _rf_deliver_approved (const RfConfig *config, const RfActor *actor, RfStore *store,
+                               const RfList *list, GBytes *raw, const char *key,
+                               RfDeliverReport *report, GError **error);

@@ -1,5 +1,7 @@
 /* mail-text.c - one short text mail from a list (a redelivery notice, the
- * bounce report) through the configured transport.
+ * bounce report, an answer of a role address, a moderation notice), or a
+ * message forwarded as it came (LIST-owner), through the configured
+ * transport.
  *
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -47,7 +49,8 @@ to_line (const char *address, gpointer user_data, GError **error)
 }
 
 static GBytes *
-build (const char *list_address, const char *subject, const char *body, GError **error)
+build (const char *list_address, const RfMailOptions *options, const char *subject,
+       const char *body, GError **error)
 {
   g_autoptr (GMimeMessage) message = NULL;
   g_autoptr (GMimeTextPart) part = NULL;
@@ -60,7 +63,8 @@ build (const char *list_address, const char *subject, const char *body, GError *
 
   _rf_mime_init ();
   rf_address_split (list_address, &local, &domain);
-  owner = g_strdup_printf ("%s-owner@%s", local, domain);
+  owner = g_strdup_printf ("%s%s@%s", local,
+                           options->from_role != NULL ? options->from_role : "-owner", domain);
   message = g_mime_message_new (TRUE);
   object = GMIME_OBJECT (message);
   g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_FROM, list_address, owner);
@@ -68,7 +72,19 @@ build (const char *list_address, const char *subject, const char *body, GError *
   g_mime_message_set_date (message, now);
   mid = g_mime_utils_generate_message_id (domain);
   g_mime_message_set_message_id (message, mid);
-  g_mime_object_set_header (object, "Auto-Submitted", "auto-generated", NULL);
+  if (options->in_reply_to != NULL && *options->in_reply_to != '\0')
+    {
+      g_autofree char *ref = g_strdup_printf ("<%s>", options->in_reply_to);
+
+      g_mime_object_set_header (object, "In-Reply-To", ref, NULL);
+      g_mime_object_set_header (object, "References", ref, NULL);
+    }
+  if (options->reply_to != NULL)
+    g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_REPLY_TO, NULL, options->reply_to);
+  g_mime_object_set_header (object, "Auto-Submitted",
+                            options->auto_submitted != NULL ? options->auto_submitted
+                                                            : "auto-generated",
+                            NULL);
   g_mime_object_set_header (object, "X-Loop", list_address, NULL);
   part = g_mime_text_part_new_with_subtype ("plain");
   g_mime_text_part_set_text (part, body);
@@ -76,42 +92,19 @@ build (const char *list_address, const char *subject, const char *body, GError *
   return _rf_mime_render (message, error);
 }
 
-gboolean
-rf_mail_send_text (const RfConfig *config, const char *list_address, GPtrArray *recipients,
-                   const char *subject, const char *body, guint *sent_out, GError **error)
+/* Hand the spool file @path to the transport for each of @recipients. */
+static gboolean
+send_file (const RfConfig *config, const char *list_address, const char *path,
+           GPtrArray *recipients, RfCopyHeaderFunc header_for, guint *sent_out, GError **error)
 {
-  g_autoptr (GBytes) bytes = NULL;
-  g_autofree char *spool = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *id = rf_random_hex (16);
   Outcome o = { 0, 0, NULL };
-  gsize len;
-  const void *data;
   gboolean ok;
 
-  if (recipients->len == 0)
-    {
-      if (sent_out != NULL)
-        *sent_out = 0;
-      return TRUE;
-    }
-  bytes = build (list_address, subject, body, error);
-  if (bytes == NULL)
-    return FALSE;
-  spool = _rf_spool_dir (config->state_dir, error);
-  if (spool == NULL)
-    return FALSE;
-  name = g_strconcat ("mail-", id, NULL);
-  path = _rf_spool_path (spool, name, "out");
-  data = g_bytes_get_data (bytes, &len);
-  if (!_rf_spool_write_file (path, data, len, error))
-    return FALSE;
   if (g_str_equal (config->transport, "smtp"))
-    ok = _rf_smtp_fanout (config, path, list_address, recipients, to_line, on_result, &o,
+    ok = _rf_smtp_fanout (config, path, list_address, recipients, header_for, on_result, &o,
                           error);
   else
-    ok = _rf_sendmail_fanout (config, path, list_address, recipients, to_line, on_result, &o,
+    ok = _rf_sendmail_fanout (config, path, list_address, recipients, header_for, on_result, &o,
                               error);
   unlink (path);
   if (ok && o.sent == 0)
@@ -124,4 +117,66 @@ rf_mail_send_text (const RfConfig *config, const char *list_address, GPtrArray *
   if (ok && sent_out != NULL)
     *sent_out = o.sent;
   return ok;
+}
+
+static gboolean
+send_bytes (const RfConfig *config, const char *list_address, GPtrArray *recipients,
+            GBytes *bytes, RfCopyHeaderFunc header_for, guint *sent_out, GError **error)
+{
+  g_autofree char *spool = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *id = rf_random_hex (16);
+  gsize len;
+  const void *data;
+
+  spool = _rf_spool_dir (config->state_dir, error);
+  if (spool == NULL)
+    return FALSE;
+  name = g_strconcat ("mail-", id, NULL);
+  path = _rf_spool_path (spool, name, "out");
+  data = g_bytes_get_data (bytes, &len);
+  if (!_rf_spool_write_file (path, data != NULL ? data : "", len, error))
+    return FALSE;
+  return send_file (config, list_address, path, recipients, header_for, sent_out, error);
+}
+
+gboolean
+_rf_mail_send (const RfConfig *config, const char *list_address, const RfMailOptions *options,
+               GPtrArray *recipients, const char *subject, const char *body, guint *sent_out,
+               GError **error)
+{
+  static const RfMailOptions defaults = { 0 };
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (recipients->len == 0)
+    {
+      if (sent_out != NULL)
+        *sent_out = 0;
+      return TRUE;
+    }
+  bytes = build (list_address, options != NULL ? options : &defaults, subject, body, error);
+  if (bytes == NULL)
+    return FALSE;
+  return send_bytes (config, list_address, recipients, bytes, to_line, sent_out, error);
+}
+
+gboolean
+_rf_mail_send_bytes (const RfConfig *config, const char *list_address, GPtrArray *recipients,
+                     GBytes *message, guint *sent_out, GError **error)
+{
+  if (recipients->len == 0)
+    {
+      if (sent_out != NULL)
+        *sent_out = 0;
+      return TRUE;
+    }
+  return send_bytes (config, list_address, recipients, message, NULL, sent_out, error);
+}
+
+gboolean
+rf_mail_send_text (const RfConfig *config, const char *list_address, GPtrArray *recipients,
+                   const char *subject, const char *body, guint *sent_out, GError **error)
+{
+  return _rf_mail_send (config, list_address, NULL, recipients, subject, body, sent_out, error);
 }

@@ -7,23 +7,12 @@
  * (rf_list_create refuses both), so the split is unambiguous: the part
  * before the first '+' ends in -bounces or -confirm, or the local part
  * ends in -request, -owner, -join or -leave, or it is the post address.
+ * The suffixes are the role table's (lib/roles/roles.c).
  */
 #include "deliver/deliver.h"
+#include "roles/roles.h"
 
 #include <string.h>
-
-static const struct {
-  RfRole role;
-  const char *suffix;   /* without the leading '-' */
-  gboolean tagged;      /* followed by '+' and a tag */
-} roles[] = {
-  { RF_ROLE_BOUNCES, "bounces", TRUE },
-  { RF_ROLE_CONFIRM, "confirm", TRUE },
-  { RF_ROLE_REQUEST, "request", FALSE },
-  { RF_ROLE_OWNER, "owner", FALSE },
-  { RF_ROLE_JOIN, "join", FALSE },
-  { RF_ROLE_LEAVE, "leave", FALSE },
-};
 
 void
 rf_recipient_free (RfRecipient *recipient)
@@ -38,6 +27,7 @@ rf_recipient_free (RfRecipient *recipient)
 const char *
 rf_role_suffix (RfRole role)
 {
+  /* the role table's suffixes, with their '-' and, when tagged, '+' */
   switch (role)
     {
     case RF_ROLE_POST: return "";
@@ -57,7 +47,8 @@ strip_suffix (char *base, const char *suffix)
 {
   gsize n = strlen (base), m = strlen (suffix);
 
-  if (n < m + 2 || base[n - m - 1] != '-' || strcmp (base + n - m, suffix) != 0)
+  /* any case: Postfix hands the address over as the sender wrote it */
+  if (n < m + 2 || base[n - m - 1] != '-' || g_ascii_strcasecmp (base + n - m, suffix) != 0)
     return FALSE;
   base[n - m - 1] = '\0';
   return TRUE;
@@ -70,6 +61,8 @@ rf_recipient_parse (const char *address, GError **error)
   const char *at = address != NULL ? strrchr (address, '@') : NULL;
   g_autofree char *local = NULL;
   g_autofree char *domain = NULL;
+  const RfRoleDef *roles;
+  gsize n_roles;
   char *plus;
 
   if (at == NULL || at == address || at[1] == '\0' || strlen (address) > 320)
@@ -81,12 +74,13 @@ rf_recipient_parse (const char *address, GError **error)
   local = g_strndup (address, at - address);
   domain = g_ascii_strdown (at + 1, -1);
   r->role = RF_ROLE_POST;
+  roles = _rf_roles_table (&n_roles);
 
   plus = strchr (local, '+');
   if (plus != NULL)
     {
       *plus = '\0';
-      for (gsize i = 0; i < G_N_ELEMENTS (roles); i++)
+      for (gsize i = 0; i < n_roles; i++)
         if (roles[i].tagged && strip_suffix (local, roles[i].suffix))
           {
             r->role = roles[i].role;
@@ -98,7 +92,7 @@ rf_recipient_parse (const char *address, GError **error)
     }
   else
     {
-      for (gsize i = 0; i < G_N_ELEMENTS (roles); i++)
+      for (gsize i = 0; i < n_roles; i++)
         if (!roles[i].tagged && strip_suffix (local, roles[i].suffix))
           {
             r->role = roles[i].role;

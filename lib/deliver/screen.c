@@ -1,11 +1,22 @@
 /* screen.c - what a post must pass before any policy touches it: not our
- * own copy coming back (loop), not too big, from someone allowed to post.
+ * own copy coming back (loop), not an automatic reply, and then the
+ * moderation rules (issue 10): size, who may post, administrivia.
  *
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A post is held with every reason that applies, so that a moderator sees
+ * them all at once.  A post the list refuses (nonmember_action = reject)
+ * is answered by the MTA's bounce to its envelope sender, only if that is
+ * neither the null sender nor one of our own addresses, and at most
+ * autoresponse_limit times a day; otherwise it is logged and dropped: no
+ * backscatter to forged senders, no loop with another list.
  */
 #include "deliver/deliver-private.h"
 #include "policy/policy.h"
+#include "archive/archive.h"
+#include "moderation/moderation.h"
+#include "roles/roles.h"
 
 #include <string.h>
 
@@ -144,49 +155,191 @@ senders_of (GMimeMessage *message, const char *envelope_sender)
   return out;
 }
 
+/* Whether one of @senders is a member (members, moderated) or may post to
+ * an announce list (an owner, or in posters). */
+static gboolean
+may_post (RfStore *store, const RfList *list, GHashTable *settings, const char *posting,
+          GPtrArray *senders, GError **error)
+{
+  if (g_str_equal (posting, "announce"))
+    {
+      g_autoptr (GPtrArray) owners = _rf_list_owner_addresses (store, list, settings, FALSE, error);
+      g_autoptr (GPtrArray) posters =
+          rf_setting_value_addresses (g_hash_table_lookup (settings, "posters"));
+
+      if (owners == NULL)
+        return FALSE;
+      for (guint i = 0; i < posters->len; i++)
+        g_ptr_array_add (owners, g_strdup (g_ptr_array_index (posters, i)));
+      for (guint i = 0; i < senders->len; i++)
+        for (guint j = 0; j < owners->len; j++)
+          if (g_ascii_strcasecmp (g_ptr_array_index (senders, i),
+                                  g_ptr_array_index (owners, j)) == 0)
+            return TRUE;
+      return FALSE;
+    }
+  for (guint i = 0; i < senders->len; i++)
+    {
+      g_autofree char *member = NULL;
+
+      if (!rf_member_find (store, list, g_ptr_array_index (senders, i), &member, error))
+        return FALSE;
+      if (member != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The list refuses the post: the MTA's bounce says so to the envelope
+ * sender, unless that would be backscatter; then it is only logged. */
+static gboolean
+refuse (const RfActor *actor, RfStore *store, const RfList *list, GHashTable *settings,
+        const char *envelope_sender, const char *reason, RfDeliverReport *report,
+        GError **error)
+{
+  const char *limit = g_hash_table_lookup (settings, "autoresponse_limit");
+  g_autofree char *detail = NULL;
+  gboolean ours = FALSE, allowed = envelope_sender == NULL;
+
+  /* NULL: run by hand without -f; the answer is the exit status alone */
+  if (envelope_sender != NULL && !_rf_is_null_sender (envelope_sender) &&
+      !_rf_address_is_ours (store, envelope_sender, &ours, error))
+    return FALSE;
+  if (envelope_sender != NULL && !_rf_is_null_sender (envelope_sender) && !ours &&
+      !rf_autoresponse_take (store, list->address, envelope_sender,
+                             limit != NULL ? rf_setting_value_uint (limit) : 5, rf_now (),
+                             &allowed, error))
+    return FALSE;
+  if (!allowed)
+    {
+      detail = g_strdup_printf ("%s; not answered (%s)", reason,
+                                _rf_is_null_sender (envelope_sender) ? "the null sender"
+                                : ours ? "sent from one of our own addresses"
+                                       : "autoresponse_limit reached today");
+      rf_activity_log (store, actor, "reject-dropped", list->address, detail);
+      report->outcome = RF_DROPPED;
+      return TRUE;
+    }
+  rf_activity_log (store, actor, "reject", list->address, reason);
+  g_set_error (error, RF_ERROR, RF_ERROR_REJECTED, "%s", reason);
+  return FALSE;
+}
+
 gboolean
-_rf_screen (RfStore *store, const RfList *list, GHashTable *settings, GMimeMessage *message,
-            gsize raw_size, const char *envelope_sender, gboolean *loop_out, GError **error)
+_rf_screen (const RfConfig *config, const RfActor *actor, RfStore *store, const RfList *list,
+            GHashTable *settings, GMimeMessage *message, GBytes *raw,
+            const char *envelope_sender, const char *key, gboolean *pass_out,
+            RfDeliverReport *report, GError **error)
 {
   const char *max = g_hash_table_lookup (settings, "max_message_size");
   const char *posting = g_hash_table_lookup (settings, "posting");
+  const char *nonmember = g_hash_table_lookup (settings, "nonmember_action");
   guint64 limit = max != NULL ? rf_setting_value_uint (max) : 0;
+  gsize raw_size = g_bytes_get_size (raw);
+  g_autoptr (GPtrArray) reasons = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) senders = senders_of (message, envelope_sender);
+  const char *first_sender = senders->len > 0 ? (const char *) g_ptr_array_index (senders, 0)
+                                              : "a sender without an address";
+  gboolean done = FALSE;
+  GError *local = NULL;
 
-  *loop_out = FALSE;
+  *pass_out = FALSE;
+  if (posting == NULL)
+    posting = "members";
+  if (nonmember == NULL)
+    nonmember = "hold";
   if (is_loop (message, list))
     {
-      *loop_out = TRUE;
+      rf_activity_log (store, actor, "loop-drop", list->address,
+                       "a post carrying this list's own List-Id or X-Loop was dropped");
+      report->outcome = RF_LOOP_DROPPED;
       return TRUE;
     }
-  if (limit > 0 && raw_size > limit)
+  /* an out-of-office answer or a bounce sent to the list: never a post,
+   * never answered */
+  if (_rf_is_null_sender (envelope_sender) || _rf_is_auto_reply (message))
     {
-      g_set_error (error, RF_ERROR, RF_ERROR_REJECTED,
-                   "the message has %" G_GSIZE_FORMAT " bytes, more than the %" G_GUINT64_FORMAT
-                   " bytes that %s accepts (max_message_size)",
-                   raw_size, limit, list->address);
-      return FALSE;
+      rf_activity_log (store, actor, "auto-drop", list->address,
+                       _rf_is_null_sender (envelope_sender)
+                           ? "a post from the null sender (a bounce) was dropped"
+                           : "an automatic reply (out of office) to the list was dropped");
+      report->outcome = RF_DROPPED;
+      return TRUE;
     }
+
+
+  /* too many parts or attachments: refused before anything is stored,
+   * held posts included (issue 11) */
   if (!check_parts (list, settings, message, error))
     return FALSE;
-  if (g_strcmp0 (posting, "open") != 0)
+
+  if (!g_str_equal (posting, "open") &&
+      !may_post (store, list, settings, posting, senders, &local))
     {
-      g_autoptr (GPtrArray) senders = senders_of (message, envelope_sender);
-
-      for (guint i = 0; i < senders->len; i++)
+      if (local != NULL)
         {
-          g_autofree char *member = NULL;
-
-          if (!rf_member_find (store, list, g_ptr_array_index (senders, i), &member, error))
-            return FALSE;
-          if (member != NULL)
-            return TRUE;
+          g_propagate_error (error, local);
+          return FALSE;
         }
-      g_set_error (error, RF_ERROR, RF_ERROR_REJECTED,
-                   "%s accepts posts from members only, and %s is not subscribed to it",
-                   list->address,
-                   senders->len > 0 ? (const char *) g_ptr_array_index (senders, 0)
-                                    : "a sender without an address");
-      return FALSE;
+      if (g_str_equal (nonmember, "reject") || g_str_equal (nonmember, "discard"))
+        {
+          g_autofree char *reason =
+              g_str_equal (posting, "announce")
+                  ? g_strdup_printf ("only the owners and the posters of %s may post to it, "
+                                     "and %s is not one of them",
+                                     list->address, first_sender)
+                  : g_strdup_printf ("%s accepts posts from members only, and %s is not "
+                                     "subscribed to it",
+                                     list->address, first_sender);
+
+          if (g_str_equal (nonmember, "reject"))
+            return refuse (actor, store, list, settings, envelope_sender, reason, report,
+                           error);
+          rf_activity_log (store, actor, "discard", list->address, reason);
+          report->outcome = RF_DROPPED;
+          return TRUE;
+        }
+      g_ptr_array_add (reasons, g_str_equal (posting, "announce")
+                                    ? g_strdup_printf ("%s may not post to this announce list "
+                                                       "(owners and posters only)",
+                                                       first_sender)
+                                    : g_strdup_printf ("%s is not a member", first_sender));
     }
+  if (g_str_equal (posting, "moderated"))
+    g_ptr_array_add (reasons, g_strdup ("the list is moderated: every post waits for a "
+                                        "moderator"));
+  if (limit > 0 && raw_size > limit)
+    g_ptr_array_add (reasons, g_strdup_printf ("the message has %" G_GSIZE_FORMAT
+                                               " bytes, more than max_message_size (%"
+                                               G_GUINT64_FORMAT ")",
+                                               raw_size, limit));
+  if (_rf_is_auto_generated (message))
+    g_ptr_array_add (reasons, g_strdup ("it was sent by a program (Auto-Submitted)"));
+  if (rf_setting_value_bool (g_hash_table_lookup (settings, "administrivia")))
+    {
+      g_autoptr (RfArchiveDoc) doc = _rf_archive_extract (raw, NULL);
+
+      if (doc != NULL && _rf_command_is_administrivia (doc->subject, doc->text))
+        g_ptr_array_add (reasons, g_strdup ("it looks like a command (subscribe, unsubscribe, "
+                                            "...) sent to the list instead of to its "
+                                            "-request address"));
+    }
+  if (reasons->len == 0)
+    {
+      *pass_out = TRUE;
+      return TRUE;
+    }
+  /* approved and delivered before: the MTA handed the same message again */
+  if (!rf_delivery_is_done (store, key, &done, error))
+    return FALSE;
+  if (done)
+    {
+      report->outcome = RF_ALREADY_DELIVERED;
+      return TRUE;
+    }
+  if (!_rf_moderation_hold (config, actor, store, list, settings, raw, envelope_sender, key,
+                            reasons, error))
+    return FALSE;
+  report->outcome = RF_HELD;
   return TRUE;
 }

@@ -6,8 +6,17 @@
  * Exim routes list mail with "domains = dsearch;STATE/mta" and
  * "local_parts = dsearch;STATE/mta/$domain_data": a directory lookup needs
  * no database driver in the MTA and taints nothing.
+ *
+ * Postfix (issue 10) refuses at RCPT time every address of the list domain
+ * that is not in STATE/mta/postfix-recipients (relay_recipient_maps): every
+ * address of every list, one a line with "OK", the tagged roles without
+ * their tag (Postfix looks "dev-confirm+TOKEN@" up as "dev-confirm@" with
+ * recipient_delimiter = +).  listctl runs postmap on it after each change
+ * ([mta] postmap; by default Postfix's own when it is installed); Postfix
+ * notices the indexed file change by itself.
  */
 #include "mta/mta.h"
+#include "roles/roles.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -91,6 +100,112 @@ rf_mta_map_remove (const char *state_dir, const char *list_address, GError **err
   return TRUE;
 }
 
+/* STATE/mta/postfix-recipients: every address of every list. */
+static gboolean
+write_postfix_map (const char *state_dir, GPtrArray *lists, GError **error)
+{
+  g_autofree char *dir = g_build_filename (state_dir, "mta", NULL);
+  g_autofree char *path = g_build_filename (dir, RF_MTA_POSTFIX_MAP, NULL);
+  g_autoptr (GString) text = g_string_new ("# written by listctl create and delete: every address "
+                                           "of every list\n");
+  g_autoptr (GError) local = NULL;
+  const RfRoleDef *roles;
+  gsize n_roles;
+
+  roles = _rf_roles_table (&n_roles);
+  for (guint i = 0; i < lists->len; i++)
+    {
+      const RfList *list = g_ptr_array_index (lists, i);
+
+      g_string_append_printf (text, "%s\tOK\n", list->address);
+      for (gsize r = 0; r < n_roles; r++)
+        g_string_append_printf (text, "%s-%s@%s\tOK\n", list->local, roles[r].suffix,
+                                list->domain);
+    }
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    return io_error ("create directory", dir, errno, error);
+  if (!g_file_set_contents_full (path, text->str, (gssize) text->len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, &local))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot write '%s': %s", path,
+                   local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Index a copy (NAME.new) and rename its index over NAME's: a new inode,
+ * which a running smtpd notices at its next connection even when the map
+ * changed twice in one second (Postfix compares the file's mtime in
+ * seconds, and whether the file it opened is still linked). */
+gboolean
+rf_mta_postmap (const RfConfig *config, GError **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *copy = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GDir) d = NULL;
+  const char *name, *postmap;
+  gsize len = 0;
+  int status = 0;
+
+  /* unset: Postfix's own, where it is installed; "none": never */
+  if (config->postmap != NULL && g_str_equal (config->postmap, "none"))
+    return TRUE;
+  postmap = config->postmap != NULL ? config->postmap : RF_MTA_POSTMAP;
+  if (config->postmap == NULL && !g_file_test (postmap, G_FILE_TEST_IS_EXECUTABLE))
+    return TRUE;
+  dir = g_build_filename (config->state_dir, "mta", NULL);
+  path = g_build_filename (dir, RF_MTA_POSTFIX_MAP, NULL);
+  copy = g_strconcat (path, ".new", NULL);
+  if (!g_file_get_contents (path, &text, &len, &local) ||
+      !g_file_set_contents_full (copy, text, (gssize) len, G_FILE_SET_CONTENTS_NONE, 0644,
+                                 &local))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot copy '%s': %s", path,
+                   local->message);
+      return FALSE;
+    }
+  {
+    const char *argv[] = { postmap, copy, NULL };
+
+    /* no shell: g_spawn_sync execs postmap itself */
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                       NULL, &err, &status, &local))
+      {
+        g_unlink (copy);
+        g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot run %s: %s", postmap,
+                     local->message);
+        return FALSE;
+      }
+  }
+  g_unlink (copy);
+  if (!g_spawn_check_wait_status (status, &local))
+    {
+      g_strstrip (err);
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "%s %s failed: %s", postmap, path,
+                   *err != '\0' ? err : local->message);
+      return FALSE;
+    }
+  /* NAME.new.db (or .lmdb, .cdb: the site's default_database_type) -> NAME.db */
+  d = g_dir_open (dir, 0, NULL);
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (name, RF_MTA_POSTFIX_MAP ".new."))
+      {
+        g_autofree char *from = g_build_filename (dir, name, NULL);
+        g_autofree char *to_name = g_strconcat (RF_MTA_POSTFIX_MAP ".",
+                                                name + strlen (RF_MTA_POSTFIX_MAP ".new."), NULL);
+        g_autofree char *to = g_build_filename (dir, to_name, NULL);
+
+        if (g_rename (from, to) != 0)
+          return io_error ("rename", from, errno, error);
+      }
+  return TRUE;
+}
+
 gboolean
 rf_mta_map_sync (RfStore *store, GError **error)
 {
@@ -111,17 +226,21 @@ rf_mta_map_sync (RfStore *store, GError **error)
       if (!rf_mta_map_add (state_dir, list->address, error))
         return FALSE;
     }
+  if (!write_postfix_map (state_dir, lists, error))
+    return FALSE;
   domains = g_dir_open (top, 0, NULL);
   if (domains == NULL)
     return TRUE;
   while ((d = g_dir_read_name (domains)) != NULL)
     {
       g_autofree char *dir = g_build_filename (top, d, NULL);
-      g_autoptr (GDir) locals = g_dir_open (dir, 0, NULL);
+      g_autoptr (GDir) locals = NULL;
       g_autoptr (GPtrArray) stale = g_ptr_array_new_with_free_func (g_free);
       const char *l;
 
-      if (locals == NULL)
+      /* the Postfix map and its indexed forms are files, not domains */
+      if (!g_file_test (dir, G_FILE_TEST_IS_DIR) ||
+          (locals = g_dir_open (dir, 0, NULL)) == NULL)
         continue;
       while ((l = g_dir_read_name (locals)) != NULL)
         {

@@ -16,6 +16,7 @@
 #include "person/person.h"
 #include "blob/blob.h"
 #include "keep/keep.h"
+#include "moderation/moderation.h"
 #include "store/store.h"
 
 #include <string.h>
@@ -198,6 +199,7 @@ STORE_KIND (deliveries)
 STORE_KIND (archive)
 STORE_KIND (accounts)
 STORE_KIND (monitor)
+STORE_KIND (requests)
 STORE_KIND (journal)
 STORE_KIND (activity)
 
@@ -213,6 +215,19 @@ members_erase (const Query *q, guint64 *count_out, GError **error)
   return rf_person_members_erase (q->store, q->address, q->hash, q->actor, count_out, error);
 }
 
+/* issue 10: held posts, sealed: their bytes are searched too */
+static JsonNode *
+held_about (const Query *q, GError **error)
+{
+  return _rf_held_person_about (q->config, q->store, q->address, error);
+}
+
+static gboolean
+held_erase (const Query *q, guint64 *count_out, GError **error)
+{
+  return _rf_held_person_erase (q->config, q->store, q->address, count_out, error);
+}
+
 static const Kind kinds[] = {
   /* sealed copies first: their bytes are searched for the address */
   { "messages", messages_about, messages_erase,
@@ -226,7 +241,10 @@ static const Kind kinds[] = {
   { "archive_posts", archive_about, archive_erase, "archived posts they sent, removed" },
   { "accounts", accounts_about, accounts_erase, "web accounts mailed there, removed" },
   { "monitor", monitor_about, monitor_erase, "inbox-monitoring records removed" },
-  /* issue 10, held posts: { "held_posts", held_about, held_erase, "held posts removed" }, */
+  /* issue 10 */
+  { "held_posts", held_about, held_erase, "held posts sent by or naming the address, removed" },
+  { "requests", requests_about, requests_erase,
+    "pending confirmations and counts of automatic answers, removed" },
   /* last: the rows that stay, with the hash where the address was */
   { "journal", journal_about, journal_erase, "journal events, address replaced by its hash" },
   { "activity", activity_about, activity_erase,

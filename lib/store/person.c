@@ -577,3 +577,30 @@ rf_store_find_text (RfStore *store, const char *needle, GError **error)
     }
   return g_steal_pointer (&found);
 }
+
+/* ---- issue 10: the confirmations asked of the address, and the counts of
+ * the answers it was sent (the held posts, sealed: lib/moderation/) ---- */
+
+JsonNode *
+rf_person_requests_about (RfStore *store, const char *address, GError **error)
+{
+  return about (store,
+                "SELECT 'confirmation' AS what, list_address AS list, action, created AS at, "
+                "expires FROM confirmations WHERE address = ?1 COLLATE NOCASE "
+                "UNION ALL SELECT 'answers', list_address, count, day, NULL "
+                "FROM autoresponses WHERE address = lower(?1)",
+                address, error);
+}
+
+gboolean
+rf_person_requests_erase (RfStore *store, const char *address, const char *hash,
+                          guint64 *count_out, GError **error)
+{
+  static const char *const sqls[] = {
+    "DELETE FROM confirmations WHERE address = ?1 COLLATE NOCASE",
+    "DELETE FROM autoresponses WHERE address = lower(?1)",
+    NULL,
+  };
+
+  return change (store, sqls, address, hash, count_out, error);
+}

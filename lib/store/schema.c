@@ -317,6 +317,48 @@ const char *const _rf_store_migrations[] = {
   "  at INTEGER NOT NULL) WITHOUT ROWID;"
   "INSERT INTO site_events SELECT 'verp-auth', CAST (strftime ('%s', 'now') AS INTEGER)"
   "  WHERE EXISTS (SELECT 1 FROM deliveries);",
+  /* 11: issue 10, a list's daily life by mail.  Confirmations: the hash of
+   * each token (subscribe and unsubscribe requests wait for the address
+   * concerned; approve, reject and discard act on a held post).  Held
+   * posts: the post is a sealed blob; the row keeps what the moderators
+   * and listctl held show, and msg_key makes holding idempotent per
+   * incoming message.  Automatic answers: a counter per list, address and
+   * day (autoresponse_limit).  Rows are keyed by the list's address, so
+   * that cleanup still deletes a deleted list's blobs. */
+  "CREATE TABLE confirmations ("
+  "  token_hash TEXT PRIMARY KEY,"
+  "  list_address TEXT NOT NULL,"
+  "  action TEXT NOT NULL,"           /* subscribe | unsubscribe | approve | reject | discard */
+  "  address TEXT,"                   /* the address concerned (subscribe, unsubscribe) */
+  "  held_id INTEGER,"                /* the held post (approve, reject, discard) */
+  "  created INTEGER NOT NULL,"
+  "  expires INTEGER NOT NULL);"
+  "CREATE INDEX confirmations_by_expiry ON confirmations (expires);"
+  "CREATE INDEX confirmations_by_held ON confirmations (held_id) WHERE held_id IS NOT NULL;"
+  /* AUTOINCREMENT: a number is never given to a second post, so that a
+   * moderator's decision cannot fall on another post than the one seen */
+  "CREATE TABLE held_posts ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  list_address TEXT NOT NULL,"
+  "  msg_key TEXT NOT NULL UNIQUE,"
+  "  sender TEXT NOT NULL,"           /* the envelope sender, '' for the null sender */
+  "  from_header TEXT NOT NULL,"
+  "  subject TEXT NOT NULL,"
+  "  reasons TEXT NOT NULL,"          /* one a line */
+  "  size INTEGER NOT NULL,"
+  "  blob_id TEXT NOT NULL UNIQUE,"
+  "  held INTEGER NOT NULL,"
+  "  expires INTEGER NOT NULL,"
+  "  state TEXT NOT NULL DEFAULT 'held'," /* held | approved (its fan-out under way) */
+  "  notified INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX held_posts_by_list ON held_posts (list_address, id);"
+  "CREATE INDEX held_posts_by_expiry ON held_posts (expires);"
+  "CREATE TABLE autoresponses ("
+  "  list_address TEXT NOT NULL,"
+  "  address TEXT NOT NULL,"          /* lower-cased */
+  "  day INTEGER NOT NULL,"           /* days since the epoch, UTC */
+  "  count INTEGER NOT NULL,"
+  "  PRIMARY KEY (list_address, address, day)) WITHOUT ROWID;",
 };
 
 const gsize _rf_store_migrations_n = G_N_ELEMENTS (_rf_store_migrations);

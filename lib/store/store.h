@@ -301,6 +301,11 @@ JsonNode *rf_person_monitor_about (RfStore *store, const char *address, GError *
 gboolean rf_person_monitor_erase (RfStore *store, const char *address, const char *hash,
                                   guint64 *count_out, GError **error);
 JsonNode *rf_person_kept_about (RfStore *store, const char *address, GError **error);
+/* issue 10: pending confirmations of the address, its daily answer counts
+ * ("day" in days since the epoch) */
+JsonNode *rf_person_requests_about (RfStore *store, const char *address, GError **error);
+gboolean rf_person_requests_erase (RfStore *store, const char *address, const char *hash,
+                                   guint64 *count_out, GError **error);
 gboolean rf_erasure_add (RfStore *store, const char *hash, GError **error);
 gboolean rf_erasure_exists (RfStore *store, const char *hash, gboolean *exists_out,
                             GError **error);
@@ -327,3 +332,47 @@ gboolean _rf_verp_unsigned_accepted (RfStore *store, gboolean *accepted_out, GEr
  * when there is none). */
 gboolean _rf_store_site_subkey (RfStore *store, const char *context, guint64 id,
                                 gboolean previous, guint8 out[32], GError **error);
+/* ---- issue 10: confirmations, held posts, automatic answers ---- */
+
+/* Record a confirmation under @token_hash (rf_token_hash of the token). */
+gboolean rf_confirmation_add (RfStore *store, const char *token_hash, const RfConfirmation *c,
+                              GError **error);
+/* The confirmation of @token_hash, expired or not; RF_ERROR_NOT_FOUND when
+ * there is none.  *out: (transfer full). */
+gboolean rf_confirmation_get (RfStore *store, const char *token_hash, RfConfirmation **out,
+                              GError **error);
+/* Delete the row: *spent_out is TRUE for the one caller that did. */
+gboolean rf_confirmation_spend (RfStore *store, const char *token_hash, gboolean *spent_out,
+                                GError **error);
+/* Confirmations expired at @now (cleanup). */
+gboolean rf_confirmations_expire (RfStore *store, gint64 now, guint64 *removed_out,
+                                  GError **error);
+
+/* Insert the row of a held post (its blob stored already); *added_out is
+ * FALSE when a row of its msg_key was there (the caller drops its blob). */
+gboolean rf_held_add (RfStore *store, const RfHeldPost *post, gboolean *added_out,
+                      GError **error);
+/* RF_ERROR_NOT_FOUND when absent.  Returns: (transfer full). */
+RfHeldPost *rf_held_get (RfStore *store, gint64 id, GError **error);
+RfHeldPost *rf_held_by_key (RfStore *store, const char *msg_key, GError **error);
+gboolean rf_held_set_state (RfStore *store, gint64 id, const char *state, GError **error);
+/* Whether the moderators were sent their notice of @id (FALSE for no row). */
+gboolean rf_held_notified (RfStore *store, gint64 id, gboolean *notified_out, GError **error);
+gboolean rf_held_set_notified (RfStore *store, gint64 id, GError **error);
+/* Remove the row and its confirmations (a missing row is fine: *removed_out,
+ * may be NULL, says whether this call removed it). */
+gboolean rf_held_remove (RfStore *store, gint64 id, gboolean *removed_out, GError **error);
+/* The same, for the cleanup engine's table of blob rows. */
+gboolean rf_held_remove_id (RfStore *store, gint64 id, GError **error);
+/* Held posts expired at @now, at most @limit.
+ * Returns: (transfer full) (element-type RfHeldPost). */
+GPtrArray *rf_held_expired (RfStore *store, gint64 now, guint limit, GError **error);
+
+/* Count one automatic answer to @address from @list_address today, unless
+ * @limit were passed: *allowed_out says whether the answer may go. */
+gboolean rf_autoresponse_take (RfStore *store, const char *list_address, const char *address,
+                               guint64 limit, gint64 now, gboolean *allowed_out,
+                               GError **error);
+/* The counters of days before the day of @now (cleanup). */
+gboolean rf_autoresponses_expire (RfStore *store, gint64 now, guint64 *removed_out,
+                                  GError **error);

@@ -83,7 +83,10 @@ cat > "$TD/worker.sh" <<'SH'
 TD=$1
 i=0
 passes() { sqlite3 "file:$TD/state/reflector.db?mode=ro" "SELECT count(*) FROM activity WHERE action = 'pass-through'" 2>/dev/null || echo 0; }
-before=$(passes)
+# held for the moderators (sent by a program, a command) or dropped (an
+# automatic reply): no copy, and that is right
+kept() { sqlite3 "file:$TD/state/reflector.db?mode=ro" "SELECT (SELECT count(*) FROM held_posts) + (SELECT count(*) FROM activity WHERE action = 'auto-drop')" 2>/dev/null || echo 0; }
+before=$(passes) kept_before=$(kept)
 while IFS=$'\t' read -r kind f; do
     i=$((i+1))
     r=$TD/res/$i
@@ -95,6 +98,9 @@ while IFS=$'\t' read -r kind f; do
     after=$(passes)
     [ "$after" = "$before" ] || touch "$r/pass-through"
     before=$after
+    kept_after=$(kept)
+    [ "$kept_after" = "$kept_before" ] || touch "$r/held"
+    kept_before=$kept_after
     mv "$TD/cur/copy" "$r/copy" 2>/dev/null
 done < "$TD/files"
 SH
@@ -161,6 +167,8 @@ for n in sorted(os.listdir(res), key=int):
         counts["unparseable (65)"] += 1; continue
     if rc != 0:
         fails.append((name, "exit %d: %s" % (rc, err[:200]))); continue
+    if os.path.exists(os.path.join(d, "held")) and not os.path.exists(os.path.join(d, "copy")):
+        counts["held for the moderators or dropped"] += 1; continue
     orig_raw = open(f, "rb").read()
     if b"\r" in orig_raw[:1000] and b"\n" not in orig_raw[:1000]:
         orig_raw = orig_raw.replace(b"\r", b"\n")   # old Mac mail: listdeliver reads CR as LF

@@ -4,12 +4,14 @@
 # a list with posting=open and 3 members, a stub sendmail that saves each copy.
 # Asserts: no crash (no signal, no sanitizer report), no hang (20 s each),
 # every exit code one listdeliver may give for a post from a stranger (0
-# delivered, 65 unparseable, 77 refused: too big), and for 0: one copy per
-# member, each parseable, each holding the original's text.
+# delivered, or held for the moderators (too big, sent by a program, a
+# command) or dropped (an automatic reply), 65 unparseable, 77 refused),
+# and for 0 when it was delivered: one copy per member, each parseable,
+# each holding the original's text.
 # RF_CORPUS_JOBS (default 2) workers; RF_CORPUS_FILTER limits to paths matching
 # a regex (debugging).
 source "$RF_TESTS/lib/common.sh"
-rf_need python3 setpriv timeout
+rf_need python3 setpriv timeout sqlite3
 rf_tmpdir
 
 CORPUS=$RF_TESTS/data/corpus
@@ -65,6 +67,9 @@ while IFS= read -r f; do
     timeout -k 5 20 "$TD/bin/listdeliver" --config "$W/reflector.conf" \
         -f poster@example.test corpus@lists.test < "$f" > "$r/out" 2> "$r/err"
     echo $? > "$r/rc"
+    # held posts and dropped ones so far: a 0 without copies must be one
+    sqlite3 "$W/state/reflector.db" "SELECT (SELECT count(*) FROM held_posts) +
+        (SELECT count(*) FROM activity WHERE action = 'auto-drop')" > "$r/kept" 2>&1
     printf '%s\n' "$f" > "$r/file"
     mv "$W"/cur/* "$r/" 2>/dev/null
 done < "$TD/files"
@@ -75,9 +80,9 @@ for w in $(seq 1 "$JOBS"); do rf_as_user bash "$TD/worker.sh" "$w" "$JOBS" "$TD"
 wait
 echo "# ran in $(( $(date +%s) - start )) s"
 
-python3 - "$TD/res" "$total" > "$TD/report" <<'EOF'
+python3 - "$TD/res" "$total" "$JOBS" > "$TD/report" <<'EOF'
 import sys, os, re, email, email.policy, collections
-res, total = sys.argv[1], int(sys.argv[2])
+res, total, JOBS = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 members = ['a@example.test', 'b@example.test', 'c@other.test']
 SAN = re.compile(rb'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:')
 
@@ -100,6 +105,13 @@ def texts(msg):
 
 counts = collections.Counter()
 fails = []
+kept_before = {}
+for n in sorted(os.listdir(res), key=int):
+    d = os.path.join(res, n)
+    # per worker, in order: the count of held and dropped posts after each
+    kept_before[n] = open(os.path.join(d, 'kept')).read().strip()
+held = 0
+last_kept = {}
 for n in sorted(os.listdir(res), key=int):
     d = os.path.join(res, n)
     rc = int(open(os.path.join(d, 'rc')).read())
@@ -122,6 +134,13 @@ for n in sorted(os.listdir(res), key=int):
             fails.append((name, rc, 'exit %d without one "listdeliver: " line: %r' % (rc, line[:200])))
         continue
     got = sorted(x for x in os.listdir(d) if '@' in x and not x.endswith('.argv'))
+    worker = (int(n) - 1) % JOBS
+    kept = int(kept_before[n]) if kept_before[n].isdigit() else -1
+    before = last_kept.get(worker, 0)
+    last_kept[worker] = kept
+    if not got and kept == before + 1:
+        held += 1
+        continue
     if got != sorted(members):
         fails.append((name, rc, 'copies for %s, want one for each of %s' % (got, members))); continue
     with open(f, 'rb') as fh:
@@ -141,7 +160,8 @@ for n in sorted(os.listdir(res), key=int):
         if missing:
             fails.append((name, rc, '%s: original text part missing from the copy: %r' % (m, missing[0][:120]))); break
 
-print('# exit codes: ' + ', '.join('%d: %d' % kv for kv in sorted(counts.items())))
+print('# exit codes: ' + ', '.join('%d: %d' % kv for kv in sorted(counts.items())) +
+      '; of the 0s, %d held for the moderators or dropped' % held)
 print('# checked %d of %d messages' % (sum(counts.values()), total))
 for name, rc, why in fails:
     print('# FAIL %s (exit %d): %s' % (name, rc, why))

@@ -41,7 +41,7 @@ check_eq "help settings: exit 0" 0 "$rc"
 for s in posting subject_prefix footer max_message_size list_headers description; do
     check_match "help settings shows '$s'" "^$s " "$out"
 done
-check_match "help settings: posting row" "^posting +enum +members +open\|members " "$out"
+check_match "help settings: posting row" "^posting +enum +members +open\|members\|moderated\|announce " "$out"
 run help subscribe
 check_eq "help subscribe: exit 0" 0 "$rc"
 check_match "help subscribe shows --file" "--file=FILE" "$out"
@@ -139,9 +139,9 @@ check_eq "get footer prints it as typed" '-- \nTo leave: mail dev-leave@lists.te
 run set dev@lists.test subject_prefix '[dev] '
 run get dev@lists.test subject_prefix --json
 check_eq "subject prefix keeps its space" "[dev] |" "$(json 'print(d["value"] + "|")')"
-run set dev@lists.test posting moderated
+run set dev@lists.test posting closed
 check_eq "bad setting value: exit 65" 65 "$rc"
-check_eq "bad setting value: message" "listctl: setting 'posting': 'moderated' is not one of: open, members" "$err"
+check_eq "bad setting value: message" "listctl: setting 'posting': 'closed' is not one of: open, members, moderated, announce" "$err"
 run set dev@lists.test max_message_size lots
 check_eq "bad size: exit 65" 65 "$rc"
 check_match "bad size: message" "^listctl: setting 'max_message_size': 'lots' is not a size" "$err"
@@ -268,6 +268,40 @@ else
 fi
 chmod 750 "$ST"; chmod 600 "$ST"/reflector.db*   # SQLite gave the -wal the db's mode
 
+# --- held, moderate (issue 10) ------------------------------------------------
+run set dev@lists.test posting members
+run held dev@lists.test
+check_eq "held, nothing held: exit 0" "0 no post of dev@lists.test is held" "$rc $out"
+printf 'From: Stray <stray@other.test>\nSubject: a stray post\nMessage-ID: <stray@other.test>\n\nhello\n' |
+    rf_as_user "$RF_BIN/listdeliver" --config "$CONF" -f stray@other.test dev@lists.test
+check_eq "a non-member's post is held (listdeliver: exit 0)" 0 "$?"
+run held dev@lists.test
+check_match "held: its number, dates, From, Subject, sender, why" \
+    '^1  held [0-9T:Z-]+, deleted [0-9T:Z-]+ *    From: Stray <stray@other.test> *    Subject: a stray post *    Sender: stray@other.test, [0-9]+ bytes *    why: stray@other.test is not a member$' \
+    "$(echo "$out" | tr '\n' ' ' | sed 's/ $//')"
+run held dev@lists.test --json
+check_eq "held --json" "1 a stray post stray@other.test is not a member" \
+    "$(json 'h=d["held"][0]; print(h["id"], h["subject"], h["reasons"][0])')"
+run moderate dev@lists.test 1 frobnicate
+check_eq "moderate, unknown decision: exit 64" "64 listctl: unknown decision 'frobnicate': approve, reject or discard" "$rc $err"
+run moderate dev@lists.test one discard
+check_eq "moderate, not a number: exit 64" 64 "$rc"
+run moderate dev@lists.test 1 approve --reason 'why not'
+check_eq "moderate, --reason without reject: exit 64" "64 listctl: --reason goes with reject only" "$rc $err"
+run moderate dev@lists.test 99 discard
+check_match "moderate, no such post: exit 67" "^67 listctl: no such held post" "$rc $err"
+run moderate nosuch@lists.test 1 discard
+check_match "moderate, no such list: exit 67" "^67 listctl: no list 'nosuch@lists.test'" "$rc $err"
+run moderate dev@lists.test 1 discard
+check_eq "moderate discard: exit 0" "0 discarded post 1 of dev@lists.test" "$rc $out"
+run held dev@lists.test
+check_eq "nothing held after it" "no post of dev@lists.test is held" "$out"
+run moderate dev@lists.test 1 discard
+check_eq "the same decision again: 67" 67 "$rc"
+check_eq "the Postfix recipient map has every address of dev" \
+    "dev dev-bounces dev-confirm dev-join dev-leave dev-owner dev-request" \
+    "$(grep '@lists.test' "$ST/mta/postfix-recipients" | grep '^dev[-@]' | cut -d@ -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
+
 # --- delete --------------------------------------------------------------
 # without --yes it asks on the terminal, and without one it refuses
 run delete announce@lists.test < /dev/null
@@ -285,6 +319,8 @@ run delete --yes announce@lists.test
 check_eq "delete: exit 0" 0 "$rc"
 [ ! -e "$ST/mta/lists.test/announce" ]; ok "delete removes the MTA map file"
 [ -e "$ST/mta/lists.test/dev" ]; ok "delete keeps the other list's map file"
+check_eq "delete removes the list's addresses from the Postfix map" 0 \
+    "$(grep -c '^announce' "$ST/mta/postfix-recipients")"
 run delete --yes announce@lists.test
 check_eq "delete unknown list: exit 67" 67 "$rc"
 check_eq "delete unknown list: message" "listctl: no list 'announce@lists.test': see 'listctl lists'" "$err"

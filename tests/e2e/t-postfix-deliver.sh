@@ -2,8 +2,9 @@
 # t-postfix-deliver.sh - reflector behind a real, private Postfix, configured
 # with contrib/postfix's lines: a post over SMTP reaches every member's
 # Maildir once, with the list's headers and a VERP envelope; a non-member is
-# refused with listdeliver's reason in Postfix's bounce; an address that is
-# no list bounces as unknown; a sendmail that fails for one member (75) makes
+# refused (nonmember_action reject) with listdeliver's reason in Postfix's
+# bounce; an address that is no list is refused at RCPT time, through the
+# map listctl keeps; a sendmail that fails for one member (75) makes
 # Postfix retry the pipe, and in the end every member has exactly one copy.
 source "$RF_TESTS/lib/common.sh"
 source "$RF_TESTS/mta/mta-postfix.sh"
@@ -41,21 +42,24 @@ check_match "body kept" 'A post through Postfix\.' "$(body "$c")"
 check_match "the maillog shows the pipe delivery" 'to=<dev@lists.test>, relay=reflector, .*status=sent' \
     "$(cat "$T/log/maillog")"
 
-# --- a stranger's post, and an address that is no list ----------------------------
+# --- a stranger's post (nonmember_action reject), and an address that is no list ----
+rf_listctl set dev@lists.test nonmember_action reject
 mkmsg "$T/m2" stranger@other.test dev@lists.test 'Let me in' 'Not a member.'
 post stranger@other.test dev@lists.test "$T/m2"
 ok "SMTP accepted the stranger's post"
 mkmsg "$T/m3" stranger@other.test ghost@lists.test 'Anyone?' 'No such list.'
 post stranger@other.test ghost@lists.test "$T/m3"
-ok "SMTP accepted the post to ghost@lists.test"
+check_eq "the post to ghost@lists.test is refused at RCPT (swaks: 24)" 24 "$?"
+check_match "... as an unknown user of the list domain" \
+    '<\*\* 550 5\.1\.1 <ghost@lists\.test>: Recipient address rejected: User unknown in relay recipient table' \
+    "$(cat "$T/swaks.out")"
 pf_wait_idle 60
 ok "queue drained"
-check_eq "the stranger got two bounces" 2 "$(maildir_count stranger@other.test)"
+check_eq "the stranger got one bounce" 1 "$(maildir_count stranger@other.test)"
 bounces=$(cat $(maildir_files stranger@other.test))
 check_match "the refusal carries listdeliver's reason" \
     'listdeliver: dev@lists.test accepts posts from members only, and stranger@other.test is not subscribed to it' \
     "$(echo "$bounces" | tr -d '\n' | sed 's/ \+/ /g')"
-check_match "the unknown list bounces as such" 'listdeliver: no such list: ghost@lists.test' "$bounces"
 check_eq "the members got nothing more" "1 1 1" \
     "$(maildir_count alice@example.test) $(maildir_count bob@example.test) $(maildir_count carol@other.test)"
 

@@ -44,6 +44,8 @@ WEBPORT=$(_rf_free_port)
 cp -r "$RF_SRC/cmd/listweb/templates" "$T/templates"; chmod -R a+rX "$T/templates"
 printf '[web]\nbase_url = http://127.0.0.1:%s\ntemplates = %s\n' "$WEBPORT" "$T/templates" >> "$T/reflector.conf"
 lc create dev@lists.test > /dev/null
+# a refused post below (the default, nonmember_action hold, keeps it quiet)
+lc set dev@lists.test nonmember_action reject
 lc subscribe dev@lists.test ann@example.test bob@example.test cy@example.test > /dev/null
 add_mailbox ann@example.test bob@example.test cy@example.test
 printf '%s\n' "$PW_USER" | lc user add mod --email mod@example.test --moderator dev@lists.test --password-stdin > /dev/null

@@ -15,7 +15,9 @@
 #   and mail.sh's maildir_count, maildir_files, post, mkmsg, hdr, body
 #
 # The reflector lines are contrib/postfix/{main.cf,master.cf,reflector_transport}
-# themselves, with this instance's paths and account put in.  listdeliver
+# themselves, with this instance's paths and account put in: lists.test is a
+# relay domain whose addresses are STATE/mta/postfix-recipients, indexed by
+# listctl through [mta] postmap, so an unknown list is refused at RCPT.  listdeliver
 # runs as the unprivileged run user and hands copies back with
 # "sendmail -C $T/conf"; Postfix's set-gid postdrop accepts that from a
 # non-root user only if $T/conf is in alternate_config_directories of the
@@ -82,8 +84,8 @@ EOF
     PORT=$(_rf_free_port); echo "$PORT" > "$T/port"
     # the instance, then the sysadmin's lines with this instance's paths
     { sed -e "s|@T@|$T|g" -e "s|@UID@|$uid|g" -e "s|@GID@|$gid|g" "$RF_MTA_DIR/postfix-main.cf.in"
-      grep -v '^relay_domains' "$contrib/main.cf" |
-          sed -e "s|/etc/postfix/reflector_transport|$PF_CONF/reflector_transport|"
+      sed -e "s|/etc/postfix/reflector_transport|$PF_CONF/reflector_transport|" \
+          -e "s|lists\.example\.org|lists.test|" -e "s|/var/lib/reflector|$STATE|" "$contrib/main.cf"
     } > "$PF_CONF/main.cf"
     { sed -e "s|@PORT@|$PORT|g" "$RF_MTA_DIR/postfix-master.cf.in"
       sed -e "s|user=reflector|user=$RUN_USER|" \
@@ -104,6 +106,9 @@ parallel = ${RF_PARALLEL:-8}
 # no DMARC lookup leaves the machine (t-exim-dmarc sets its own resolver)
 [dmarc]
 resolver = none
+
+[mta]
+postmap = $(command -v postmap)
 EOF
     chmod 644 "$T/reflector.conf"
     # the run user: the state, the Maildirs, its programs; root: the rest
@@ -121,6 +126,9 @@ EOF
     chmod 644 "$T/default-main.cf"
     mount --bind "$T/default-main.cf" /etc/postfix/main.cf ||
         { echo "not ok - cannot bind-mount over /etc/postfix/main.cf"; exit 1; }
+    # the recipient map before the first list (README: smtpd needs the file)
+    as_run_user sh -c ': > "$1" && postmap "$1"' sh "$STATE/mta/postfix-recipients" ||
+        { echo "not ok - cannot make the empty recipient map"; exit 1; }
     if ! postfix -c "$PF_CONF" start > "$T/log/start.out" 2>&1 || ! _pf_wait_ready; then
         echo "not ok - postfix did not start on 127.0.0.1:$PORT"
         sed 's/^/# /' "$T/log/start.out" "$T/log/maillog" 2>/dev/null

@@ -146,6 +146,24 @@ use_everywhere (Fixture *f)
   rf_activity_log (f->store, RF_TEST_ACTOR, "bounce-drop", LIST,
                    "bounce for ann.person@example.test, not a member: dropped");
   g_assert_no_error (error);
+  /* issue 10: a post of hers held for the moderators (sealed), a
+   * confirmation asked of her, and a count of the answers she was sent */
+  {
+    g_autofree char *held_blob = rf_blob_id_new ();
+    g_autoptr (RfBlobStore) blobs = rf_blob_store_open (f->config, &error);
+    RfHeldPost held = { 0, (char *) LIST, (char *) "k-held", (char *) WHO, (char *) WHO,
+                        (char *) "held from ann", (char *) "the list is moderated", 10, held_blob,
+                        T0 + 10, T0 + 7 * RF_DAY, (char *) "held" };
+    RfConfirmation c = { RF_CONFIRM_SUBSCRIBE, (char *) LIST, (char *) WHO, 0, T0 + 10,
+                         T0 + 7 * RF_DAY };
+    gboolean allowed = FALSE;
+
+    g_assert_true (rf_blob_put_sealed (blobs, f->config, held_blob, rendered, &error));
+    g_assert_true (rf_held_add (f->store, &held, &added, &error));
+    g_assert_true (rf_confirmation_add (f->store, "00bb", &c, &error));
+    g_assert_true (rf_autoresponse_take (f->store, LIST, WHO, 5, T0 + 10, &allowed, &error));
+    g_assert_no_error (error);
+  }
   rf_test_set_now (T0 + 100);
 }
 
@@ -163,7 +181,7 @@ test_export_erase (Fixture *f, gconstpointer data)
 {
   static const char *const kinds[] = { "messages", "redelivery_copies", "memberships", "bounces",
                                        "deliveries", "archive_posts", "accounts", "monitor",
-                                       "journal", "activity" };
+                                       "held_posts", "requests", "journal", "activity" };
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) before = NULL;
   g_autoptr (JsonNode) after = NULL;
@@ -217,7 +235,8 @@ test_export_erase (Fixture *f, gconstpointer data)
   g_assert_false (file_holds (db, "ann.person"));
   g_assert_false (file_holds (wal, "ann.person"));
   g_assert_false (file_holds (db, "hello from ann"));
-  g_assert_cmpuint (count_files (blobs), ==, blob_files - 1);        /* the redelivery copy */
+  /* the redelivery copy and the held post */
+  g_assert_cmpuint (count_files (blobs), ==, blob_files - 2);
   g_assert_cmpuint (count_files (messages), ==, message_files - 2);  /* hers, the bounce */
   after = rf_person_export (f->config, f->store, WHO, &error);
   g_assert_no_error (error);

@@ -426,6 +426,78 @@ files_ink (Fixture *f, gint64 now, gboolean expired)
   return paths;
 }
 
+/* issue 10: a held post (its sealed blob and row), a confirmation, and a
+ * day's count of automatic answers */
+static void
+make_held (Fixture *f, int i)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = rf_blob_id_new ();
+  g_autofree char *key = g_strdup_printf ("held-%d", i);
+  RfHeldPost p = { 0, (char *) LIST, key, (char *) "s@x.test", (char *) "s@x.test",
+                   (char *) "held", (char *) "s@x.test is not a member", 4, id, rf_now (),
+                   rf_now () + 7 * DAY, (char *) "held" };
+  gboolean added = FALSE;
+
+  put_blob (f, id, "a held post");
+  g_assert_true (rf_held_add (f->store, &p, &added, &error));
+  g_assert_no_error (error);
+  g_assert_true (added);
+}
+
+static gint64
+count_held (Fixture *f, gint64 now, gboolean expired)
+{
+  return expired ? sql_int (f, "SELECT count(*) FROM held_posts WHERE expires <= %" G_GINT64_FORMAT, now)
+                 : sql_int (f, "SELECT count(*) FROM held_posts");
+}
+
+static GPtrArray *
+files_held (Fixture *f, gint64 now, gboolean expired)
+{
+  return blob_files (f, "blobs", "held_posts", "expires <= %" G_GINT64_FORMAT, now, expired);
+}
+
+static void
+make_confirmation (Fixture *f, int i)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *hash = g_strdup_printf ("%064d", i);
+  RfConfirmation c = { RF_CONFIRM_SUBSCRIBE, (char *) LIST, (char *) "ann@x.test", 0, rf_now (),
+                       rf_now () + 7 * DAY };
+
+  g_assert_true (rf_confirmation_add (f->store, hash, &c, &error));
+  g_assert_no_error (error);
+}
+
+static gint64
+count_confirmations (Fixture *f, gint64 now, gboolean expired)
+{
+  return expired ? sql_int (f, "SELECT count(*) FROM confirmations WHERE expires <= %" G_GINT64_FORMAT, now)
+                 : sql_int (f, "SELECT count(*) FROM confirmations");
+}
+
+static void
+make_autoresponse (Fixture *f, int i)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *address = g_strdup_printf ("a%d@x.test", i);
+  gboolean allowed = FALSE;
+
+  g_assert_true (rf_autoresponse_take (f->store, LIST, address, 5, rf_now (), &allowed, &error));
+  g_assert_no_error (error);
+}
+
+/* a count lasts until its UTC day ends: NOW is 03:00, so a "lifetime" of 3
+ * hours puts the ages of the plan on both sides of midnight */
+static gint64
+count_autoresponses (Fixture *f, gint64 now, gboolean expired)
+{
+  return expired ? sql_int (f, "SELECT count(*) FROM autoresponses WHERE day < %" G_GINT64_FORMAT,
+                            now / DAY)
+                 : sql_int (f, "SELECT count(*) FROM autoresponses");
+}
+
 static const Kind kinds[] = {
   { "attachments", 30 * DAY, make_attachment, count_attachments, files_attachments },
   { "blob-temp", DAY, make_blob_temp, count_blob_temp, files_blob_temp },
@@ -438,6 +510,9 @@ static const Kind kinds[] = {
   { "monitor", 30 * DAY, make_monitor, count_monitor, NULL },
   { "backups", 7 * DAY, make_backup, count_backups, files_backups },
   { "ink", DAY, make_ink, count_ink, files_ink },
+  { "held", 7 * DAY, make_held, count_held, files_held },
+  { "confirmations", 7 * DAY, make_confirmation, count_confirmations, NULL },
+  { "autoresponses", 3 * 3600, make_autoresponse, count_autoresponses, NULL },
 };
 
 /* Every cleaner once, as 'listctl cleanup' runs them: what each removed. */

@@ -125,8 +125,31 @@ test_enum (void)
 {
   assert_norm ("posting", "open", "open");
   assert_norm ("posting", "Members", "members");
-  assert_reject ("posting", "moderated", "is not one of: open, members");
+  assert_norm ("posting", "Moderated", "moderated");
+  assert_norm ("posting", "announce", "announce");
+  assert_reject ("posting", "closed", "is not one of: open, members, moderated, announce");
   assert_reject ("posting", "", "is not one of");
+  assert_norm ("nonmember_action", "Reject", "reject");
+  assert_reject ("nonmember_action", "bounce", "is not one of: hold, reject, discard");
+}
+
+static void
+test_addresses (void)
+{
+  g_autoptr (GPtrArray) list = NULL;
+
+  assert_norm ("posters", "", "");
+  assert_norm ("posters", "Ann <ann@Example.ORG>", "ann@example.org");
+  assert_norm ("owner_addresses", "a@x.test, b@y.test\nc@z.test  a@x.test",
+               "a@x.test, b@y.test, c@z.test");
+  assert_norm ("owner_addresses", " ,a@x.test,, ", "a@x.test");
+  assert_reject ("posters", "a@x.test, not-an-address", "'not-an-address' is not an address");
+  list = rf_setting_value_addresses ("a@x.test, b@y.test");
+  g_assert_cmpuint (list->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (list, 1), ==, "b@y.test");
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = rf_setting_value_addresses ("");
+  g_assert_cmpuint (list->len, ==, 0);
 }
 
 static void
@@ -184,5 +207,6 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/enum", test_enum);
   g_test_add_func ("/settings/string", test_string);
   g_test_add_func ("/settings/who", test_who);
+  g_test_add_func ("/settings/addresses", test_addresses);
   return g_test_run ();
 }

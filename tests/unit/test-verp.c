@@ -73,6 +73,9 @@ test_roles (void)
   assert_role ("my-dev-list-bounces+alice=example.test@lists.test", "my-dev-list@lists.test",
                RF_ROLE_BOUNCES, "alice=example.test");
   assert_role ("dev-confirm+Tok3n@lists.test", "dev@lists.test", RF_ROLE_CONFIRM, "Tok3n");
+  /* Postfix keeps the case the sender wrote: a role suffix in capitals */
+  assert_role ("DEV-CONFIRM+TOK3N@lists.test", "dev@lists.test", RF_ROLE_CONFIRM, "TOK3N");
+  assert_role ("Dev-Request@Lists.Test", "dev@lists.test", RF_ROLE_REQUEST, NULL);
   /* a '+' that is no role of ours names no list: the whole address stays */
   assert_role ("dev+x@lists.test", "dev+x@lists.test", RF_ROLE_POST, NULL);
   /* "-request" alone is no list name with a suffix */

@@ -68,6 +68,10 @@ typedef struct {
   char **monitor_addresses; /* [monitor] addresses: the seed mailboxes that get a
                              * copy of every post of the lists whose
                              * monitor_inboxes is on; NULL or empty: none */
+  char *postmap;            /* [mta] postmap: Postfix's postmap, run on the recipient
+                             * map STATE/mta/postfix-recipients after each change;
+                             * NULL (default): /usr/sbin/postmap when it is there;
+                             * "none": not run */
 } RfConfig;
 
 /* The file to read: @explicit_path if not NULL, else $REFLECTOR_CONFIG, else

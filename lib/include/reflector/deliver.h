@@ -15,6 +15,12 @@ typedef enum {
   RF_ALREADY_DELIVERED,  /* an earlier run of the same message finished */
   RF_LOOP_DROPPED,       /* carried our own List-Id or X-Loop */
   RF_BOUNCE_RECEIVED,    /* a VERP bounce, logged */
+  /* issue 10 */
+  RF_HELD,               /* kept for the moderators (reasons in the activity log) */
+  RF_DROPPED,            /* logged and dropped: an automatic reply, the null
+                          * sender, a discarded post, mail never to be answered */
+  RF_ANSWERED,           /* a role address did its work (confirmation asked,
+                          * confirmed, help sent, forwarded to the owners) */
 } RfDeliverOutcome;
 
 typedef struct {

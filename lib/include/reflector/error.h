@@ -27,8 +27,8 @@ typedef enum {
   RF_ERROR_BAD_MESSAGE,
   /* A list policy refuses the message (non-member, too big).  listdeliver: 77. */
   RF_ERROR_REJECTED,
-  /* The address is a role of a list that this build does not handle yet
-   * (-request, -owner, -confirm+, -join, -leave).  listdeliver: 67. */
+  /* Something this build does not handle (since issue 10 every role
+   * address of a list answers).  listdeliver: 67. */
   RF_ERROR_UNSUPPORTED,
   /* An administrator's input is wrong: bad address, bad setting value,
    * unknown setting.  listctl prints it; never seen by listdeliver. */

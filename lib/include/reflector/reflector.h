@@ -36,3 +36,5 @@
 #include <reflector/backup.h>
 #include <reflector/monitor.h>
 #include <reflector/person.h>
+#include <reflector/confirm.h>
+#include <reflector/moderation.h>

@@ -16,6 +16,8 @@ typedef enum {
   RF_SETTING_SIZE,    /* bytes, with optional k/M/G suffix (1024-based) */
   RF_SETTING_ENUM,    /* one of allowed[] */
   RF_SETTING_STRING,  /* free text, one line; "\n" in input means newline */
+  RF_SETTING_ADDRESSES, /* mail addresses separated by commas or spaces,
+                         * normalised to "a@x, b@y"; may be empty */
 } RfSettingType;
 
 /* Who may change a setting (issue 11).  The site admin (listctl, and a
@@ -63,5 +65,8 @@ const char *rf_setting_who_name (const RfSettingDef *def);
 /* Typed readers of a normalised value. */
 gboolean rf_setting_value_bool (const char *normalized);
 guint64 rf_setting_value_uint (const char *normalized);
+/* The addresses of an RF_SETTING_ADDRESSES value.
+ * Returns: (transfer full) (element-type utf8). */
+GPtrArray *rf_setting_value_addresses (const char *normalized);
 
 G_END_DECLS

@@ -20,4 +20,14 @@ char *rf_token_new (void);
  * rf_token_new has RF_TOKEN_CHARS of them). */
 gboolean rf_token_shaped (const char *text, gsize n_chars);
 
+/* Tokens that survive an MTA lower-casing the local part of an address
+ * (LIST-confirm+<token>@domain: Exim lower-cases local parts): 256 bits
+ * from libsodium, base32 in lower case without padding (52 characters).
+ * Compare them lower-cased.  Returns: (transfer full). */
+#define RF_TOKEN_CASELESS_CHARS 52
+char *rf_token_new_caseless (void);
+/* Whether @text is RF_TOKEN_CASELESS_CHARS base32 characters (in any case)
+ * and nothing else. */
+gboolean rf_token_caseless_shaped (const char *text);
+
 G_END_DECLS
