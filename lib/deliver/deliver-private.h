@@ -9,6 +9,7 @@
 
 #include "deliver/deliver.h"
 #include "mime/mime.h"
+#include "policy/policy.h"
 #include "store/store.h"
 
 /* ---- spool.c ---- */
@@ -23,6 +24,14 @@ gboolean _rf_spool_write_file (const char *path, const void *data, gsize len,
  * another run holds it. */
 int _rf_spool_lock (const char *spool_dir, const char *key, GError **error);
 
+
+/* ---- preview.c ---- */
+/* The one rendering of a parsed post (@fixed: its bytes after
+ * _rf_mime_fix_line_ends; @lossy: the parser skipped input, so the post
+ * passes through as received): Return-Path removed, every policy applied,
+ * serialised.  Returns: (transfer full). */
+GBytes *_rf_deliver_render (GMimeMessage *message, GBytes *fixed, gboolean lossy,
+                            const RfPolicyContext *ctx, GError **error);
 
 /* ---- screen.c ---- */
 /* Screen one post to @list.  *loop_out is TRUE for our own copy coming

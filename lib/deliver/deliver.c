@@ -77,24 +77,13 @@ render_once (GMimeMessage *message, GBytes *raw, gboolean lossy, const RfPolicyC
              const char *out_path, GError **error)
 {
   g_autoptr (GBytes) rendered = NULL;
-  GMimeHeaderList *headers;
   gsize len;
   const void *data;
 
   if (g_file_test (out_path, G_FILE_TEST_EXISTS))
     return TRUE;
-  if (lossy)
-    rendered = _rf_policy_pass_through (raw, ctx, error);
-  else
-    {
-      /* the envelope of the previous hop is the MTA's to write, per copy */
-      headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
-      while (g_mime_header_list_remove (headers, "Return-Path"))
-        ;
-      if (!_rf_policy_apply_all (message, ctx, error))
-        return FALSE;
-      rendered = _rf_mime_render (message, error);
-    }
+  /* preview.c: the same rendering as rf_deliver_preview's */
+  rendered = _rf_deliver_render (message, raw, lossy, ctx, error);
   if (rendered == NULL)
     return FALSE;
   data = g_bytes_get_data (rendered, &len);

@@ -61,3 +61,21 @@ void _rf_spool_remove (const char *spool_dir, const char *key);
  * it) is @tag, or NULL (no error) when none is.  Returns: (transfer full). */
 char *rf_member_by_verp_hash (RfStore *store, const RfList *list, const char *tag,
                               GError **error);
+
+/* ---- the path of a post without sending it (preview.c) ---- */
+
+/* One post to @list from @envelope_sender (may be NULL), taken as
+ * rf_deliver takes it up to the fan-out: line ends, parse, screen, the
+ * DMARC lookup, the policies and the one rendering, but nothing spooled,
+ * no delivery row, nothing sent.  Returns the copy every member would get
+ * (before each member's own lines), or NULL: with *loop_out TRUE and no
+ * error for the list's own post coming back; else with the error
+ * rf_deliver would answer (RF_ERROR_BAD_MESSAGE, RF_ERROR_REJECTED with the
+ * screen's reason, RF_ERROR_TEMPORARY).  Like rf_deliver, attachments =
+ * link stores the files (blobs, rows, a post number): a caller that wants
+ * nothing kept holds a transaction it rolls back (rf_store_join,
+ * rf_store_end) and removes the blobs.  The post fuzzer's entry point
+ * (tests/fuzz/fuzz-post.c).  Returns: (transfer full). */
+GBytes *rf_deliver_preview (const RfConfig *config, const RfActor *actor, RfStore *store,
+                            const RfList *list, const char *envelope_sender, GBytes *raw,
+                            gboolean *loop_out, GError **error);
