@@ -21,7 +21,9 @@ trap 'web_down; _rf_cleanup' EXIT
 
 mkdir -p "$TD/bin" "$TD/state" "$TD/out" "$TD/log"
 cp "$RF_BIN/listdeliver" "$RF_BIN/listctl" "$TD/bin/"
-printf '#!/bin/sh\nfor a; do rcpt=$a; done\nprintf "%%s\\n" "$*" >> "%s/out/argv"\ncat > "%s/out/$rcpt.$$"\n' \
+# each copy is out/<member>.<nanoseconds><pid, 7 digits>: name order is time
+# order, whatever the pids
+printf '#!/bin/sh\nfor a; do rcpt=$a; done\nprintf "%%s\\n" "$*" >> "%s/out/argv"\ncat > "%s/out/$rcpt.$(date +%%s%%N)$(printf %%07d $$)"\n' \
     "$TD" "$TD" > "$TD/bin/sendmail"
 chmod 755 "$TD/bin/sendmail"
 printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\n[web]\nbase_url = https://lists.test/\n[dmarc]\nresolver = none\n' \
