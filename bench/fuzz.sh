@@ -2,13 +2,15 @@
 # fuzz.sh - the fuzz targets of tests/fuzz/ run long (not a test; the
 # suite runs them for seconds).  Builds build-fuzz/ (clang,
 # -DREFLECTOR_FUZZ=ON) when BUILD has no targets, then runs fuzz-post and
-# fuzz-bounce side by side at nice 19, each until it has used CPU_MINUTES
+# fuzz-bounce side by side at nice NICE (default 19), each until it has used CPU_MINUTES
 # of CPU (default 60: CPU, not wall time, so that a loaded machine gets
 # the same amount of fuzzing), seeded from the tree's corpora, with a
 # corpus kept between runs in FUZZ_DIR/<target>/corpus.  Prints, per
 # target: CPU time, executions, executions/s, corpus, coverage, and the
 # findings (crash-, leak-, timeout-, oom- files: FUZZ_DIR/<target>/findings/).
-# Exit status 1 when anything was found.  A finding, once fixed, goes into
+# Exit status 1 when anything was found.  Never attach strace or gdb to a
+# running target: LeakSanitizer's leak check cannot run under ptrace and
+# the target dies with a false finding.  A finding, once fixed, goes into
 # tests/fuzz/regress/<target>/, where the suite replays it in every build.
 #
 #   bash bench/fuzz.sh                      60 CPU minutes each, both targets
@@ -19,6 +21,7 @@ src=$(cd "$here/.." && pwd)
 BUILD=${BUILD:-$src/build-fuzz}
 FUZZ_DIR=${FUZZ_DIR:-/var/tmp/reflector-fuzz}
 CPU_MINUTES=${CPU_MINUTES:-60}
+NICE=${NICE:-19}
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(post bounce)
 
@@ -37,8 +40,9 @@ seeds_bounce=("$src/tests/data/bounce-corpus" "$src/tests/data/corpus/sisimai"
 hz=$(getconf CLK_TCK)
 budget=$((CPU_MINUTES * 60))
 
-# cpu_seconds PID: user + system time of a running process
-cpu_seconds() { awk -v hz="$hz" '{ print int(($14 + $15) / hz) }' "/proc/$1/stat" 2>/dev/null; }
+# cpu_seconds PID: user + system time of a running process and of its
+# children reaped so far (LeakSanitizer's leak checks run in a child)
+cpu_seconds() { awk -v hz="$hz" '{ print int(($14 + $15 + $16 + $17) / hz) }' "/proc/$1/stat" 2>/dev/null; }
 
 declare -A pids
 for t in "${targets[@]}"; do
@@ -51,7 +55,7 @@ for t in "${targets[@]}"; do
     tmp=$w/tmp
     [ -d /dev/shm ] && tmp=/dev/shm/reflector-fuzz-$t
     mkdir -p "$tmp"
-    TMPDIR=$tmp G_DEBUG=fatal-criticals nice -n 19 "$exe" \
+    TMPDIR=$tmp G_DEBUG=fatal-criticals nice -n "$NICE" "$exe" \
         -timeout=60 -rss_limit_mb=2048 -max_len=262144 -print_final_stats=1 \
         -dict="$src/tests/fuzz/mail.dict" -artifact_prefix="$w/findings/" \
         "$w/corpus" "${!seeds}" > "$w/log" 2>&1 &
