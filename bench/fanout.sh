@@ -3,7 +3,7 @@
 # (default 100,000), then listdeliver fans one post out to all of them through
 # a stub sendmail that only counts (bench/count-sendmail.c).  Prints the
 # import time, the fan-out rate in copies/s and listdeliver's peak RSS, and
-# beside it the same work without reflector (bench/fanout-ref.c): the same
+# beside it the same work without reflector (bench/ref-spawn.c): the same
 # N copies of the same message to the same stub with the same argv, PARALLEL
 # at a time, one posix_spawn per copy and no shell, which is what a
 # sendmail fan-out cannot do with less.  Exits 1 when listdeliver or the
@@ -29,7 +29,7 @@ D=$(mktemp -d /tmp/reflector-bench.XXXXXX)
 chmod 755 "$D"
 trap 'rm -rf "$D"' EXIT
 cc -O2 -Wall -Wextra -o "$D/count-sendmail" "$here/count-sendmail.c" -DCOUNT_FILE="\"$D/count\""
-cc -O2 -Wall -Wextra -o "$D/fanout-ref" "$here/fanout-ref.c"
+cc -O2 -Wall -Wextra -o "$D/ref-spawn" "$here/ref-spawn.c"
 cp "$BUILD/listdeliver" "$BUILD/listctl" "$D/"
 
 as_user() {
@@ -96,14 +96,14 @@ fi
 : > "$D/count"
 t0=$(date +%s%N)
 set +e
-as_user "$D/fanout-ref" "$PARALLEL" "$D/msg" "$D/addrs" bench@lists.test "$D/count-sendmail" \
+as_user "$D/ref-spawn" "$PARALLEL" "$D/msg" "$D/addrs" bench@lists.test "$D/count-sendmail" \
     > "$D/ref.out" 2>&1
 ref_rc=$?
 set -e
 t1=$(date +%s%N)
 sent=$(stat -c %s "$D/count")
 secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
-printf 'reference: fanout-ref exit %d, %d copies in %.2f s = %.0f copies/s, parallel=%s\n' \
+printf 'reference: ref-spawn exit %d, %d copies in %.2f s = %.0f copies/s, parallel=%s\n' \
     "$ref_rc" "$sent" "$secs" "$(awk -v n="$sent" -v s="$secs" 'BEGIN { print (s > 0 ? n / s : 0) }')" "$PARALLEL"
 if [ "$ref_rc" != 0 ] || [ "$sent" != "$N" ]; then
     echo "fanout.sh: the reference failed (exit $ref_rc, $sent copies of $N):"

@@ -157,7 +157,8 @@ check_state_dir (Check *c, const RfConfig *config, uid_t *owner_out)
                                   ? g_strdup (config->blob_key_file)
                                   : g_build_filename (state, "blob.key", NULL);
   g_autofree char *site_key = g_build_filename (state, "site.key", NULL);
-  const char *keys[] = { site_key, blob_key };
+  g_autofree char *backup_key = rf_backup_key_path (config);   /* issue 15 */
+  const char *keys[] = { site_key, blob_key, backup_key };
   g_autofree char *owner = NULL;
   g_autoptr (GDir) d = NULL;
   struct stat st;

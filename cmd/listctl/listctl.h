@@ -70,6 +70,12 @@ void listctl_print_json (JsonNode *node);
 char *listctl_escape_value (const char *value);
 /* UTC ISO 8601, "2026-11-25T10:00:00Z". */
 char *listctl_format_time (gint64 t);
+/* --since: "2026-11-01", "2026-11-01T10:00:00Z", or an age: "7d", "12h",
+ * "30m" (log.c).  Seconds since the epoch in *since_out. */
+gboolean listctl_parse_since (const char *text, gint64 *since_out, GError **error);
+/* Ask "@question [y/N]" on the terminal: TRUE only for y or yes; without
+ * a terminal, a usage error that says to give --yes (person.c). */
+gboolean listctl_confirm (const char *question, const char *refusal, GError **error);
 
 gboolean listctl_create (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_delete (int argc, char **argv, ListctlContext *ctx, GError **error);
@@ -96,6 +102,13 @@ gboolean listctl_upgrade (int argc, char **argv, ListctlContext *ctx, GError **e
 gboolean listctl_check (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_log (int argc, char **argv, ListctlContext *ctx, GError **error);
 gboolean listctl_journal (int argc, char **argv, ListctlContext *ctx, GError **error);
+/* backup.c, message.c, monitor.c, person.c (issue 15: keep less, lose nothing) */
+gboolean listctl_backup (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_backups (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_restore (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_message (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_monitor (int argc, char **argv, ListctlContext *ctx, GError **error);
+gboolean listctl_person (int argc, char **argv, ListctlContext *ctx, GError **error);
 
 /* 'listctl help' without a command: the command table. */
 void listctl_print_usage (FILE *out);

@@ -15,8 +15,8 @@
 
 /* --since: "2026-11-01", "2026-11-01T10:00:00Z", or an age: "7d", "12h",
  * "30m".  Seconds since the epoch in *since_out. */
-static gboolean
-parse_since (const char *text, gint64 *since_out, GError **error)
+gboolean
+listctl_parse_since (const char *text, gint64 *since_out, GError **error)
 {
   char *end = NULL;
   guint64 n = g_ascii_strtoull (text, &end, 10);
@@ -76,7 +76,7 @@ listctl_log (int argc, char **argv, ListctlContext *ctx, GError **error)
 
   if (!listctl_parse (ctx, &argc, &argv, entries, TRUE, 1, 1, error))
     return FALSE;
-  if (since_text != NULL && !parse_since (since_text, &since, error))
+  if (since_text != NULL && !listctl_parse_since (since_text, &since, error))
     return FALSE;
   if ((list = listctl_list (ctx, argv[1], error)) == NULL)
     return FALSE;

@@ -80,6 +80,9 @@ enum MHD_Result listweb_unsubscribe (ListwebRequest *request);
 /* redelivery.c: GET /r/<token>, the posts that bounced for a member */
 enum MHD_Result listweb_redelivery (ListwebRequest *request);
 
+/* ink.c: GET /ink/<token> and its files (Disappearing Ink, issue 16) */
+enum MHD_Result listweb_ink (ListwebRequest *request);
+
 /* An HTML page: @title and @body_html (already escaped by the caller),
  * with the security headers. */
 enum MHD_Result listweb_page (ListwebRequest *request, unsigned int status, const char *title,

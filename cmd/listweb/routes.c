@@ -24,6 +24,9 @@ static const ListwebRoute routes[] = {
   { "/m/", listweb_moderator, "moderator", TRUE },
   /* /r/<token>: the posts that bounced for one member (Bounce Redelivery) */
   { "/r/", listweb_redelivery, "redelivery", FALSE },
+  /* /ink/<token> and /ink/<token>/<n>/<name>: a Disappearing Ink post and
+   * its files, for the list's web user (issue 16) */
+  { "/ink/", listweb_ink, "ink", FALSE },
 };
 
 const ListwebRoute *

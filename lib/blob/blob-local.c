@@ -286,10 +286,18 @@ static const RfBlobOps local_ops = {
 RfBlobStore *
 _rf_blob_local_open (const RfConfig *config, GError **error)
 {
-  LocalStore *store;
   g_autofree char *dir = config->blob_dir != NULL
                              ? g_strdup (config->blob_dir)
                              : g_build_filename (config->state_dir, "blobs", NULL);
+
+  return _rf_blob_local_open_dir (dir, error);
+}
+
+RfBlobStore *
+_rf_blob_local_open_dir (const char *path, GError **error)
+{
+  LocalStore *store;
+  g_autofree char *dir = g_strdup (path);
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {

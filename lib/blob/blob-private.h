@@ -40,6 +40,8 @@ struct _RfBlobReader {
 };
 
 RfBlobStore *_rf_blob_local_open (const RfConfig *config, GError **error);
+/* A local store in @dir, whatever [blobs] says (the troubleshooting store). */
+RfBlobStore *_rf_blob_local_open_dir (const char *dir, GError **error);
 RfBlobStore *_rf_blob_s3_open (const RfConfig *config, GError **error);
 
 /* The spool of files on their way (the local store's temp files, the S3

@@ -58,6 +58,14 @@ rf_blob_store_open (const RfConfig *config, GError **error)
   return _rf_blob_local_open (config, error);
 }
 
+RfBlobStore *
+rf_blob_store_open_dir (const char *dir, GError **error)
+{
+  if (!rf_crypto_init (error))
+    return NULL;
+  return _rf_blob_local_open_dir (dir, error);
+}
+
 void
 rf_blob_store_free (RfBlobStore *store)
 {

@@ -21,6 +21,9 @@ typedef struct _RfBlobReader RfBlobReader;
 /* Returns: (transfer full) free with rf_blob_store_free(), after its
  * writers and readers. */
 RfBlobStore *rf_blob_store_open (const RfConfig *config, GError **error);
+/* A local blob store in @dir whatever [blobs] says: the troubleshooting
+ * store's (lib/keep/), kept on the server that received the mail. */
+RfBlobStore *rf_blob_store_open_dir (const char *dir, GError **error);
 void rf_blob_store_free (RfBlobStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfBlobStore, rf_blob_store_free)
 /* "local" or "s3". */
@@ -76,3 +79,12 @@ RfUnsealer *rf_unsealer_new (RfBlobReader *reader, const guint8 key[RF_KEY_BYTES
 gssize rf_unsealer_read (RfUnsealer *unsealer, void *buf, gsize len, GError **error);
 void rf_unsealer_free (RfUnsealer *unsealer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfUnsealer, rf_unsealer_free)
+
+/* Whole blobs of @blobs in memory, sealed with the site's blob key of
+ * their id (rf_site_blob_key of @config): a kept message, a kept post
+ * (sealed-bytes.c).  rf_blob_get_sealed: RF_ERROR_NOT_FOUND when the blob
+ * is gone.  Returns: (transfer full). */
+gboolean rf_blob_put_sealed (RfBlobStore *blobs, const RfConfig *config, const char *id,
+                             GBytes *bytes, GError **error);
+GBytes *rf_blob_get_sealed (RfBlobStore *blobs, const RfConfig *config, const char *id,
+                            GError **error);

@@ -10,8 +10,11 @@
  * rolls the transaction back, so it counts exactly what a real run would
  * remove, and leaves everything as it was.
  */
+#include "backup/backup.h"
 #include "blob/blob.h"
+#include "keep/keep.h"
 #include "deliver/deliver.h"
+#include "ink/ink.h"
 #include "store/store.h"
 
 /* Rows handled per batch: a real run commits between batches, so that
@@ -188,15 +191,34 @@ clean_sessions (RfCleanupRun *run, GError **error)
   return TRUE;
 }
 
+/* issue 15: the copies sent to inbox-monitoring seeds and their bounces */
+static gboolean
+clean_monitor (RfCleanupRun *run, GError **error)
+{
+  if (run->config->message_days == 0)
+    return TRUE;
+  return rf_monitor_expire (run->store, run->now - run->config->message_days * RF_DAY,
+                            &run->removed, error);
+}
+
 static const RfCleaner cleaners[] = {
   { "attachments", clean_attachments, "expired attachments (blob and row)" },
   { "blob-temp", clean_blob_temp, "unfinished blob files older than a day" },
   { "redelivery", clean_redelivery, "expired bounce-redelivery copies of posts (blob and row)" },
   { "redelivery-tokens", clean_redelivery_tokens, "expired bounce-redelivery page links" },
+  /* issue 16 */
+  { "ink", _rf_ink_clean, "expired disappearing-ink posts (every blob, then the rows)" },
   { "activity", clean_activity, "activity log entries older than [retention] activity_days" },
   { "deliveries", clean_deliveries,
     "delivery records (and abandoned spool files) older than [retention] message_days" },
   { "sessions", clean_sessions, "ended web sessions, spent login failures and blocks" },
+  /* issue 15 */
+  { "messages", _rf_keep_clean,
+    "troubleshooting copies of messages older than [retention] message_days (blob and row)" },
+  { "monitor", clean_monitor,
+    "inbox-monitoring records older than [retention] message_days" },
+  { "backups", _rf_backup_clean,
+    "backups past their rotation ([backup] daily_days, weekly_weeks)" },
 };
 
 const RfCleaner *

@@ -80,6 +80,12 @@ static const ConfigKey config_keys[] = {
   { "dmarc", "timeout_ms", KEY_INT, G_STRUCT_OFFSET (RfConfig, dmarc_timeout_ms), 1, 60000 },
   { "dmarc", "exempt_domains", KEY_LIST, G_STRUCT_OFFSET (RfConfig, dmarc_exempt_domains), 0,
     0 },
+  /* issue 15: backups and their rotation, inbox monitoring */
+  { "backup", "dir", KEY_STRING, G_STRUCT_OFFSET (RfConfig, backup_dir), 0, 0 },
+  { "backup", "daily_days", KEY_INT, G_STRUCT_OFFSET (RfConfig, backup_daily_days), 1, 36500 },
+  { "backup", "weekly_weeks", KEY_INT, G_STRUCT_OFFSET (RfConfig, backup_weekly_weeks), 0,
+    5200 },
+  { "monitor", "addresses", KEY_LIST, G_STRUCT_OFFSET (RfConfig, monitor_addresses), 0, 0 },
 };
 
 static const char *const transports[] = { "sendmail", "smtp", NULL };
@@ -136,6 +142,36 @@ check_blobs (const RfConfig *config, const char *path, GError **error)
   return TRUE;
 }
 
+/* [backup] dir absolute; [monitor] addresses each one address, stored
+ * normalised, so that the monitor compares them as the members are. */
+static gboolean
+check_backup_monitor (RfConfig *config, const char *path, GError **error)
+{
+  if (config->backup_dir != NULL && !g_path_is_absolute (config->backup_dir))
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                   "%s: [backup] dir: '%s' is not an absolute path", path, config->backup_dir);
+      return FALSE;
+    }
+  for (char **a = config->monitor_addresses; a != NULL && *a != NULL; a++)
+    {
+      g_autoptr (GError) local = NULL;
+      char *norm;
+
+      g_strstrip (*a);
+      norm = rf_address_normalize (*a, &local);
+      if (norm == NULL)
+        {
+          g_set_error (error, RF_ERROR, RF_ERROR_CONFIG, "%s: [monitor] addresses: %s", path,
+                       local->message);
+          return FALSE;
+        }
+      g_free (*a);
+      *a = norm;
+    }
+  return TRUE;
+}
+
 static RfConfig *
 config_defaults (void)
 {
@@ -165,6 +201,8 @@ config_defaults (void)
   config->session_idle_minutes = 30;
   config->session_max_hours = 12;
   config->dmarc_timeout_ms = 2000;
+  config->backup_daily_days = 7;
+  config->backup_weekly_weeks = 0;
   return config;
 }
 
@@ -311,6 +349,8 @@ config_read (RfConfig *config, const char *path, GError **error)
     }
   if (!check_blobs (config, path, error))
     return FALSE;
+  if (!check_backup_monitor (config, path, error))
+    return FALSE;
   if (config->dmarc_resolver != NULL && !_rf_dmarc_lookups_off (config))
     {
       g_autofree char *csv = _rf_dmarc_resolver_csv (config->dmarc_resolver, error);
@@ -387,6 +427,8 @@ rf_config_free (RfConfig *config)
   g_free (config->s3_credentials_file);
   g_free (config->dmarc_resolver);
   g_strfreev (config->dmarc_exempt_domains);
+  g_free (config->backup_dir);
+  g_strfreev (config->monitor_addresses);
   g_free (config);
 }
 

@@ -18,6 +18,7 @@ static const char *const attachments_allowed[] = { "keep", "link", NULL };
 static const char *const retention_allowed[] = { "30d", "1y", "forever", NULL };
 static const char *const signed_allowed[] = { "pass", "hold", NULL };
 static const char *const dmarc_allowed[] = { "auto", "always", "never", NULL };
+static const char *const ink_allowed[] = { "off", "1d", "3d", "7d", NULL };
 
 static const RfSettingDef settings[] = {
   { "posting", RF_SETTING_ENUM, "members", posting_allowed,
@@ -71,6 +72,16 @@ static const RfSettingDef settings[] = {
     "(or Cc): when the author's domain publishes DMARC p=reject or p=quarantine or its "
     "lookup fails (auto), for every post (always), or never; see [dmarc] in "
     "reflector.conf(5)", FALSE },
+  /* issue 16; a privacy setting: owners and site admins only (issue 11's
+   * "who may change" field, RF_SETTING_OWNER, once it is in the table) */
+  { "disappearing_ink", RF_SETTING_ENUM, "off", ink_allowed,
+    "each member gets the Subject and a link; the post and its attachments live, sealed, on a "
+    "page behind the list's web user and password for 1, 3 or 7 days (1d, 3d, 7d), then "
+    "are deleted; the archive and kept copies hold only the notice", FALSE },
+  { "monitor_inboxes", RF_SETTING_BOOL, "on", NULL,
+    "send each post also to the seed mailboxes of [monitor] addresses in reflector.conf(5), "
+    "with an X-Reflector-Monitor header, to see where the list's mail lands; they are never "
+    "members", FALSE },
 };
 
 const RfSettingDef *

@@ -65,6 +65,15 @@ gboolean rf_site_subkey (const char *state_dir, const char *context, guint64 id,
  * first use) and the blob id. */
 gboolean rf_site_blob_key (const RfConfig *config, const char *blob_id,
                            guint8 key_out[RF_KEY_BYTES], GError **error);
+/* (The backup key file's path: rf_backup_key_path, <reflector/backup.h>.)
+ * A key for one @purpose (RF_BACKUP_SEAL, RF_BACKUP_NAME) derived from
+ * the backup key file.  @create: make the file (256 random bits, 0600)
+ * when there is none, as a backup does; a restore never makes one: a
+ * missing file is RF_ERROR_CONFIG with the path and what to do. */
+#define RF_BACKUP_SEAL 1
+#define RF_BACKUP_NAME 2
+gboolean rf_backup_key (const RfConfig *config, gboolean create, guint64 purpose,
+                        guint8 key_out[RF_KEY_BYTES], GError **error);
 /* The blob key of an unguessable attachment, derived from its link's token
  * (rf_token_new).  FALSE for a string that is no token. */
 gboolean rf_token_blob_key (const char *token, guint8 key_out[RF_KEY_BYTES]);
@@ -92,6 +101,18 @@ gboolean rf_unseal_chunk (RfSealState *state, guint8 *out, gsize *out_len, const
                           gsize len, gboolean *final_out);
 /* Wipes and frees. */
 void rf_seal_state_free (RfSealState *state);
+
+/* ---- sealed files: the same secretstream over a whole file ----
+ * "RFSEAL1\n", the stream header, then chunks of 64 KiB (each sealed, the
+ * last tagged FINAL): a file cut short, altered or opened with another key
+ * fails to open.  One chunk in memory either way. */
+/* Seal everything @in_fd holds (read to its end) onto @out_fd. */
+gboolean rf_seal_file (const guint8 key[RF_KEY_BYTES], int in_fd, int out_fd, GError **error);
+/* Open a sealed file from @in_fd onto @out_fd.  RF_ERROR_INVALID when it
+ * is no sealed file or does not open with @key, RF_ERROR_TEMPORARY when it
+ * is damaged or cut short (what was written to @out_fd is then worthless)
+ * or on I/O trouble. */
+gboolean rf_unseal_file (const guint8 key[RF_KEY_BYTES], int in_fd, int out_fd, GError **error);
 
 /* ---- passwords: Argon2id, libsodium's interactive limits ---- */
 /* Returns: (transfer full), or NULL (RF_ERROR_TEMPORARY: out of memory). */

@@ -3,9 +3,10 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Two files of 256 random bits, each created on first use: STATE/site.key
- * (one-click unsubscribe links) and [blobs] key_file, default
- * STATE/blob.key (readable attachments, kept posts).  Every key in use is
+ * Three files of 256 random bits, each created on first use: STATE/site.key
+ * (one-click unsubscribe links), [blobs] key_file, default
+ * STATE/blob.key (readable attachments, kept posts), and backup.key beside
+ * site.key (listctl backup: the snapshots' sealing and names).  Every key in use is
  * derived from one of them for one purpose, never the file's bytes
  * themselves.  Losing a file invalidates what was made with it: links
  * stop working, sealed blobs stay sealed.
@@ -109,6 +110,53 @@ load_key (const char *path, guint8 key[RF_KEY_BYTES], GError **error)
       return FALSE;
     }
   return read_key_file (path, key, error);
+}
+
+/* Where the key file @name of the site lives: beside site.key, so that
+ * when the key files move (DESIGN.md: the configuration directory, never
+ * the state directory) this is the one line to change for the backup key.
+ * Returns: (transfer full). */
+static char *
+key_file_path (const RfConfig *config, const char *name)
+{
+  return g_build_filename (config->state_dir, name, NULL);
+}
+
+char *
+rf_backup_key_path (const RfConfig *config)
+{
+  return key_file_path (config, "backup.key");
+}
+
+gboolean
+rf_backup_key (const RfConfig *config, gboolean create, guint64 purpose,
+               guint8 key_out[RF_KEY_BYTES], GError **error)
+{
+  g_autofree char *path = rf_backup_key_path (config);
+  guint8 master[RF_KEY_BYTES];
+  g_autoptr (GError) local = NULL;
+
+  if (!rf_crypto_init (error))
+    return FALSE;
+  if (create)
+    {
+      if (!load_key (path, master, error))
+        return FALSE;
+    }
+  else if (!read_key_file (path, master, &local))
+    {
+      if (local != NULL)
+        g_propagate_error (error, g_steal_pointer (&local));
+      else
+        g_set_error (error, RF_ERROR, RF_ERROR_CONFIG,
+                     "no backup key %s: put back the copy of it you keep apart from the "
+                     "backups (without it no backup opens)",
+                     path);
+      return FALSE;
+    }
+  rf_kdf (key_out, RF_KEY_BYTES, purpose, "rfbackup", master);
+  rf_wipe (master, sizeof master);
+  return TRUE;
 }
 
 gboolean

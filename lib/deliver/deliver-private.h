@@ -28,10 +28,12 @@ int _rf_spool_lock (const char *spool_dir, const char *key, GError **error);
 /* ---- preview.c ---- */
 /* The one rendering of a parsed post (@fixed: its bytes after
  * _rf_mime_fix_line_ends; @lossy: the parser skipped input, so the post
- * passes through as received): Return-Path removed, every policy applied,
- * serialised.  Returns: (transfer full). */
+ * passes through as received, unless the list has disappearing ink):
+ * Return-Path removed, every policy applied, serialised.  *kept_out: for
+ * an ink post the copy the archive and Bounce Redelivery keep (without
+ * the page's link), else NULL.  Returns: (transfer full). */
 GBytes *_rf_deliver_render (GMimeMessage *message, GBytes *fixed, gboolean lossy,
-                            const RfPolicyContext *ctx, GError **error);
+                            const RfPolicyContext *ctx, GBytes **kept_out, GError **error);
 
 /* ---- screen.c ---- */
 /* Screen one post to @list.  *loop_out is TRUE for our own copy coming
@@ -57,6 +59,13 @@ typedef gboolean (*RfSendResultFunc) (const char *address, RfRecipientState stat
  * (temporary) with the error as its reason. */
 typedef char *(*RfCopyHeaderFunc) (const char *address, gpointer user_data, GError **error);
 
+/* issue 14: the next recipient of a fan-out, or NULL when there is none
+ * left; NULL with @error set stops the fan-out (nothing more is started,
+ * the copies on their way finish and are reported).  The string is valid
+ * until the next call (the transport copies it); @header_for, when given,
+ * is called for it before the next call. */
+typedef const char *(*RfNextRecipientFunc) (gpointer user_data, GError **error);
+
 /* Send the file @message_path to each of @recipients with
  * `sendmail [sendmail_args] -oi -f <VERP> -- <recipient>` (execv, no
  * shell), config->parallel at a time, each with its own VERP sender for
@@ -68,6 +77,14 @@ gboolean _rf_sendmail_fanout (const RfConfig *config, const char *message_path,
                               RfCopyHeaderFunc header_for, RfSendResultFunc on_result,
                               gpointer user_data, GError **error);
 
+/* issue 14: the same, the recipients drawn from @next one at a time (a
+ * list of a million members is never in memory); @expected is how many
+ * there will be, at most (fewer connections or processes for a few). */
+gboolean _rf_sendmail_send (const RfConfig *config, const char *message_path,
+                            const char *list_address, guint expected, RfNextRecipientFunc next,
+                            RfCopyHeaderFunc header_for, RfSendResultFunc on_result,
+                            gpointer user_data, GError **error);
+
 /* The same over SMTP (transport-smtp.c): config->parallel connections to
  * config->relays, each reused for copy after copy, with PIPELINING when
  * offered.  FALSE also when no relay could be reached for the copies not
@@ -76,3 +93,24 @@ gboolean _rf_smtp_fanout (const RfConfig *config, const char *message_path,
                           const char *list_address, GPtrArray *recipients,
                           RfCopyHeaderFunc header_for, RfSendResultFunc on_result,
                           gpointer user_data, GError **error);
+
+/* issue 14: _rf_smtp_fanout with the recipients drawn from @next, as
+ * _rf_sendmail_send. */
+gboolean _rf_smtp_send (const RfConfig *config, const char *message_path,
+                        const char *list_address, guint expected, RfNextRecipientFunc next,
+                        RfCopyHeaderFunc header_for, RfSendResultFunc on_result,
+                        gpointer user_data, GError **error);
+
+/* issue 14: a GPtrArray of addresses as an RfNextRecipientFunc (the
+ * _fanout wrappers); @state is zeroed by the caller. */
+typedef struct {
+  GPtrArray *recipients;
+  guint next;
+  RfCopyHeaderFunc header_for;
+  RfSendResultFunc on_result;
+  gpointer user_data;
+} RfArrayFeed;
+const char *_rf_array_feed_next (gpointer feed, GError **error);
+char *_rf_array_feed_header (const char *address, gpointer feed, GError **error);
+gboolean _rf_array_feed_result (const char *address, RfRecipientState state, const char *detail,
+                                gpointer feed, GError **error);

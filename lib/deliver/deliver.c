@@ -21,18 +21,41 @@
 #include "policy/policy.h"
 #include "redelivery/redelivery.h"
 #include "deliver/deliver-private.h"
+#include "deliver/monitor-private.h"
+#include "keep/keep.h"
 
 #include <string.h>
 #include <unistd.h>
+
+/* issue 14: outcomes are committed with the COMMIT_EVERY-th one not yet
+ * committed, or with the first one reported COMMIT_MS after the oldest;
+ * the copies of one batch (COMMIT_EVERY) are marked in flight in one
+ * transaction before the first of them is handed to the transport.  After
+ * a crash at most parallel + COMMIT_EVERY copies go out twice
+ * (listdeliver(8), RETRIES; tests/e2e/t-kill.sh). */
+#define COMMIT_EVERY 256
+#define COMMIT_MS 100
 
 typedef struct {
   RfStore *store;
   const RfPolicyContext *ctx;
   gint64 delivery_id;
+  RfDeliveryRun *run;
+  const char *current;    /* the address last drawn from the run, and */
+  const char *token;      /* its one-click token (both the run's) */
   guint64 sent_now;
   guint64 temporary;
   char *last_temporary;   /* the reason of the last temporary failure */
 } Progress;
+
+static const char *
+next_recipient (gpointer user_data, GError **error)
+{
+  Progress *progress = user_data;
+
+  progress->current = _rf_delivery_run_next (progress->run, &progress->token, error);
+  return progress->current;
+}
 
 static gboolean
 record_result (const char *address, RfRecipientState state, const char *detail,
@@ -48,8 +71,7 @@ record_result (const char *address, RfRecipientState state, const char *detail,
       g_free (progress->last_temporary);
       progress->last_temporary = g_strdup (detail);
     }
-  return rf_delivery_record (progress->store, progress->delivery_id, address, state, detail,
-                             error);
+  return _rf_delivery_run_record (progress->run, address, state, detail, error);
 }
 
 /* The member's own List-Unsubscribe lines (one-click link), or NULL. */
@@ -62,6 +84,10 @@ copy_header (const char *address, gpointer user_data, GError **error)
 
   if (!_rf_policy_one_click (progress->ctx))
     return NULL;
+  /* the transport asks right after drawing the address: the run computed
+   * the token with the batch, without a query per copy */
+  if (progress->current != NULL && g_str_equal (address, progress->current))
+    return _rf_policy_one_click_lines (progress->ctx, progress->token);
   token = rf_unsubscribe_token (progress->store, progress->ctx->list, address, &local);
   if (token == NULL && !g_error_matches (local, RF_ERROR, RF_ERROR_NOT_FOUND))
     {
@@ -71,23 +97,54 @@ copy_header (const char *address, gpointer user_data, GError **error)
   return _rf_policy_one_click_lines (progress->ctx, token);
 }
 
-/* The rendered copy: made once, reused by every retry. */
+/* issue 16: what the archive and Bounce Redelivery keep of the post: the
+ * copy without the link of an ink post, else the rendered copy. */
+static const char *
+kept_or_out (const char *kept_path, const char *out_path)
+{
+  return g_file_test (kept_path, G_FILE_TEST_EXISTS) ? kept_path : out_path;
+}
+
+/* issue 16: once an ink post is sealed (its .kept is written) its raw
+ * bytes must not wait in the spool in the clear: the MTA holds the
+ * message until we answer, and gives it again on a retry. */
+static void
+forget_ink_raw (const char *kept_path, const char *msg_path)
+{
+  if (g_file_test (kept_path, G_FILE_TEST_EXISTS))
+    unlink (msg_path);
+}
+
+/* The rendered copy: made once, reused by every retry.  For an ink post
+ * (issue 16) also the copy that is kept (@kept_path), written first, so
+ * that a rendered copy always has it. */
 static gboolean
 render_once (GMimeMessage *message, GBytes *raw, gboolean lossy, const RfPolicyContext *ctx,
-             const char *out_path, GError **error)
+             const char *out_path, const char *kept_path, const char *msg_path, GError **error)
 {
   g_autoptr (GBytes) rendered = NULL;
+  g_autoptr (GBytes) kept = NULL;
   gsize len;
   const void *data;
 
   if (g_file_test (out_path, G_FILE_TEST_EXISTS))
-    return TRUE;
-  /* preview.c: the same rendering as rf_deliver_preview's */
-  rendered = _rf_deliver_render (message, raw, lossy, ctx, error);
+    {
+      forget_ink_raw (kept_path, msg_path);
+      return TRUE;
+    }
+  /* preview.c: the same rendering as rf_deliver_preview's; an ink post
+   * (issue 16) also gives the copy that is kept */
+  rendered = _rf_deliver_render (message, raw, lossy, ctx, &kept, error);
   if (rendered == NULL)
     return FALSE;
+  data = kept != NULL ? g_bytes_get_data (kept, &len) : NULL;
+  if (kept != NULL && !_rf_spool_write_file (kept_path, data, len, error))
+    return FALSE;
   data = g_bytes_get_data (rendered, &len);
-  return _rf_spool_write_file (out_path, data, len, error);
+  if (!_rf_spool_write_file (out_path, data, len, error))
+    return FALSE;
+  forget_ink_raw (kept_path, msg_path);
+  return TRUE;
 }
 
 static gboolean
@@ -95,20 +152,31 @@ fan_out (const RfConfig *config, RfStore *store, const RfPolicyContext *ctx, gin
          const char *out_path, RfDeliverReport *report, GError **error)
 {
   const RfList *list = ctx->list;
-  g_autoptr (GPtrArray) pending = NULL;
-  Progress progress = { store, ctx, delivery_id, 0, 0, NULL };
+  g_autoptr (RfDeliveryRun) run = NULL;
+  Progress progress = { store, ctx, delivery_id, NULL, NULL, NULL, 0, 0, NULL };
   guint64 n_pending, n_sent, n_failed;
-  gboolean ok;
+  g_autoptr (GError) ended = NULL;
+  gboolean ok = TRUE;
 
-  pending = rf_delivery_pending (store, delivery_id, error);
-  if (pending == NULL)
+  if (!rf_delivery_counts (store, delivery_id, &n_pending, &n_sent, &n_failed, error))
     return FALSE;
-  if (g_str_equal (config->transport, "smtp"))
-    ok = _rf_smtp_fanout (config, out_path, list->address, pending, copy_header, record_result,
-                          &progress, error);
+  run = _rf_delivery_run_start (store, list, delivery_id, _rf_policy_one_click (ctx), COMMIT_EVERY,
+                               COMMIT_MS, error);
+  if (run == NULL)
+    return FALSE;
+  progress.run = run;
+  if (n_pending == 0)
+    ;
+  else if (g_str_equal (config->transport, "smtp"))
+    ok = _rf_smtp_send (config, out_path, list->address, (guint) MIN (n_pending, G_MAXUINT),
+                        next_recipient, copy_header, record_result, &progress, error);
   else
-    ok = _rf_sendmail_fanout (config, out_path, list->address, pending, copy_header,
-                              record_result, &progress, error);
+    ok = _rf_sendmail_send (config, out_path, list->address, (guint) MIN (n_pending, G_MAXUINT),
+                            next_recipient, copy_header, record_result, &progress, error);
+  /* the outcomes not committed yet, whatever happened: what went out must
+   * not go out again */
+  if (!_rf_delivery_run_end (run, ok ? error : &ended))
+    ok = FALSE;
   report->sent_now = progress.sent_now;
   if (!ok)
     {
@@ -146,6 +214,9 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
   g_autoptr (GHashTable) settings = NULL;
   g_autoptr (GMimeMessage) message = NULL;
   g_autofree char *out_path = _rf_spool_path (spool_dir, key, "out");
+  /* issue 16: what the archive and Bounce Redelivery keep of an ink post */
+  g_autofree char *kept_path = _rf_spool_path (spool_dir, key, "kept");
+  g_autofree char *msg_path = _rf_spool_path (spool_dir, key, "msg");
   RfPolicyContext ctx;
   g_autoptr (GBytes) fixed = NULL;
   gboolean loop = FALSE, created = FALSE, done = FALSE, lossy = FALSE;
@@ -186,7 +257,8 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
       /* issue 4 archive hook: the retry after an archiving failure (75)
        * finds the rendered copy still in the spool */
       if (g_file_test (out_path, G_FILE_TEST_EXISTS) &&
-          !_rf_archive_delivered (store, actor, list, settings, key, out_path, error))
+          !_rf_archive_delivered (store, actor, list, settings, key,
+                                  kept_or_out (kept_path, out_path), error))
         return FALSE;
       report->outcome = RF_ALREADY_DELIVERED;
       return TRUE;
@@ -207,19 +279,26 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
         dmarc = _rf_dmarc_lookup (config, (const char *const *) domains);
       ctx.dmarc = dmarc;
     }
-  if (!render_once (message, fixed, lossy, &ctx, out_path, error))
+  if (!render_once (message, fixed, lossy, &ctx, out_path, kept_path, msg_path, error))
     return FALSE;
+  /* issue 14: from here on the post is the rendered file: the parsed tree
+   * and its bytes would only add to the peak of a big post's fan-out */
+  g_clear_object (&message);
+  g_clear_pointer (&fixed, g_bytes_unref);
   if (!rf_delivery_open (store, list, key, &delivery_id, &created, &done, error))
     return FALSE;
   if (done)
     {
       /* issue 4 archive hook: a retry after an archiving failure */
-      if (!_rf_archive_delivered (store, actor, list, settings, key, out_path, error))
+      if (!_rf_archive_delivered (store, actor, list, settings, key,
+                                  kept_or_out (kept_path, out_path), error))
         return FALSE;
       report->outcome = RF_ALREADY_DELIVERED;
       return TRUE;
     }
-  if (created && lossy)
+  /* (issue 16: an ink post is parsed as well as it can be, never passed
+   * through) */
+  if (created && lossy && !g_file_test (kept_path, G_FILE_TEST_EXISTS))
     rf_activity_log (store, actor, "pass-through", list->address,
                      "malformed header lines: the post goes out as received, with the "
                      "list's header fields but without subject prefix and footer");
@@ -228,10 +307,13 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
    * back while the last copies are still going out, and its bounce must
    * find the post.  Idempotent by key; a failure is 75 (the MTA's retry
    * keeps it, and resends nothing that went out) */
-  if (!_rf_redelivery_keep (config, store, list, settings, key, out_path, error))
+  if (!_rf_redelivery_keep (config, store, list, settings, key,
+                            kept_or_out (kept_path, out_path), error))
     return FALSE;
   if (!fan_out (config, store, &ctx, delivery_id, out_path, report, error))
     return FALSE;
+  /* issue 15 inbox monitoring hook: the seeds' copies, best effort */
+  _rf_monitor_send (config, store, &ctx, delivery_id, key, out_path);
   if (!rf_delivery_finish (store, delivery_id, error))
     return FALSE;
   {
@@ -245,7 +327,8 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
   /* issue 4 archive hook: archive = on keeps the post as sent; idempotent
    * by key, so when it fails (75) the MTA's retry archives, resending
    * nothing */
-  if (!_rf_archive_delivered (store, actor, list, settings, key, out_path, error))
+  if (!_rf_archive_delivered (store, actor, list, settings, key,
+                              kept_or_out (kept_path, out_path), error))
     return FALSE;
   report->outcome = RF_DELIVERED;
   return TRUE;
@@ -269,6 +352,15 @@ bounce_received (const RfConfig *config, const RfActor *actor, RfStore *store, c
 
   report->outcome = RF_BOUNCE_RECEIVED;
   bounce = rf_bounce_parse (raw, NULL);
+  /* issue 15 inbox monitoring hook: a seed's copy came back */
+  {
+    gboolean seed = FALSE;
+
+    if (!_rf_monitor_bounced (config, store, list, recipient->tag, bounce, &seed, error))
+      return FALSE;
+    if (seed)
+      return TRUE;
+  }
   if (bounce != NULL && bounce->recipients->len > 0)
     first = g_ptr_array_index (bounce->recipients, 0);
   if (member == NULL && recipient->tag != NULL)
@@ -319,10 +411,11 @@ bounce_received (const RfConfig *config, const RfActor *actor, RfStore *store, c
                          first != NULL ? first->status : NULL,
                          first != NULL ? first->diagnostic : NULL, actor, &outcome, error))
     return FALSE;
-  /* Bounce Redelivery: whatever the class, the member missed a post */
-  if ((first != NULL ? first->bounce_class : bounce->bounce_class) == RF_BOUNCE_NOT_BOUNCE)
-    return TRUE;
-  return _rf_redelivery_bounced (config, actor, store, list, member, raw, error);
+  /* Bounce Redelivery: whatever the class, the member missed a post,
+   * unless the copy is only delayed */
+  return _rf_redelivery_bounced (config, actor, store, list, member, raw,
+                                 first != NULL ? first->bounce_class : bounce->bounce_class,
+                                 first != NULL ? first->action : RF_BOUNCE_ACTION_UNKNOWN, error);
 }
 /* ---- end of issue 5 hook ---- */
 
@@ -389,6 +482,9 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
         }
       ok = FALSE;
     }
+  /* issue 15 troubleshooting store hook: kept before anything is done */
+  else if (!_rf_keep_received (config, store, list, r, envelope_sender, raw, key, &local))
+    ok = FALSE;
   else if (r->role == RF_ROLE_BOUNCES)
     ok = bounce_received (config, actor, store, list, r, raw, report, &local);
   else if (r->role != RF_ROLE_POST)
@@ -403,6 +499,9 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
     ok = deliver_post (config, actor, store, list, envelope_sender, raw, spool_dir, key,
                        report, &local);
 
+  /* issue 15 troubleshooting store hook: what became of it */
+  if (list != NULL)
+    _rf_keep_outcome (store, key, ok, report, local);
   /* keep the spool only while the MTA will come back with the message */
   if (ok || !g_error_matches (local, RF_ERROR, RF_ERROR_TEMPORARY))
     _rf_spool_remove (spool_dir, key);

@@ -54,7 +54,8 @@ char *rf_verp_decode (const char *tag);
 char *rf_spool_key (const char *recipient, GBytes *message);
 /* STATE/spool, created 0700 if missing.  Returns: (transfer full). */
 char *_rf_spool_dir (const char *state_dir, GError **error);
-/* Remove the .msg, .out and .lock of @key (a finished delivery). */
+/* Remove the .msg, .out, .kept (issue 16) and .lock of @key (a finished
+ * delivery). */
 void _rf_spool_remove (const char *spool_dir, const char *key);
 
 /* The member whose hashed VERP tag ("h" + base32, as rf_verp_sender makes

@@ -12,11 +12,14 @@
 
 GBytes *
 _rf_deliver_render (GMimeMessage *message, GBytes *fixed, gboolean lossy,
-                    const RfPolicyContext *ctx, GError **error)
+                    const RfPolicyContext *ctx, GBytes **kept_out, GError **error)
 {
+  g_autoptr (GBytes) rendered = NULL;
   GMimeHeaderList *headers;
 
-  if (lossy)
+  *kept_out = NULL;
+  /* issue 16: an ink post never goes out as it came */
+  if (lossy && !_rf_policy_ink_on (ctx))
     return _rf_policy_pass_through (fixed, ctx, error);
   /* the envelope of the previous hop is the MTA's to write, per copy */
   headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
@@ -24,7 +27,10 @@ _rf_deliver_render (GMimeMessage *message, GBytes *fixed, gboolean lossy,
     ;
   if (!_rf_policy_apply_all (message, ctx, error))
     return NULL;
-  return _rf_mime_render (message, error);
+  rendered = _rf_mime_render (message, error);
+  if (rendered != NULL && !_rf_policy_ink_kept_copy (message, kept_out, error))
+    return NULL;
+  return g_steal_pointer (&rendered);
 }
 
 GBytes *
@@ -37,6 +43,7 @@ rf_deliver_preview (const RfConfig *config, const RfActor *actor, RfStore *store
   g_autoptr (GMimeMessage) message = NULL;
   g_autoptr (RfDmarcVerdict) dmarc = NULL;
   g_auto (GStrv) domains = NULL;
+  g_autoptr (GBytes) kept = NULL;
   RfPolicyContext ctx;
   gboolean lossy = FALSE;
 
@@ -61,5 +68,5 @@ rf_deliver_preview (const RfConfig *config, const RfActor *actor, RfStore *store
   if (domains != NULL && !_rf_dmarc_lookups_off (config))
     dmarc = _rf_dmarc_lookup (config, (const char *const *) domains);
   ctx.dmarc = dmarc;
-  return _rf_deliver_render (message, fixed, lossy, &ctx, error);
+  return _rf_deliver_render (message, fixed, lossy, &ctx, &kept, error);
 }

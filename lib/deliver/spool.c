@@ -138,7 +138,7 @@ _rf_spool_lock (const char *spool_dir, const char *key, GError **error)
 void
 _rf_spool_remove (const char *spool_dir, const char *key)
 {
-  static const char *const exts[] = { "msg", "out", "lock" };
+  static const char *const exts[] = { "msg", "out", "kept", "lock" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (exts); i++)
     {

@@ -5,23 +5,25 @@
  *
  * posix_spawn (vfork under the hood), never a shell: the recipient is an
  * argument of its own after "--", so no address can become an option or a
- * command.  Each child opens the rendered file itself, so each reads it
- * from the start; its stderr goes to a memfd that we read after it exits,
- * which gives the bounce a reason without a poll loop.  A copy with lines
- * of its own (the one-click unsubscribe link) is assembled in a memfd
- * instead: those lines, then the file, copied in the kernel by sendfile(),
- * so the parent never blocks on a child reading a pipe.
+ * command.  A copy without lines of its own opens the rendered file itself
+ * as its stdin.  A copy with lines of its own (the one-click unsubscribe
+ * link) reads a pipe (issue 14): we write those lines, then splice() the
+ * rendered file into it, page by page from the page cache, so no copy of
+ * the post is made per member; one poll() loop feeds every pipe and
+ * notices every exit (pidfd).  Each child's stderr goes to a memfd that we
+ * read after it exits, which gives the bounce a reason.
  */
 #include "deliver/deliver-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,8 +31,14 @@ extern char **environ;
 
 typedef struct {
   pid_t pid;
+  int pidfd;                 /* readable when the child has exited, or -1 */
   int err_fd;
-  const char *address;
+  char *address;
+  /* feeding its stdin: @head, then the file from @body_off; -1 when done */
+  int pipe_fd;
+  char *head;
+  gsize head_off;
+  off_t body_off;
 } Child;
 
 /* sysexits a sendmail uses for "this address will never work" */
@@ -62,43 +70,27 @@ first_line (int fd)
   return buf[0] != '\0' ? g_strdup (buf) : NULL;
 }
 
+/* The outcome of one child that has exited. */
 static gboolean
-reap_one (Child *children, int n_children, int *running, const char *program,
-          RfSendResultFunc on_result, gpointer user_data, GError **error)
+report_exit (Child *child, int status, int *running, const char *program,
+             RfSendResultFunc on_result, gpointer user_data, GError **error)
 {
-  int status;
-  pid_t pid;
   RfRecipientState state;
   g_autofree char *said = NULL;
   g_autofree char *detail = NULL;
-  Child *child = NULL;
-
-  do
-    pid = waitpid (-1, &status, 0);
-  while (pid < 0 && errno == EINTR);
-  if (pid < 0)
-    {
-      /* no child left to wait for: forget them all, or we would wait forever */
-      for (int i = 0; i < n_children; i++)
-        if (children[i].pid != 0)
-          {
-            close (children[i].err_fd);
-            children[i].pid = 0;
-          }
-      *running = 0;
-      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "waitpid: %s", g_strerror (errno));
-      return FALSE;
-    }
-  for (int i = 0; i < n_children; i++)
-    if (children[i].pid == pid)
-      child = &children[i];
-  if (child == NULL)
-    return TRUE;   /* not one of ours */
+  g_autofree char *address = NULL;
 
   said = first_line (child->err_fd);
   close (child->err_fd);
+  if (child->pidfd >= 0)
+    close (child->pidfd);
+  if (child->pipe_fd >= 0)
+    close (child->pipe_fd);   /* it exited before reading all: its status says why */
+  g_clear_pointer (&child->head, g_free);
   child->pid = 0;
+  child->pidfd = child->pipe_fd = -1;
   (*running)--;
+  address = g_steal_pointer (&child->address);
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     state = RF_RCPT_SENT;
   else if (WIFEXITED (status) && is_permanent (WEXITSTATUS (status)))
@@ -114,62 +106,63 @@ reap_one (Child *children, int n_children, int *running, const char *program,
         detail = g_strdup_printf ("%s was killed by signal %d", program,
                                   WIFSIGNALED (status) ? WTERMSIG (status) : 0);
     }
-  return on_result (child->address, state, detail, user_data, error);
+  return on_result (address, state, detail, user_data, error);
 }
 
-/* A memfd holding @head then all of @message_fd, positioned at 0; -1 with
- * errno set on failure. */
-static int
-assemble_copy (const char *head, int message_fd, off_t size)
+/* Write what the pipe of @child takes now: its lines, then the file
+ * spliced from the page cache; the pipe is closed when all is written, or
+ * when it broke (FALSE: the child exited early, and its exit status tells
+ * the outcome). */
+static gboolean
+feed (Child *child, int message_fd, off_t size)
 {
-  int fd = memfd_create ("copy", MFD_CLOEXEC);
-  gsize len = strlen (head);
-  off_t offset = 0;
-  int errsv;
+  gsize head_len = child->head != NULL ? strlen (child->head) : 0;
 
-  if (fd < 0)
-    return -1;
-  while (len > 0)
+  while (child->head_off < head_len)
     {
-      ssize_t n = write (fd, head, len);
+      ssize_t n = write (child->pipe_fd, child->head + child->head_off,
+                         head_len - child->head_off);
 
       if (n < 0 && errno == EINTR)
         continue;
-      if (n <= 0)
-        goto fail;
-      head += n;
-      len -= (gsize) n;
+      if (n < 0)
+        goto broken;
+      child->head_off += (gsize) n;
     }
-  while (offset < size)
+  while (child->body_off < size)
     {
-      ssize_t n = sendfile (fd, message_fd, &offset, (size_t) (size - offset));
+      ssize_t n = splice (message_fd, &child->body_off, child->pipe_fd, NULL,
+                          (size_t) (size - child->body_off), SPLICE_F_NONBLOCK | SPLICE_F_MORE);
 
       if (n < 0 && errno == EINTR)
         continue;
-      if (n <= 0)
-        {
-          if (n == 0)
-            errno = EIO;   /* the file shrank under us */
-          goto fail;
-        }
+      if (n < 0)
+        goto broken;
+      if (n == 0)
+        break;   /* the file shrank under us: the child gets less, and says so */
     }
-  if (lseek (fd, 0, SEEK_SET) != 0)
-    goto fail;
-  return fd;
-fail:
-  errsv = errno;
-  close (fd);
-  errno = errsv;
-  return -1;
+  close (child->pipe_fd);
+  child->pipe_fd = -1;
+  return TRUE;
+
+broken:
+  if (errno == EAGAIN)
+    return TRUE;
+  close (child->pipe_fd);
+  child->pipe_fd = -1;
+  return FALSE;
 }
 
-/* @copy_fd >= 0: the child's stdin; else it opens @message_path. */
+/* @copy_fd >= 0: the child's stdin; else it opens @message_path.  The
+ * child gets @sigmask (ours as it was before the fan-out blocked
+ * SIGPIPE). */
 static pid_t
 spawn_one (const RfConfig *config, const char *message_path, int copy_fd, const char *verp,
-           const char *address, int err_fd, int *errno_out)
+           const char *address, int err_fd, const sigset_t *sigmask, int *errno_out)
 {
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
   pid_t pid = 0;
   int rc;
 
@@ -190,7 +183,11 @@ spawn_one (const RfConfig *config, const char *message_path, int copy_fd, const 
     posix_spawn_file_actions_addopen (&actions, 0, message_path, O_RDONLY, 0);
   posix_spawn_file_actions_addopen (&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_adddup2 (&actions, err_fd, 2);
-  rc = posix_spawn (&pid, config->sendmail, &actions, NULL, (char **) argv->pdata, environ);
+  posix_spawnattr_init (&attr);
+  posix_spawnattr_setsigmask (&attr, sigmask);
+  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK);
+  rc = posix_spawn (&pid, config->sendmail, &actions, &attr, (char **) argv->pdata, environ);
+  posix_spawnattr_destroy (&attr);
   posix_spawn_file_actions_destroy (&actions);
   *errno_out = rc;
   return rc == 0 ? pid : -1;
@@ -201,15 +198,30 @@ _rf_sendmail_fanout (const RfConfig *config, const char *message_path, const cha
                      GPtrArray *recipients, RfCopyHeaderFunc header_for,
                      RfSendResultFunc on_result, gpointer user_data, GError **error)
 {
-  int parallel = CLAMP (config->parallel, 1, 256);
+  RfArrayFeed feed = { recipients, 0, header_for, on_result, user_data };
+
+  return _rf_sendmail_send (config, message_path, list_address, recipients->len,
+                            _rf_array_feed_next, header_for != NULL ? _rf_array_feed_header : NULL,
+                            _rf_array_feed_result, &feed, error);
+}
+
+gboolean
+_rf_sendmail_send (const RfConfig *config, const char *message_path, const char *list_address,
+                   guint expected, RfNextRecipientFunc next_recipient, RfCopyHeaderFunc header_for,
+                   RfSendResultFunc on_result, gpointer user_data, GError **error)
+{
+  int parallel = (int) MIN ((guint) CLAMP (config->parallel, 1, 256), MAX (expected, 1u));
   int message_fd = -1;
   off_t message_size = 0;
   g_autofree Child *children = g_new0 (Child, parallel);
+  g_autofree struct pollfd *pfds = g_new0 (struct pollfd, 2 * (gsize) parallel);
   int running = 0;
-  guint next = 0;
-  gboolean stop = FALSE;
+  gboolean exhausted = FALSE, stop = FALSE;
   g_autoptr (GError) stopped = NULL;
+  sigset_t pipe_set, old_mask, pending;
 
+  for (int i = 0; i < parallel; i++)
+    children[i].pidfd = children[i].pipe_fd = children[i].err_fd = -1;
   if (header_for != NULL)
     {
       struct stat st;
@@ -225,67 +237,173 @@ _rf_sendmail_fanout (const RfConfig *config, const char *message_path, const cha
         }
       message_size = st.st_size;
     }
-  while ((!stop && next < recipients->len) || running > 0)
-    {
-      while (!stop && next < recipients->len && running < parallel)
-        {
-          const char *address = g_ptr_array_index (recipients, next++);
-          g_autofree char *verp = rf_verp_sender (list_address, address);
-          int slot = 0, err_fd, copy_fd = -1, spawn_errno = 0;
-          pid_t pid;
+  /* a child that exits before reading its whole message must not kill us
+   * with SIGPIPE: blocked while we feed pipes (the write fails with EPIPE
+   * instead), and the children get the mask as it was */
+  sigemptyset (&pipe_set);
+  sigaddset (&pipe_set, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &pipe_set, &old_mask);
 
+  while ((!stop && !exhausted) || running > 0)
+    {
+      int n_pfds = 0, timeout = -1;
+      pid_t pid;
+      int status;
+
+      while (!stop && !exhausted && running < parallel)
+        {
+          g_autofree char *address = NULL;
+          g_autofree char *verp = NULL;
+          g_autofree char *head = NULL;
+          g_autofree char *detail = NULL;
+          int slot = 0, err_fd, copy_fd = -1, pipe_w = -1, spawn_errno = 0;
+          Child *child;
+
+          {
+            const char *a = next_recipient (user_data, stopped == NULL ? &stopped : NULL);
+
+            if (a == NULL)
+              {
+                exhausted = TRUE;
+                stop = stopped != NULL;
+                break;
+              }
+            address = g_strdup (a);
+          }
+          verp = rf_verp_sender (list_address, address);
           while (children[slot].pid != 0)
             slot++;
           err_fd = memfd_create ("sendmail-stderr", MFD_CLOEXEC);
           if (err_fd < 0)
             {
-              g_autofree char *detail = g_strdup_printf ("cannot create a buffer: %s",
-                                                         g_strerror (errno));
-
+              detail = g_strdup_printf ("cannot create a buffer: %s", g_strerror (errno));
               stop = !on_result (address, RF_RCPT_PENDING, detail, user_data, &stopped);
               continue;
             }
           if (header_for != NULL)
             {
               g_autoptr (GError) head_error = NULL;
-              g_autofree char *head = header_for (address, user_data, &head_error);
-              g_autofree char *detail = NULL;
+              int p[2];
 
-              if (head != NULL)
-                copy_fd = assemble_copy (head, message_fd, message_size);
-              if (head_error != NULL || (head != NULL && copy_fd < 0))
+              head = header_for (address, user_data, &head_error);
+              if (head_error != NULL)
+                detail = g_strdup (head_error->message);
+              else if (head != NULL && pipe2 (p, O_CLOEXEC) != 0)
+                detail = g_strdup_printf ("cannot create a pipe: %s", g_strerror (errno));
+              else if (head != NULL)
                 {
-                  detail = head_error != NULL
-                               ? g_strdup (head_error->message)
-                               : g_strdup_printf ("cannot assemble the copy: %s",
-                                                  g_strerror (errno));
+                  copy_fd = p[0];
+                  pipe_w = p[1];
+                }
+              if (detail != NULL)
+                {
                   close (err_fd);
                   stop = !on_result (address, RF_RCPT_PENDING, detail, user_data, &stopped);
                   continue;
                 }
             }
-          pid = spawn_one (config, message_path, copy_fd, verp, address, err_fd, &spawn_errno);
+          pid = spawn_one (config, message_path, copy_fd, verp, address, err_fd, &old_mask,
+                           &spawn_errno);
           if (copy_fd >= 0)
             close (copy_fd);
           if (pid < 0)
             {
-              g_autofree char *detail = g_strdup_printf ("cannot run %s: %s", config->sendmail,
-                                                         g_strerror (spawn_errno));
-
+              detail = g_strdup_printf ("cannot run %s: %s", config->sendmail,
+                                        g_strerror (spawn_errno));
               close (err_fd);
+              if (pipe_w >= 0)
+                close (pipe_w);
               stop = !on_result (address, RF_RCPT_PENDING, detail, user_data, &stopped);
               continue;
             }
-          children[slot].pid = pid;
-          children[slot].err_fd = err_fd;
-          children[slot].address = address;
+          child = &children[slot];
+          child->pid = pid;
+          child->pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+          child->err_fd = err_fd;
+          child->address = g_steal_pointer (&address);
+          child->pipe_fd = pipe_w;
+          child->head = g_steal_pointer (&head);
+          child->head_off = 0;
+          child->body_off = 0;
           running++;
+          if (pipe_w >= 0)
+            {
+              fcntl (pipe_w, F_SETFL, O_NONBLOCK);
+              feed (child, message_fd, message_size);
+            }
         }
-      if (running > 0 &&
-          !reap_one (children, parallel, &running, config->sendmail, on_result, user_data,
-                     stopped == NULL ? &stopped : NULL))
-        stop = TRUE;
+      if (running == 0)
+        continue;
+
+      /* wait for a pipe that takes more or a child that exits; without a
+       * pidfd (an old kernel), look for exits every 10 ms */
+      for (int i = 0; i < parallel; i++)
+        {
+          if (children[i].pid == 0)
+            continue;
+          if (children[i].pipe_fd >= 0)
+            pfds[n_pfds++] = (struct pollfd) { children[i].pipe_fd, POLLOUT, 0 };
+          if (children[i].pidfd >= 0)
+            pfds[n_pfds++] = (struct pollfd) { children[i].pidfd, POLLIN, 0 };
+          else
+            timeout = 10;
+        }
+      if (poll (pfds, (nfds_t) n_pfds, timeout) < 0 && errno != EINTR)
+        timeout = 10;   /* cannot happen; the reaping below still works */
+      for (int i = 0; i < parallel; i++)
+        if (children[i].pid != 0 && children[i].pipe_fd >= 0)
+          feed (&children[i], message_fd, message_size);
+      while ((pid = waitpid (-1, &status, WNOHANG)) != 0)
+        {
+          Child *child = NULL;
+
+          if (pid < 0 && errno == EINTR)
+            continue;
+          if (pid < 0 && running == 0)
+            break;   /* all reaped */
+          if (pid < 0)
+            {
+              /* no child left to wait for: forget them all, or we would
+               * wait for ever */
+              for (int i = 0; i < parallel; i++)
+                if (children[i].pid != 0)
+                  {
+                    close (children[i].err_fd);
+                    if (children[i].pidfd >= 0)
+                      close (children[i].pidfd);
+                    if (children[i].pipe_fd >= 0)
+                      close (children[i].pipe_fd);
+                    g_clear_pointer (&children[i].address, g_free);
+                    g_clear_pointer (&children[i].head, g_free);
+                    children[i].pid = 0;
+                  }
+              running = 0;
+              if (stopped == NULL)
+                g_set_error (&stopped, RF_ERROR, RF_ERROR_TEMPORARY, "waitpid: %s",
+                             g_strerror (errno));
+              stop = TRUE;
+              break;
+            }
+          for (int i = 0; i < parallel; i++)
+            if (children[i].pid == pid)
+              child = &children[i];
+          if (child == NULL)
+            continue;   /* not one of ours */
+          if (!report_exit (child, status, &running, config->sendmail, on_result, user_data,
+                            stopped == NULL ? &stopped : NULL))
+            stop = TRUE;
+        }
     }
+
+  /* a SIGPIPE that came while blocked is ours: take it, then unblock */
+  if (!sigismember (&old_mask, SIGPIPE) && sigpending (&pending) == 0 &&
+      sigismember (&pending, SIGPIPE))
+    {
+      struct timespec zero = { 0, 0 };
+
+      sigtimedwait (&pipe_set, NULL, &zero);
+    }
+  pthread_sigmask (SIG_SETMASK, &old_mask, NULL);
   if (message_fd >= 0)
     close (message_fd);
   if (stopped != NULL)

@@ -39,6 +39,7 @@
  * forever. */
 #define REPLY_TIMEOUT_MS (300 * 1000)
 #define RECONNECTS 3
+#define COPIES_PER_CONN 16
 
 typedef enum {
   R_GREETING, R_EHLO, R_MAIL, R_RCPT, R_DATA, R_DOT, R_RSET, R_QUIT,
@@ -53,28 +54,47 @@ typedef struct {
   char *port;
 } Relay;
 
+/* One copy on a connection. */
 typedef struct {
-  int fd;
-  ConnState state;
-  const Relay *relay;
-  int reconnects;
-  gboolean pipelining;
-  gboolean pipelining_seen;  /* in the EHLO reply being read */
-  gboolean ready;            /* EHLO done, no transaction open */
-  GQueue awaited;            /* of Awaited, as GINT_TO_POINTER */
-  GString *in;
-  /* what to write: own bytes, then (if with_body) the shared body and the dot */
-  GString *out;
-  gsize out_off;
-  gboolean with_body;
-  gsize body_off;
-  gsize dot_off;
-  /* the copy in flight */
   char *address;
   char *verp;
   char *head;                /* its own header lines, CRLF */
   int mail_code, rcpt_code;
   char *mail_detail, *rcpt_detail;   /* their replies, for the reason */
+  int moves;                 /* times handed to another connection */
+} Copy;
+
+/* With PIPELINING a connection carries two copies at a time (issue 14,
+ * RFC 2920 across transactions): one whose body and dot are written
+ * and whose final reply is awaited, and the next, whose MAIL, RCPT and
+ * DATA left in the same write as that body and dot.  Its body waits for
+ * its 354, so it cannot have arrived before its reply is read: at most one
+ * copy per connection is ever "maybe delivered". */
+typedef struct {
+  int fd;
+  ConnState state;
+  const Relay *relay;
+  guint relay_index;         /* of relay in run->relays */
+  int reconnects;
+  gboolean pipelining;
+  gboolean pipelining_seen;  /* in the EHLO reply being read */
+  gboolean ready;            /* EHLO done, not quitting */
+  GQueue awaited;            /* of Awaited, as GINT_TO_POINTER */
+  GString *in;
+  /* what to write, in one writev: own bytes, then (if with_body) the
+   * shared body and the dot, then the commands that follow them */
+  GString *out;
+  gsize out_off;
+  gboolean with_body;
+  gsize body_off;
+  gsize dot_off;
+  GString *tail;
+  gsize tail_off;
+  Copy *dot_copy;            /* body sent or being sent: its final reply awaited */
+  Copy *env_copy;            /* MAIL/RCPT/DATA sent: their replies awaited */
+  Copy *next_copy;           /* drawn and made ready while the replies are
+                              * awaited, so that its envelope leaves at once
+                              * with the body before it */
   char *reply_text;          /* the last reply's first line, for the reason */
   gint64 deadline;           /* monotonic ms */
 } Conn;
@@ -82,8 +102,8 @@ typedef struct {
 typedef struct {
   const RfConfig *config;
   const char *list_address;
-  GPtrArray *recipients;
-  guint next;
+  RfNextRecipientFunc next_recipient;
+  gboolean exhausted;
   RfCopyHeaderFunc header_for;
   RfSendResultFunc on_result;
   gpointer user_data;
@@ -93,7 +113,29 @@ typedef struct {
   gboolean stop;
   GError *stopped;
   char *last_error;          /* why the last connection failed */
+  /* copies whose connection failed before their 354: certainly not
+   * delivered, so another connection takes them (a relay that hangs up, or
+   * answers 421 after so many messages a connection, costs no retry) */
+  GQueue moved;              /* of Copy */
+  /* outcomes are handed to on_result (progress into SQLite) after the
+   * writes that the replies called for, not between a reply and them */
+  GArray *outbox;            /* of Outcome */
 } Run;
+
+typedef struct {
+  char *address;
+  RfRecipientState state;
+  char *detail;
+} Outcome;
+
+/* A copy moves at most this often; then it is pending, for the retry. */
+#define MOVES 2
+
+static gboolean
+work_left (Run *run)
+{
+  return !run->stop && (!run->exhausted || !g_queue_is_empty (&run->moved));
+}
 
 static const char dot_line[] = ".\r\n";
 
@@ -142,23 +184,41 @@ safe_path (const char *address)
 }
 
 static void
-conn_reset_copy (Conn *c)
+copy_free (Copy *copy)
 {
-  g_clear_pointer (&c->address, g_free);
-  g_clear_pointer (&c->verp, g_free);
-  g_clear_pointer (&c->head, g_free);
-  g_clear_pointer (&c->mail_detail, g_free);
-  g_clear_pointer (&c->rcpt_detail, g_free);
-  c->mail_code = c->rcpt_code = 0;
+  if (copy == NULL)
+    return;
+  g_free (copy->address);
+  g_free (copy->verp);
+  g_free (copy->head);
+  g_free (copy->mail_detail);
+  g_free (copy->rcpt_detail);
+  g_free (copy);
 }
 
 static void
 report (Run *run, const char *address, RfRecipientState state, const char *detail)
 {
-  if (run->stopped != NULL)
-    return;
-  if (!run->on_result (address, state, detail, run->user_data, &run->stopped))
-    run->stop = TRUE;
+  Outcome o = { g_strdup (address), state, g_strdup (detail) };
+
+  g_array_append_val (run->outbox, o);
+}
+
+/* The outcomes reported since the last call, to on_result. */
+static void
+flush_reports (Run *run)
+{
+  for (guint i = 0; i < run->outbox->len; i++)
+    {
+      Outcome *o = &g_array_index (run->outbox, Outcome, i);
+
+      if (run->stopped == NULL &&
+          !run->on_result (o->address, o->state, o->detail, run->user_data, &run->stopped))
+        run->stop = TRUE;
+      g_free (o->address);
+      g_free (o->detail);
+    }
+  g_array_set_size (run->outbox, 0);
 }
 
 static RfRecipientState
@@ -179,11 +239,35 @@ conn_fail (Run *run, Conn *c, const char *why)
   g_autofree char *detail = g_strdup_printf ("relay %s:%s: %s", c->relay->host, c->relay->port,
                                              why);
 
-  if (c->address != NULL)
-    report (run, c->address, RF_RCPT_PENDING, detail);
+  if (c->dot_copy != NULL)
+    report (run, c->dot_copy->address, RF_RCPT_PENDING, detail);
+  if (c->env_copy != NULL)
+    {
+      /* its body never left: it was not delivered, another connection
+       * may take it */
+      if (c->env_copy->moves < MOVES && !run->stop)
+        {
+          Copy *e = g_steal_pointer (&c->env_copy);
+
+          e->moves++;
+          e->mail_code = e->rcpt_code = 0;
+          g_clear_pointer (&e->mail_detail, g_free);
+          g_clear_pointer (&e->rcpt_detail, g_free);
+          g_queue_push_tail (&run->moved, e);
+        }
+      else
+        report (run, c->env_copy->address, RF_RCPT_PENDING, detail);
+    }
   g_free (run->last_error);
   run->last_error = g_steal_pointer (&detail);
-  conn_reset_copy (c);
+  /* the next attempt goes to the next relay of the pool: a relay that is
+   * down costs its copies in flight, not the rest of the fan-out */
+  c->relay_index = (c->relay_index + 1) % run->relays->len;
+  c->relay = g_ptr_array_index (run->relays, c->relay_index);
+  g_clear_pointer (&c->dot_copy, copy_free);
+  g_clear_pointer (&c->env_copy, copy_free);
+  if (c->next_copy != NULL)
+    g_queue_push_head (&run->moved, g_steal_pointer (&c->next_copy));
   if (c->fd >= 0)
     close (c->fd);
   c->fd = -1;
@@ -193,6 +277,8 @@ conn_fail (Run *run, Conn *c, const char *why)
   g_string_truncate (c->in, 0);
   g_string_truncate (c->out, 0);
   c->out_off = 0;
+  g_string_truncate (c->tail, 0);
+  c->tail_off = 0;
   c->with_body = FALSE;
 }
 
@@ -204,10 +290,12 @@ send_cmd (Conn *c, Awaited awaited, const char *fmt, ...)
 {
   va_list ap;
 
+  GString *to = c->with_body ? c->tail : c->out;
+
   va_start (ap, fmt);
-  g_string_append_vprintf (c->out, fmt, ap);
+  g_string_append_vprintf (to, fmt, ap);
   va_end (ap);
-  g_string_append (c->out, "\r\n");
+  g_string_append (to, "\r\n");
   g_queue_push_tail (&c->awaited, GINT_TO_POINTER (awaited));
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
 }
@@ -260,16 +348,29 @@ conn_open (Run *run, Conn *c)
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
 }
 
-/* Start the next copy on an idle connection. */
-static void
-start_copy (Run *run, Conn *c)
+/* The next copy, drawn and made ready (VERP, its own lines), or NULL when
+ * there is none left (or the run stopped). */
+static Copy *
+prepare_copy (Run *run)
 {
-  while (!run->stop && run->next < run->recipients->len)
+  if (!run->stop && !g_queue_is_empty (&run->moved))
+    return g_queue_pop_head (&run->moved);
+  while (!run->stop && !run->exhausted)
     {
-      const char *address = g_ptr_array_index (run->recipients, run->next++);
+      const char *address = run->next_recipient (run->user_data,
+                                                 run->stopped == NULL ? &run->stopped : NULL);
       g_autoptr (GError) head_error = NULL;
       g_autofree char *head = NULL;
-      g_autofree char *verp = rf_verp_sender (run->list_address, address);
+      g_autofree char *verp = NULL;
+      Copy *copy;
+
+      if (address == NULL)
+        {
+          run->exhausted = TRUE;
+          run->stop = run->stopped != NULL;
+          return NULL;
+        }
+      verp = rf_verp_sender (run->list_address, address);
 
       if (!safe_path (address) || !safe_path (verp))
         {
@@ -287,37 +388,54 @@ start_copy (Run *run, Conn *c)
               continue;
             }
         }
-      c->address = g_strdup (address);
-      c->verp = g_steal_pointer (&verp);
+      copy = g_new0 (Copy, 1);
+      copy->address = g_strdup (address);
+      copy->verp = g_steal_pointer (&verp);
       if (head != NULL)
         {
           g_autoptr (GBytes) crlf = smtp_body (head, strlen (head));
           gsize n;
           const char *d = g_bytes_get_data (crlf, &n);
 
-          c->head = g_strndup (d, n);
+          copy->head = g_strndup (d, n);
         }
-      c->ready = FALSE;
-      send_cmd (c, R_MAIL, "MAIL FROM:<%s>", c->verp);
-      if (c->pipelining)
-        {
-          send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->address);
-          send_cmd (c, R_DATA, "DATA");
-        }
-      return;
+      return copy;
+    }
+  return NULL;
+}
+
+/* Start the next copy on a connection: its envelope goes out. */
+static void
+start_copy (Run *run, Conn *c)
+{
+  c->env_copy = c->next_copy != NULL ? g_steal_pointer (&c->next_copy) : prepare_copy (run);
+  if (c->env_copy == NULL)
+    return;
+  send_cmd (c, R_MAIL, "MAIL FROM:<%s>", c->env_copy->verp);
+  if (c->pipelining)
+    {
+      send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->env_copy->address);
+      send_cmd (c, R_DATA, "DATA");
     }
 }
 
+/* The envelope's copy was accepted (354): its body and dot go out, and
+ * with PIPELINING the next copy's envelope right behind them, in the same
+ * write.  The previous copy's final reply came before this 354 (replies
+ * come in order), so no other body is pending. */
 static void
-begin_body (Conn *c)
+begin_body (Run *run, Conn *c)
 {
-  if (c->head != NULL)
-    g_string_append (c->out, c->head);
+  c->dot_copy = g_steal_pointer (&c->env_copy);
+  if (c->dot_copy->head != NULL)
+    g_string_append (c->out, c->dot_copy->head);
   c->with_body = TRUE;
   c->body_off = 0;
   c->dot_off = 0;
   g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_DOT));
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
+  if (c->pipelining && !run->stop && (c->next_copy != NULL || work_left (run)))
+    start_copy (run, c);
 }
 
 /* One whole reply (the code and its first line) has arrived. */
@@ -325,9 +443,13 @@ static void
 on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining)
 {
   Awaited what = GPOINTER_TO_INT (g_queue_pop_head (&c->awaited));
-  g_autofree char *said = g_strdup_printf ("said %d %s", code, text);
-  g_autofree char *detail = g_strdup_printf ("relay %s:%s %s", c->relay->host, c->relay->port,
-                                             said);
+  /* the reasons are written out only for a reply that is not a success:
+   * a fan-out reads four replies a copy */
+  gboolean success = (code / 100 == 2 || code == 354) && what != R_GREETING && what != R_EHLO;
+  g_autofree char *said = success ? NULL : g_strdup_printf ("said %d %s", code, text);
+  g_autofree char *detail = said == NULL
+                                ? NULL : g_strdup_printf ("relay %s:%s %s", c->relay->host,
+                                                          c->relay->port, said);
 
   if (code == 421)
     {
@@ -356,65 +478,74 @@ on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining
       c->reconnects = 0;
       break;
     case R_MAIL:
-      c->mail_code = code;
-      c->mail_detail = g_strdup (detail);
-      if (!c->pipelining)
-        {
-          if (code / 100 == 2)
-            send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->address);
-          else
-            {
-              report (run, c->address, RF_RCPT_PENDING, detail);
-              conn_reset_copy (c);
-              send_cmd (c, R_RSET, "RSET");
-            }
-        }
+      {
+        Copy *e = c->env_copy;
+
+        e->mail_code = code;
+        e->mail_detail = g_strdup (detail);   /* NULL on success */
+        if (!c->pipelining)
+          {
+            if (code / 100 == 2)
+              send_cmd (c, R_RCPT, "RCPT TO:<%s>", e->address);
+            else
+              {
+                report (run, e->address, RF_RCPT_PENDING, detail);
+                g_clear_pointer (&c->env_copy, copy_free);
+                send_cmd (c, R_RSET, "RSET");
+              }
+          }
+      }
       break;
     case R_RCPT:
-      c->rcpt_code = code;
-      c->rcpt_detail = g_strdup (detail);
-      if (!c->pipelining)
-        {
-          if (code / 100 == 2)
-            send_cmd (c, R_DATA, "DATA");
-          else
-            {
-              report (run, c->address, state_of (code), detail);
-              conn_reset_copy (c);
-              send_cmd (c, R_RSET, "RSET");
-            }
-        }
+      {
+        Copy *e = c->env_copy;
+
+        e->rcpt_code = code;
+        e->rcpt_detail = g_strdup (detail);
+        if (!c->pipelining)
+          {
+            if (code / 100 == 2)
+              send_cmd (c, R_DATA, "DATA");
+            else
+              {
+                report (run, e->address, state_of (code), detail);
+                g_clear_pointer (&c->env_copy, copy_free);
+                send_cmd (c, R_RSET, "RSET");
+              }
+          }
+      }
       break;
     case R_DATA:
-      if (c->mail_code / 100 == 2 && c->rcpt_code / 100 == 2 && code == 354)
-        {
-          begin_body (c);
-          break;
-        }
-      if (code == 354)
-        {
-          /* DATA accepted without a recipient: end it empty, then reset */
-          g_string_append (c->out, dot_line);
-          g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_RSET));
-        }
-      /* the first refusal says why; DATA's "no valid recipients" does not */
-      if (c->mail_code / 100 != 2)
-        report (run, c->address, RF_RCPT_PENDING, c->mail_detail);
-      else if (c->rcpt_code / 100 != 2)
-        report (run, c->address, state_of (c->rcpt_code), c->rcpt_detail);
-      else
-        report (run, c->address, state_of (code), detail);
-      conn_reset_copy (c);
-      send_cmd (c, R_RSET, "RSET");
+      {
+        Copy *e = c->env_copy;
+
+        if (e->mail_code / 100 == 2 && e->rcpt_code / 100 == 2 && code == 354)
+          {
+            begin_body (run, c);
+            break;
+          }
+        if (code == 354)
+          {
+            /* DATA accepted without a recipient: end it empty, then reset */
+            g_string_append (c->with_body ? c->tail : c->out, dot_line);
+            g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_RSET));
+          }
+        /* the first refusal says why; DATA's "no valid recipients" does not */
+        if (e->mail_code / 100 != 2)
+          report (run, e->address, RF_RCPT_PENDING, e->mail_detail);
+        else if (e->rcpt_code / 100 != 2)
+          report (run, e->address, state_of (e->rcpt_code), e->rcpt_detail);
+        else
+          report (run, e->address, state_of (code), detail);
+        g_clear_pointer (&c->env_copy, copy_free);
+        send_cmd (c, R_RSET, "RSET");
+      }
       break;
     case R_DOT:
-      report (run, c->address, state_of (code), code / 100 == 2 ? NULL : detail);
-      conn_reset_copy (c);
-      c->ready = TRUE;
+      report (run, c->dot_copy->address, state_of (code), code / 100 == 2 ? NULL : detail);
+      g_clear_pointer (&c->dot_copy, copy_free);
       break;
     case R_RSET:
-      if (g_queue_is_empty (&c->awaited))
-        c->ready = TRUE;
       break;
     case R_QUIT:
       close (c->fd);
@@ -446,17 +577,19 @@ read_replies (Run *run, Conn *c)
       if (line_len >= 3 && g_ascii_isdigit (line[0]) && g_ascii_isdigit (line[1]) &&
           g_ascii_isdigit (line[2]))
         {
-          g_autofree char *text = g_strndup (line + MIN (line_len, 4),
-                                             line_len > 4 ? line_len - 4 : 0);
+          const char *text = line + MIN (line_len, 4);
+          gsize text_len = line_len > 4 ? line_len - 4 : 0;
 
-          if (line_len >= 4 && g_ascii_strncasecmp (text, "PIPELINING", 10) == 0)
+          if (text_len >= 10 && g_ascii_strncasecmp (text, "PIPELINING", 10) == 0)
             c->pipelining_seen = TRUE;
-          if (c->reply_text == NULL)
-            c->reply_text = g_strndup (text, 200);
+          if (c->reply_text == NULL && line_len > 3 && line[3] == '-')
+            c->reply_text = g_strndup (text, MIN (text_len, 200));
           if (line_len == 3 || line[3] == ' ')
             {
               int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-              g_autofree char *first = g_steal_pointer (&c->reply_text);
+              g_autofree char *first = c->reply_text != NULL
+                                           ? g_steal_pointer (&c->reply_text)
+                                           : g_strndup (text, MIN (text_len, 200));
               gboolean pl = c->pipelining_seen;
 
               c->pipelining_seen = FALSE;
@@ -509,7 +642,7 @@ do_write (Run *run, Conn *c)
 
   for (;;)
     {
-      struct iovec iov[3];
+      struct iovec iov[4];
       int n_iov = 0;
       ssize_t n;
       gsize done;
@@ -523,14 +656,23 @@ do_write (Run *run, Conn *c)
       if (c->with_body && c->dot_off < sizeof dot_line - 1)
         iov[n_iov++] = (struct iovec) { (char *) dot_line + c->dot_off,
                                         sizeof dot_line - 1 - c->dot_off };
+      if (c->tail_off < c->tail->len)
+        iov[n_iov++] = (struct iovec) { c->tail->str + c->tail_off,
+                                        c->tail->len - c->tail_off };
       if (n_iov == 0)
         {
+          /* all written: what followed the body is now simply "out" */
           g_string_truncate (c->out, 0);
           c->out_off = 0;
           c->with_body = FALSE;
+          g_string_truncate (c->tail, 0);
+          c->tail_off = 0;
           return;
         }
-      n = writev (c->fd, iov, n_iov);
+      /* sendmsg, not writev: a relay that hung up must give EPIPE, not
+       * a SIGPIPE that kills us mid-fan-out */
+      n = sendmsg (c->fd, &(struct msghdr) { .msg_iov = iov, .msg_iovlen = (size_t) n_iov },
+                   MSG_NOSIGNAL);
       if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return;
       if (n < 0)
@@ -553,15 +695,21 @@ do_write (Run *run, Conn *c)
           c->body_off += k;
           done -= k;
         }
-      if (c->with_body)
-        c->dot_off += done;
+      if (c->with_body && c->dot_off < sizeof dot_line - 1)
+        {
+          gsize k = MIN (done, sizeof dot_line - 1 - c->dot_off);
+
+          c->dot_off += k;
+          done -= k;
+        }
+      c->tail_off += done;
     }
 }
 
 static gboolean
 has_output (Run *run, Conn *c)
 {
-  return c->out_off < c->out->len || c->with_body;
+  return c->out_off < c->out->len || c->with_body || c->tail_off < c->tail->len;
 }
 
 static gboolean
@@ -622,7 +770,19 @@ _rf_smtp_fanout (const RfConfig *config, const char *message_path, const char *l
                  GPtrArray *recipients, RfCopyHeaderFunc header_for, RfSendResultFunc on_result,
                  gpointer user_data, GError **error)
 {
-  Run run = { .config = config, .list_address = list_address, .recipients = recipients,
+  RfArrayFeed feed = { recipients, 0, header_for, on_result, user_data };
+
+  return _rf_smtp_send (config, message_path, list_address, recipients->len, _rf_array_feed_next,
+                        header_for != NULL ? _rf_array_feed_header : NULL, _rf_array_feed_result,
+                        &feed, error);
+}
+
+gboolean
+_rf_smtp_send (const RfConfig *config, const char *message_path, const char *list_address,
+               guint expected, RfNextRecipientFunc next_recipient, RfCopyHeaderFunc header_for,
+               RfSendResultFunc on_result, gpointer user_data, GError **error)
+{
+  Run run = { .config = config, .list_address = list_address, .next_recipient = next_recipient,
               .header_for = header_for, .on_result = on_result, .user_data = user_data };
   g_autofree char *data = NULL;
   gsize len = 0;
@@ -646,23 +806,30 @@ _rf_smtp_fanout (const RfConfig *config, const char *message_path, const char *l
   run.body = smtp_body (data, len);
   g_clear_pointer (&data, g_free);
   run.helo = g_strdup (g_get_host_name ());
+  run.outbox = g_array_new (FALSE, FALSE, sizeof (Outcome));
 
-  n_conns = (int) MIN ((guint) CLAMP (config->parallel, 1, 256), MAX (recipients->len, 1u));
+  /* a connection per COPIES_PER_CONN copies, up to parallel: pipelined,
+   * one connection takes a small list's copies in a few milliseconds, and
+   * each more costs a TCP handshake and an EHLO on both sides */
+  n_conns = (int) MIN ((guint) CLAMP (config->parallel, 1, 256),
+                       MAX ((expected + COPIES_PER_CONN - 1) / COPIES_PER_CONN, 1u));
   conns = g_new0 (Conn, n_conns);
   pfds = g_new0 (struct pollfd, n_conns);
   for (int i = 0; i < n_conns; i++)
     {
       conns[i].fd = -1;
       conns[i].state = C_CLOSED;
-      conns[i].relay = g_ptr_array_index (run.relays, (guint) i % run.relays->len);
+      conns[i].relay_index = (guint) i % run.relays->len;
+      conns[i].relay = g_ptr_array_index (run.relays, conns[i].relay_index);
       conns[i].in = g_string_new (NULL);
       conns[i].out = g_string_new (NULL);
+      conns[i].tail = g_string_new (NULL);
       g_queue_init (&conns[i].awaited);
     }
 
   for (;;)
     {
-      gboolean work_left = !run.stop && run.next < recipients->len;
+      gboolean more = work_left (&run);
       int active = 0, timeout = -1;
       gint64 now = now_ms ();
 
@@ -670,21 +837,26 @@ _rf_smtp_fanout (const RfConfig *config, const char *message_path, const char *l
         {
           Conn *c = &conns[i];
 
-          if (c->state == C_CLOSED && work_left && c->reconnects < RECONNECTS)
+          if (c->state == C_CLOSED && more && c->reconnects < RECONNECTS)
             {
               c->reconnects++;
               conn_open (&run, c);
             }
-          if (c->state == C_OPEN && c->ready && c->address == NULL)
+          /* idle: after EHLO, a refusal, or a last copy (with PIPELINING
+           * the next envelope otherwise leaves with the previous body) */
+          if (c->state == C_OPEN && c->ready && c->env_copy == NULL && c->dot_copy == NULL &&
+              g_queue_is_empty (&c->awaited))
             {
-              if (work_left)
+              if (more || (c->next_copy != NULL && !run.stop))
                 start_copy (&run, c);
-              else if (g_queue_is_empty (&c->awaited))
+              more = work_left (&run);
+              /* the feed may have run dry just now: then no reply is
+               * awaited, and poll() would wait for ever */
+              if (!more && c->env_copy == NULL && (c->next_copy == NULL || run.stop))
                 {
                   c->ready = FALSE;
                   send_cmd (c, R_QUIT, "QUIT");
                 }
-              work_left = !run.stop && run.next < recipients->len;
             }
           pfds[i].fd = c->fd;
           pfds[i].events = 0;
@@ -728,15 +900,44 @@ _rf_smtp_fanout (const RfConfig *config, const char *message_path, const char *l
             }
           else if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))
             do_read (&run, c);
-          if (c->state == C_OPEN && (pfds[i].revents & POLLOUT))
+          /* what the replies just read made us say goes out now, not after
+           * another poll(): the socket is almost always writable, and a
+           * full one answers EAGAIN */
+          if (c->state == C_OPEN && ((pfds[i].revents & POLLOUT) || has_output (&run, c)))
             do_write (&run, c);
           if (c->state != C_CLOSED && now >= c->deadline && !g_queue_is_empty (&c->awaited))
             conn_fail (&run, c, "no reply within 300 s");
         }
+      /* while the replies travel: the next copy of each busy connection
+       * made ready, and the outcomes into the progress; neither between a
+       * reply and the write it calls for */
+      for (int i = 0; i < n_conns; i++)
+        {
+          Conn *c = &conns[i];
+
+          if (c->state == C_OPEN && c->pipelining && c->env_copy != NULL &&
+              c->next_copy == NULL && work_left (&run))
+            c->next_copy = prepare_copy (&run);
+        }
+      flush_reports (&run);
     }
 
+  /* copies made ready that no connection took */
+  for (int i = 0; i < n_conns; i++)
+    if (conns[i].next_copy != NULL)
+      g_queue_push_tail (&run.moved, g_steal_pointer (&conns[i].next_copy));
+  /* copies moved off a failed connection that no connection took */
+  while (!g_queue_is_empty (&run.moved))
+    {
+      Copy *e = g_queue_pop_head (&run.moved);
+
+      report (&run, e->address, RF_RCPT_PENDING,
+              run.last_error != NULL ? run.last_error : "no connection");
+      copy_free (e);
+    }
+  flush_reports (&run);
   /* copies never started because every connection gave up */
-  if (ok && run.stopped == NULL && run.next < recipients->len && !run.stop)
+  if (ok && run.stopped == NULL && !run.exhausted && !run.stop)
     {
       g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
                    "no relay took the copies (%s); the MTA will retry",
@@ -753,15 +954,19 @@ _rf_smtp_fanout (const RfConfig *config, const char *message_path, const char *l
     {
       if (conns[i].fd >= 0)
         close (conns[i].fd);
-      conn_reset_copy (&conns[i]);
+      copy_free (conns[i].dot_copy);
+      copy_free (conns[i].env_copy);
+      copy_free (conns[i].next_copy);
       g_free (conns[i].reply_text);
       g_string_free (conns[i].in, TRUE);
       g_string_free (conns[i].out, TRUE);
+      g_string_free (conns[i].tail, TRUE);
       g_queue_clear (&conns[i].awaited);
     }
   free_relays (run.relays);
   g_bytes_unref (run.body);
   g_free (run.helo);
   g_free (run.last_error);
+  g_array_unref (run.outbox);
   return ok;
 }

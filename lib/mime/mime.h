@@ -42,3 +42,9 @@ GBytes *_rf_mime_render (GMimeMessage *message, GError **error);
  * extension kept).  Empty results become "attachment-N" + an extension
  * from @content_type.  Returns: (transfer full). */
 char *rf_attachment_safe_name (const char *name, const char *content_type, guint n);
+
+/* A write-only stream that passes every block written to it to @func
+ * (FALSE from @func fails the write): GMime's decoded output, streamed.
+ * Returns: (transfer full). */
+typedef gboolean (*RfMimeSinkFunc) (const char *data, gsize len, gpointer user_data);
+GMimeStream *_rf_mime_sink_new (RfMimeSinkFunc func, gpointer user_data);

@@ -11,6 +11,9 @@
  * the headers, and the List-* and X-Loop headers come last, so that they
  * describe the copy as sent. */
 static const RfPolicy policies[] = {
+  /* issue 16: before everything, so that the rest sees the notice: no
+   * attachment for the attachments policy, the footer under the notice */
+  { "ink", _rf_policy_ink, FALSE },
   /* first: the footer and the text block both go at the end of the text,
    * and the links should come before the footer */
   { "attachments", _rf_policy_attachments, FALSE },

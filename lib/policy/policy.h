@@ -59,6 +59,18 @@ GBytes *_rf_policy_pass_through (GBytes *raw, const RfPolicyContext *ctx, GError
 const char *_rf_policy_setting (const RfPolicyContext *ctx, const char *name);
 
 /* The rows. */
+/* issue 16: Disappearing Ink (ink.c).  The row: the post and its files
+ * sealed to a page, a notice with the link for a body. */
+gboolean _rf_policy_ink (GMimeMessage *message, const RfPolicyContext *ctx, GError **error);
+/* Whether the list's posts go to a page (disappearing_ink is not off): such
+ * a post never passes through unparsed (_rf_policy_pass_through), since
+ * that would send its body. */
+gboolean _rf_policy_ink_on (const RfPolicyContext *ctx);
+/* After the policies ran over @message: the copy the archive and Bounce
+ * Redelivery keep of an ink post, which is the copy without the page's
+ * link (the token is the key: it lives in the members' copies alone).
+ * *kept_out is NULL when @message is no ink post.  Changes @message. */
+gboolean _rf_policy_ink_kept_copy (GMimeMessage *message, GBytes **kept_out, GError **error);
 gboolean _rf_policy_attachments (GMimeMessage *message, const RfPolicyContext *ctx,
                                  GError **error);
 gboolean _rf_policy_subject_prefix (GMimeMessage *message, const RfPolicyContext *ctx,

@@ -95,7 +95,8 @@ send_notice (const RfConfig *config, const RfActor *actor, RfStore *store, const
 
 gboolean
 _rf_redelivery_bounced (const RfConfig *config, const RfActor *actor, RfStore *store,
-                        const RfList *list, const char *member, GBytes *raw, GError **error)
+                        const RfList *list, const char *member, GBytes *raw,
+                        RfBounceClass bounce_class, RfBounceAction action, GError **error)
 {
   g_autofree char *value = NULL;
   g_autoptr (GPtrArray) ids = NULL;
@@ -103,6 +104,9 @@ _rf_redelivery_bounced (const RfConfig *config, const RfActor *actor, RfStore *s
   gint64 last = 0;
   guint linked = 0;
 
+  /* an auto-reply, or a warning that the copy is delayed: nothing missed */
+  if (bounce_class == RF_BOUNCE_NOT_BOUNCE || action == RF_BOUNCE_ACTION_DELAYED)
+    return TRUE;
   value = rf_list_get_setting (store, list, "bounce_redelivery", error);
   if (value == NULL)
     return FALSE;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "blob/blob.h"
+#include "bounce/bounce.h"
 #include "store/store.h"
 
 /* Before the fan-out (a bounce may come back before the last copy has
@@ -19,10 +20,13 @@ gboolean _rf_redelivery_keep (const RfConfig *config, RfStore *store, const RfLi
                               GHashTable *settings, const char *key, const char *out_path,
                               GError **error);
 
-/* A bounce of any class but "not a bounce" arrived for @member: link it to
- * the kept post it returns, and send the member at most one notice a day
- * with a link to their page.  Trouble with the notice is logged, never an
- * error: a bounce must not be bounced. */
+/* A bounce arrived for @member: @bounce_class and @action are what it says
+ * of @member's copy.  When the copy is lost (any class but "not a bounce",
+ * and no mere delay warning: a delayed copy is still on its way), link it
+ * to the kept post it returns, and send the member at most one notice a
+ * day with a link to their page.  Trouble with the notice is logged, never
+ * an error: a bounce must not be bounced. */
 gboolean _rf_redelivery_bounced (const RfConfig *config, const RfActor *actor, RfStore *store,
                                  const RfList *list, const char *member, GBytes *raw,
+                                 RfBounceClass bounce_class, RfBounceAction action,
                                  GError **error);

@@ -6,12 +6,14 @@
  * The MTA runs listdeliver again with the same bytes after an exit 75, or
  * after a kill.  The first run snapshots the members into
  * delivery_recipients; every later run sends only to the rows still
- * pending.  Each outcome is its own small commit: in WAL mode with
- * synchronous=NORMAL a commit survives the death of the process, which is
- * what the kill test asks; only the copies whose sendmail was running at
- * that moment may go out twice.
+ * pending.  In WAL mode with synchronous=NORMAL a commit survives the
+ * death of the process, which is what the kill test asks.  A run's
+ * outcomes are committed in groups (issue 14: _rf_delivery_run_*, below,
+ * and delivery-run.h for the window of copies that may go out twice).
  */
 #include "store-private.h"
+
+#include <string.h>
 
 gboolean
 rf_delivery_open (RfStore *store, const RfList *list, const char *msg_key, gint64 *id_out,
@@ -118,7 +120,7 @@ rf_delivery_pending (RfStore *store, gint64 delivery_id, GError **error)
 
   stmt = _rf_store_prepare (store,
                             "SELECT address FROM delivery_recipients "
-                            "WHERE delivery_id = ? AND state = 0 ORDER BY address",
+                            "WHERE delivery_id = ? AND state IN (0, 3) ORDER BY address",
                             error);
   if (stmt == NULL)
     return NULL;
@@ -160,9 +162,10 @@ rf_delivery_counts (RfStore *store, gint64 delivery_id, guint64 *pending_out,
   guint64 n[3] = { 0, 0, 0 };
   int rc;
 
+  /* a row left in flight (3) by a run that stopped is pending */
   stmt = _rf_store_prepare (store,
-                            "SELECT state, count(*) FROM delivery_recipients "
-                            "WHERE delivery_id = ? GROUP BY state",
+                            "SELECT CASE state WHEN 3 THEN 0 ELSE state END, count(*) "
+                            "FROM delivery_recipients WHERE delivery_id = ? GROUP BY 1",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -217,5 +220,322 @@ rf_delivery_finish (RfStore *store, gint64 delivery_id, GError **error)
 
 fail:
   rf_store_rollback (store);
+  return FALSE;
+}
+
+/* ---- issue 14: a run of the fan-out, progress in group commits ---- */
+
+/* A row whose copy may be on its way: marked before the copy is handed to
+ * the transport, replaced by the outcome when it is committed.  Not in
+ * RfRecipientState: nobody outside this file sees it (counts read it as
+ * pending). */
+#define STATE_IN_FLIGHT 3
+
+typedef struct {
+  char *address;
+  RfRecipientState state;
+  char *detail;
+} Outcome;
+
+struct _RfDeliveryRun {
+  RfStore *store;
+  gint64 list_id;
+  char *list_address;
+  gint64 delivery_id;
+  gboolean with_tokens;
+  guint8 key[RF_KEY_BYTES];
+  guint every;
+  gint64 interval_us;
+  GPtrArray *batch;          /* addresses marked in flight, in order */
+  GPtrArray *tokens;         /* their tokens (or NULL), same order */
+  guint handed;              /* how many of the batch went out */
+  char *cursor;              /* the last address of the last batch */
+  gboolean exhausted;
+  GArray *outcomes;          /* of Outcome, not committed yet */
+  gint64 first_outcome_us;   /* when the oldest of them came */
+  gboolean broken;           /* a group commit failed: nothing more */
+  gboolean resumed;          /* rows a dead run left in flight are pending again */
+};
+
+static void
+outcome_clear (gpointer p)
+{
+  Outcome *o = p;
+
+  g_free (o->address);
+  g_free (o->detail);
+}
+
+void
+_rf_delivery_run_free (RfDeliveryRun *run)
+{
+  if (run == NULL)
+    return;
+  rf_wipe (run->key, sizeof run->key);
+  g_free (run->list_address);
+  g_ptr_array_unref (run->batch);
+  g_ptr_array_unref (run->tokens);
+  g_free (run->cursor);
+  g_array_unref (run->outcomes);
+  g_free (run);
+}
+
+RfDeliveryRun *
+_rf_delivery_run_start (RfStore *store, const RfList *list, gint64 delivery_id,
+                       gboolean with_tokens, guint every, guint interval_ms, GError **error)
+{
+  g_autoptr (RfDeliveryRun) run = g_new0 (RfDeliveryRun, 1);
+
+  run->store = store;
+  run->list_id = list->id;
+  run->list_address = g_strdup (list->address);
+  run->delivery_id = delivery_id;
+  run->with_tokens = with_tokens;
+  run->every = MAX (every, 1u);
+  run->interval_us = (gint64) interval_ms * 1000;
+  run->batch = g_ptr_array_new_with_free_func (g_free);
+  run->tokens = g_ptr_array_new_with_free_func (g_free);
+  run->cursor = g_strdup ("");
+  run->outcomes = g_array_new (FALSE, FALSE, sizeof (Outcome));
+  g_array_set_clear_func (run->outcomes, outcome_clear);
+  /* the key before any transaction: it may create the key file */
+  if (with_tokens && !_rf_unsub_key (store, run->key, error))
+    return NULL;
+  return g_steal_pointer (&run);
+}
+
+/* Inside the first batch's transaction: a run that died left its last
+ * copies in flight; they may or may not have gone out, and go out (again)
+ * now.  Committed before anything is handed out: when the disk is full
+ * this fails and nothing is sent at all. */
+static gboolean
+resume (RfDeliveryRun *run, GError **error)
+{
+  sqlite3_stmt *reset;
+  gboolean ok;
+
+  if (run->resumed)
+    return TRUE;
+  reset = _rf_store_cached (run->store,
+                            "UPDATE delivery_recipients SET state = 0 "
+                            "WHERE delivery_id = ? AND state = 3",
+                            error);
+  if (reset == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (reset, 1, run->delivery_id);
+  ok = _rf_store_step_done (run->store, reset, error, "cannot resume a delivery");
+  sqlite3_reset (reset);
+  return ok;
+}
+
+/* Inside the caller's transaction: the outcomes waiting, into their rows. */
+static gboolean
+write_outcomes (RfDeliveryRun *run, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (run->outcomes->len == 0)
+    return TRUE;
+  stmt = _rf_store_cached (run->store,
+                           "UPDATE delivery_recipients SET state = ?, last_error = ? "
+                           "WHERE delivery_id = ? AND address = ?",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 3, run->delivery_id);
+  for (guint i = 0; i < run->outcomes->len; i++)
+    {
+      Outcome *o = &g_array_index (run->outcomes, Outcome, i);
+
+      sqlite3_bind_int (stmt, 1, (int) o->state);
+      sqlite3_bind_text (stmt, 2, o->detail, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, o->address, -1, SQLITE_STATIC);
+      if (!_rf_store_step_done (run->store, stmt, error, "cannot record a recipient's outcome"))
+        {
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+      sqlite3_reset (stmt);
+    }
+  return TRUE;
+}
+
+/* The next @every pending members after the cursor, marked in flight. */
+static gboolean
+mark_batch (RfDeliveryRun *run, GError **error)
+{
+  sqlite3_stmt *find, *mark;
+  int rc;
+
+  g_ptr_array_set_size (run->batch, 0);
+  g_ptr_array_set_size (run->tokens, 0);
+  run->handed = 0;
+  find = _rf_store_cached (run->store,
+                           "SELECT r.address, m.since FROM delivery_recipients r "
+                           "LEFT JOIN members m ON m.list_id = ?1 AND m.address = r.address "
+                           "WHERE r.delivery_id = ?2 AND r.state = 0 AND r.address > ?3 "
+                           "ORDER BY r.address LIMIT ?4",
+                           error);
+  if (find == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (find, 1, run->list_id);
+  sqlite3_bind_int64 (find, 2, run->delivery_id);
+  sqlite3_bind_text (find, 3, run->cursor, -1, SQLITE_STATIC);
+  sqlite3_bind_int (find, 4, (int) run->every);
+  while ((rc = sqlite3_step (find)) == SQLITE_ROW)
+    {
+      const char *address = (const char *) sqlite3_column_text (find, 0);
+
+      g_ptr_array_add (run->batch, g_strdup (address));
+      /* a member who left since the snapshot still gets this post, with
+       * no link: there is nothing left to unsubscribe */
+      g_ptr_array_add (run->tokens,
+                       run->with_tokens && sqlite3_column_type (find, 1) != SQLITE_NULL
+                           ? _rf_unsub_token (run->key, run->list_address, address,
+                                              sqlite3_column_int64 (find, 1))
+                           : NULL);
+    }
+  sqlite3_reset (find);
+  if (rc != SQLITE_DONE)
+    {
+      _rf_store_set_error (run->store, rc, error, "cannot read pending recipients");
+      return FALSE;
+    }
+  if (run->batch->len == 0)
+    {
+      run->exhausted = TRUE;
+      return TRUE;
+    }
+  mark = _rf_store_cached (run->store,
+                           "UPDATE delivery_recipients SET state = 3, tries = tries + 1 "
+                           "WHERE delivery_id = ? AND state = 0 AND address > ? AND address <= ?",
+                           error);
+  if (mark == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (mark, 1, run->delivery_id);
+  sqlite3_bind_text (mark, 2, run->cursor, -1, SQLITE_STATIC);
+  sqlite3_bind_text (mark, 3, g_ptr_array_index (run->batch, run->batch->len - 1), -1,
+                     SQLITE_STATIC);
+  if (!_rf_store_step_done (run->store, mark, error, "cannot mark copies in flight"))
+    {
+      sqlite3_reset (mark);
+      return FALSE;
+    }
+  sqlite3_reset (mark);
+  g_free (run->cursor);
+  run->cursor = g_strdup (g_ptr_array_index (run->batch, run->batch->len - 1));
+  return TRUE;
+}
+
+/* One transaction: the outcomes so far, and (@mark) the next batch. */
+static gboolean
+group_commit (RfDeliveryRun *run, gboolean mark, GError **error)
+{
+  if (run->broken)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
+                   "the delivery progress could not be written; nothing more is sent");
+      return FALSE;
+    }
+  if (!rf_store_begin (run->store, error))
+    goto fail;
+  if (!write_outcomes (run, error))
+    goto fail;
+  if (mark && (!resume (run, error) || !mark_batch (run, error)))
+    goto fail;
+  if (!rf_store_commit (run->store, error))
+    goto fail;
+  g_array_set_size (run->outcomes, 0);
+  if (mark)
+    run->resumed = TRUE;
+  return TRUE;
+
+fail:
+  rf_store_rollback (run->store);
+  run->broken = TRUE;
+  g_prefix_error (error, "delivery progress: ");
+  return FALSE;
+}
+
+const char *
+_rf_delivery_run_next (RfDeliveryRun *run, const char **token_out, GError **error)
+{
+  *token_out = NULL;
+  if (run->handed >= run->batch->len)
+    {
+      if (run->exhausted)
+        return NULL;
+      if (!group_commit (run, TRUE, error))
+        {
+          /* rolled back: the batch read inside is not marked, so not ours */
+          g_ptr_array_set_size (run->batch, 0);
+          g_ptr_array_set_size (run->tokens, 0);
+          run->handed = 0;
+          return NULL;
+        }
+      if (run->exhausted)
+        return NULL;
+    }
+  *token_out = g_ptr_array_index (run->tokens, run->handed);
+  return g_ptr_array_index (run->batch, run->handed++);
+}
+
+gboolean
+_rf_delivery_run_record (RfDeliveryRun *run, const char *address, RfRecipientState state,
+                        const char *detail, GError **error)
+{
+  Outcome o = { g_strdup (address), state, g_strdup (detail) };
+  gint64 now = g_get_monotonic_time ();
+
+  if (run->outcomes->len == 0)
+    run->first_outcome_us = now;
+  g_array_append_val (run->outcomes, o);
+  if (run->outcomes->len >= run->every || now - run->first_outcome_us >= run->interval_us)
+    return group_commit (run, FALSE, error);
+  return TRUE;
+}
+
+gboolean
+_rf_delivery_run_end (RfDeliveryRun *run, GError **error)
+{
+  sqlite3_stmt *unmark;
+
+  if (run->broken)
+    return group_commit (run, FALSE, error);   /* sets the error */
+  if (run->outcomes->len == 0 && run->handed >= run->batch->len)
+    return TRUE;   /* nothing to write */
+  if (!rf_store_begin (run->store, error))
+    return FALSE;
+  if (!write_outcomes (run, error))
+    goto fail;
+  /* what was marked and never handed over did not leave */
+  if (run->handed < run->batch->len)
+    {
+      unmark = _rf_store_cached (run->store,
+                                 "UPDATE delivery_recipients SET state = 0, tries = tries - 1 "
+                                 "WHERE delivery_id = ? AND state = 3 "
+                                 "AND address >= ? AND address <= ?",
+                                 error);
+      if (unmark == NULL)
+        goto fail;
+      sqlite3_bind_int64 (unmark, 1, run->delivery_id);
+      sqlite3_bind_text (unmark, 2, g_ptr_array_index (run->batch, run->handed), -1,
+                         SQLITE_STATIC);
+      sqlite3_bind_text (unmark, 3, run->cursor, -1, SQLITE_STATIC);
+      if (!_rf_store_step_done (run->store, unmark, error, "cannot finish a delivery run"))
+        {
+          sqlite3_reset (unmark);
+          goto fail;
+        }
+      sqlite3_reset (unmark);
+    }
+  if (!rf_store_commit (run->store, error))
+    goto fail;
+  g_array_set_size (run->outcomes, 0);
+  return TRUE;
+
+fail:
+  rf_store_rollback (run->store);
+  run->broken = TRUE;
   return FALSE;
 }

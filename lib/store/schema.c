@@ -235,6 +235,79 @@ const char *const _rf_store_migrations[] = {
   /* 7: one mailbox, one membership: members are found whatever the case
    * of the letters of their address (rf_member_find), in one lookup */
   "CREATE INDEX members_nocase ON members (list_id, address COLLATE NOCASE);",
+  /* 8: issue 16, Disappearing Ink: one row per ink post, holding only the
+   * hash of its link's token and the ids of its blobs (the post and each
+   * of its files, sealed with keys derived from the token): nothing of
+   * the post itself, not even its attachments' names */
+  "CREATE TABLE ink_posts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  token_hash TEXT NOT NULL UNIQUE,"
+  "  list_address TEXT NOT NULL,"
+  "  blob_id TEXT NOT NULL UNIQUE,"
+  "  created INTEGER NOT NULL,"
+  "  expires INTEGER NOT NULL);"
+  "CREATE INDEX ink_posts_by_expiry ON ink_posts (expires);"
+  "CREATE TABLE ink_files ("
+  "  post_id INTEGER NOT NULL REFERENCES ink_posts (id) ON DELETE CASCADE,"
+  "  n INTEGER NOT NULL,"
+  "  blob_id TEXT NOT NULL UNIQUE,"
+  "  PRIMARY KEY (post_id, n)) WITHOUT ROWID;",
+  /* 9: issue 15, keep less, lose nothing.  The troubleshooting store: each
+   * incoming message sealed in the blob store for [retention]
+   * message_days (whole, or its header only for a list with disappearing
+   * ink), the row saying what became of it; keyed by the list's address,
+   * like the other kept things, so that a deleted list's copies still
+   * expire.  The backups listctl took and where each is.  Inbox
+   * monitoring: the copies sent to the seed addresses (by delivery, so
+   * that a retry sends none twice) and what came back.  The keyed hashes
+   * of erased addresses (listctl person erase): a restore from a snapshot
+   * taken before leaves them out. */
+  "CREATE TABLE kept_messages ("
+  "  id INTEGER PRIMARY KEY,"
+  "  list_address TEXT NOT NULL,"
+  "  msg_key TEXT NOT NULL UNIQUE,"
+  "  role TEXT NOT NULL,"
+  "  received INTEGER NOT NULL,"
+  "  sender TEXT,"                   /* the envelope sender */
+  "  from_addr TEXT,"
+  "  subject TEXT,"
+  "  size INTEGER NOT NULL,"
+  "  headers_only INTEGER NOT NULL,"
+  "  outcome TEXT NOT NULL,"
+  "  blob_id TEXT NOT NULL UNIQUE);"
+  "CREATE INDEX kept_messages_by_list ON kept_messages (list_address, received);"
+  "CREATE INDEX kept_messages_by_time ON kept_messages (received);"
+  "CREATE TABLE backups ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  taken INTEGER NOT NULL,"
+  "  kind TEXT NOT NULL,"            /* daily | weekly */
+  "  size INTEGER NOT NULL,"
+  "  archive INTEGER NOT NULL,"
+  "  path TEXT,"                     /* the file, or NULL (S3 only) */
+  "  blob_id TEXT);"                 /* the S3 copy, or NULL */
+  "CREATE TABLE monitor_sends ("
+  "  msg_key TEXT NOT NULL,"
+  "  seed TEXT NOT NULL,"
+  "  list_address TEXT NOT NULL,"
+  "  post_id INTEGER NOT NULL,"
+  "  at INTEGER NOT NULL,"
+  "  state INTEGER NOT NULL,"
+  "  detail TEXT,"
+  "  PRIMARY KEY (msg_key, seed)) WITHOUT ROWID;"
+  "CREATE INDEX monitor_sends_by_time ON monitor_sends (at);"
+  "CREATE TABLE monitor_bounces ("
+  "  id INTEGER PRIMARY KEY,"
+  "  list_address TEXT NOT NULL,"
+  "  seed TEXT NOT NULL,"
+  "  at INTEGER NOT NULL,"
+  "  class TEXT,"
+  "  status TEXT,"
+  "  diagnostic TEXT);"
+  "CREATE INDEX monitor_bounces_by_time ON monitor_bounces (at);"
+  "CREATE TABLE erasures ("
+  "  hash TEXT PRIMARY KEY,"
+  "  at INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 const gsize _rf_store_migrations_n = G_N_ELEMENTS (_rf_store_migrations);

@@ -24,6 +24,9 @@ struct _RfStore {
    * store rather than once per copy (unsubscribe.c) */
   guint8 unsub_key[RF_KEY_BYTES];
   gboolean have_unsub_key;
+  /* issue 14: statements prepared once for the store's life (sql text ->
+   * sqlite3_stmt), finalized on close: _rf_store_cached */
+  GHashTable *stmt_cache;
 };
 
 /* Turn the database's last error into a GError: SQLITE_BUSY, SQLITE_LOCKED,
@@ -34,6 +37,14 @@ void _rf_store_set_error (RfStore *store, int rc, GError **error, const char *wh
 
 /* Prepare @sql; on failure set @error and return NULL. */
 sqlite3_stmt *_rf_store_prepare (RfStore *store, const char *sql, GError **error);
+
+/* issue 14: @sql prepared once per open store and kept: the hot paths (a
+ * fan-out's progress, BEGIN and COMMIT) would otherwise spend more time
+ * preparing than running.  The statement comes back reset, its bindings
+ * cleared; it belongs to the store (never finalize it, and reset it when
+ * done if it may be left mid-step).  @sql must outlive the store (a string
+ * literal).  NULL with @error set when it does not prepare. */
+sqlite3_stmt *_rf_store_cached (RfStore *store, const char *sql, GError **error);
 
 /* Run @sql (no parameters, no rows). */
 gboolean _rf_store_exec (RfStore *store, const char *sql, GError **error);

@@ -37,6 +37,54 @@ _rf_store_prepare (RfStore *store, const char *sql, GError **error)
   return stmt;
 }
 
+static void
+finalize_stmt (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+sqlite3_stmt *
+_rf_store_cached (RfStore *store, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (store->stmt_cache == NULL)
+    store->stmt_cache = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                               finalize_stmt);
+  stmt = g_hash_table_lookup (store->stmt_cache, sql);
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  stmt = _rf_store_prepare (store, sql, error);
+  if (stmt != NULL)
+    g_hash_table_insert (store->stmt_cache, (gpointer) sql, stmt);
+  return stmt;
+}
+
+/* BEGIN, COMMIT and ROLLBACK through the statement cache: each is a
+ * statement like any other, and a fan-out runs hundreds of them */
+static gboolean
+exec_cached (RfStore *store, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = _rf_store_cached (store, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "database: %s",
+                   sqlite3_errmsg (store->db));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 _rf_store_exec (RfStore *store, const char *sql, GError **error)
 {
@@ -413,6 +461,9 @@ rf_store_close (RfStore *store)
 {
   if (store == NULL)
     return;
+  /* the cached statements first: a connection with live statements
+   * would only be closed when they are */
+  g_clear_pointer (&store->stmt_cache, g_hash_table_destroy);
   if (store->db != NULL)
     sqlite3_close_v2 (store->db);
   rf_wipe (store->unsub_key, sizeof store->unsub_key);
@@ -435,13 +486,13 @@ rf_store_schema_version (RfStore *store)
 gboolean
 rf_store_begin (RfStore *store, GError **error)
 {
-  return _rf_store_exec (store, "BEGIN IMMEDIATE", error);
+  return exec_cached (store, "BEGIN IMMEDIATE", error);
 }
 
 gboolean
 rf_store_commit (RfStore *store, GError **error)
 {
-  if (!_rf_store_exec (store, "COMMIT", error))
+  if (!exec_cached (store, "COMMIT", error))
     {
       rf_store_rollback (store);
       return FALSE;

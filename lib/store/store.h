@@ -64,6 +64,55 @@ gboolean rf_delivery_counts (RfStore *store, gint64 delivery_id, guint64 *pendin
                              guint64 *sent_out, guint64 *failed_out, GError **error);
 gboolean rf_delivery_finish (RfStore *store, gint64 delivery_id, GError **error);
 
+/* ---- delivery runs (issue 14): one run of a fan-out, its progress
+ * written in group commits (store/delivery.c)
+ *
+ * A run reads the pending members of a delivery in batches of @every,
+ * never all at once.  Before a batch is handed out, one transaction
+ * commits the outcomes reported so far and marks the whole batch "in
+ * flight" (state 3): a copy never leaves before its row says it may have.
+ * Outcomes are committed with the @every-th one not yet committed, or
+ * with the first one reported @interval_ms or more after the oldest of
+ * them, and with every batch.
+ *
+ * After a crash, the rows still in flight are sent again by the next run,
+ * which first turns them back into pending in a transaction of its own:
+ * while that write fails (a full disk) nothing at all is sent.  The copies
+ * that can go out twice are those whose outcome was not committed: at most
+ * @every reported since the last commit, and those the transport had in
+ * hand (at most `parallel`).
+ */
+
+typedef struct _RfDeliveryRun RfDeliveryRun;
+
+/* A run of @delivery_id.  The rows in flight from a run that died become
+ * pending again in the transaction of the first batch, before anything is
+ * handed out.  @with_tokens: compute each member's one-click unsubscribe
+ * token along.
+ * Returns: (transfer full) free with _rf_delivery_run_free(). */
+RfDeliveryRun *_rf_delivery_run_start (RfStore *store, const RfList *list, gint64 delivery_id,
+                                      gboolean with_tokens, guint every, guint interval_ms,
+                                      GError **error);
+
+/* The next member to send to, marked in flight, and its token in
+ * *@token_out (NULL when the member has none or tokens were not asked
+ * for).  NULL at the end, or with @error set when the progress could not
+ * be written (nothing more may be sent).  Both strings are the run's,
+ * valid until the next call. */
+const char *_rf_delivery_run_next (RfDeliveryRun *run, const char **token_out, GError **error);
+
+/* One member's outcome, committed with the next group.  FALSE (with
+ * @error) when a group commit failed: stop sending. */
+gboolean _rf_delivery_run_record (RfDeliveryRun *run, const char *address,
+                                 RfRecipientState state, const char *detail, GError **error);
+
+/* Commit what is left; the members marked in flight but never handed to
+ * the transport become pending again. */
+gboolean _rf_delivery_run_end (RfDeliveryRun *run, GError **error);
+
+void _rf_delivery_run_free (RfDeliveryRun *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfDeliveryRun, _rf_delivery_run_free)
+
 /* ---- one-click unsubscribe ---- */
 
 /* The token of @address's one-click unsubscribe link (RFC 8058): 160 bits,
@@ -137,6 +186,18 @@ GPtrArray *rf_redelivery_expired (RfStore *store, gint64 now, guint limit, GErro
 /* Remove one kept post's row and its bounce links (a missing row is fine). */
 gboolean rf_redelivery_post_remove (RfStore *store, gint64 id, GError **error);
 
+/* ---- Disappearing Ink (issue 16; rf_ink_lookup is public) ---- */
+
+/* Insert the rows of an ink post (its blobs stored already): @ink's list,
+ * blob ids and times, under @token_hash (rf_token_hash of its link's
+ * token), in one transaction. */
+gboolean rf_ink_add (RfStore *store, const char *token_hash, const RfInk *ink, GError **error);
+/* Ink posts expired at @now, oldest first, at most @limit.
+ * Returns: (transfer full) (element-type RfInk). */
+GPtrArray *rf_ink_expired (RfStore *store, gint64 now, guint limit, GError **error);
+/* Remove an ink post's rows (a missing row is fine). */
+gboolean rf_ink_remove (RfStore *store, gint64 id, GError **error);
+
 /* ---- rows that expire by age (store/expiry.c, sessions.c), run inside
  * the cleanup engine's transaction (rf_cleanup_run): each removes what is
  * older than @before (seconds since the epoch) and adds to *removed_out ---- */
@@ -156,3 +217,100 @@ gboolean rf_sessions_expire (RfStore *store, const RfSecurityPolicy *policy,
  * limit nothing any more). */
 gboolean rf_redelivery_tokens_expire (RfStore *store, gint64 now, guint64 *removed_out,
                                       GError **error);
+
+/* ---- issue 15: the troubleshooting store's rows (kept.c) ---- */
+
+gboolean rf_kept_exists (RfStore *store, const char *msg_key, gboolean *exists_out,
+                         GError **error);
+/* Insert the row of a kept message (its blob stored already); *added_out
+ * is FALSE when a row of @msg_key was there: the caller deletes its blob. */
+gboolean rf_kept_add (RfStore *store, const RfKeptMessage *message, const char *msg_key,
+                      gboolean *added_out, GError **error);
+gboolean rf_kept_set_outcome (RfStore *store, const char *msg_key, const char *outcome,
+                              GError **error);
+/* Rows received before @before, oldest first, at most @limit; every row.
+ * Returns: (transfer full) (element-type RfKeptMessage). */
+GPtrArray *rf_kept_expired (RfStore *store, gint64 before, guint limit, GError **error);
+GPtrArray *rf_kept_all (RfStore *store, GError **error);
+gboolean rf_kept_remove (RfStore *store, gint64 id, GError **error);
+
+/* ---- issue 15: snapshots and the backups table (snapshot.c) ---- */
+
+/* Copy the database as it is when this begins into the new file @path
+ * (0600), keeping what a backup holds (lists, settings, members, accounts,
+ * the journal; the archive when @archive); every other table is empty. */
+gboolean rf_store_snapshot (RfStore *store, const char *path, gboolean archive, GError **error);
+/* PRAGMA integrity_check of the database file @path: *problem_out NULL
+ * when it is ok, else what it says. */
+gboolean rf_store_file_check (const char *path, char **problem_out, GError **error);
+gboolean rf_backup_add (RfStore *store, const RfBackup *backup, GError **error);
+/* RF_ERROR_NOT_FOUND when there is no backup @name. */
+RfBackup *rf_backup_find (RfStore *store, const char *name, GError **error);
+/* Whether a weekly backup was taken in [@from, @to). */
+gboolean rf_backup_weekly_between (RfStore *store, gint64 from, gint64 to, gboolean *found_out,
+                                   GError **error);
+/* Daily backups taken at or before @daily_before, weekly ones at or
+ * before @weekly_before (a daily kept 7 days is gone at 7 days old).  Returns: (transfer full) (element-type RfBackup). */
+GPtrArray *rf_backups_expired (RfStore *store, gint64 daily_before, gint64 weekly_before,
+                               GError **error);
+gboolean rf_backup_remove (RfStore *store, gint64 id, GError **error);
+
+/* ---- issue 15: inbox monitoring's rows (monitor.c) ---- */
+
+gboolean rf_monitor_sent (RfStore *store, const char *msg_key, const char *seed,
+                          gboolean *sent_out, GError **error);
+gboolean rf_monitor_record_send (RfStore *store, const char *msg_key, const char *seed,
+                                 const char *list_address, gint64 post_id,
+                                 RfRecipientState state, const char *detail, GError **error);
+gboolean rf_monitor_record_bounce (RfStore *store, const char *list_address, const char *seed,
+                                   const char *bounce_class, const char *status,
+                                   const char *diagnostic, GError **error);
+/* Per seed address, from @since on.  Returns: (transfer full) (element-type
+ * RfMonitorSeed). */
+GPtrArray *rf_monitor_summary (RfStore *store, gint64 since, GError **error);
+gboolean rf_monitor_expire (RfStore *store, gint64 before, guint64 *removed_out,
+                            GError **error);
+
+/* ---- issue 15: one person's rows (person.c).  Each "about" returns a
+ * JSON array of the rows that name @address in any case; each "erase"
+ * removes them, or puts @hash where the address was, adding the rows
+ * changed to *count_out ---- */
+
+JsonNode *rf_person_members_about (RfStore *store, const char *address, GError **error);
+gboolean rf_person_members_erase (RfStore *store, const char *address, const char *hash,
+                                  const RfActor *actor, guint64 *count_out, GError **error);
+JsonNode *rf_person_bounces_about (RfStore *store, const char *address, GError **error);
+gboolean rf_person_bounces_erase (RfStore *store, const char *address, const char *hash,
+                                  guint64 *count_out, GError **error);
+JsonNode *rf_person_journal_about (RfStore *store, const char *address, GError **error);
+gboolean rf_person_journal_erase (RfStore *store, const char *address, const char *hash,
+                                  guint64 *count_out, GError **error);
+JsonNode *rf_person_activity_about (RfStore *store, const char *address, GError **error);
+gboolean rf_person_activity_erase (RfStore *store, const char *address, const char *hash,
+                                   guint64 *count_out, GError **error);
+JsonNode *rf_person_deliveries_about (RfStore *store, const char *address, GError **error);
+gboolean rf_person_deliveries_erase (RfStore *store, const char *address, const char *hash,
+                                     guint64 *count_out, GError **error);
+JsonNode *rf_person_archive_about (RfStore *store, const char *address, GError **error);
+gboolean rf_person_archive_erase (RfStore *store, const char *address, const char *hash,
+                                  guint64 *count_out, GError **error);
+JsonNode *rf_person_accounts_about (RfStore *store, const char *address, GError **error);
+gboolean rf_person_accounts_erase (RfStore *store, const char *address, const char *hash,
+                                   guint64 *count_out, GError **error);
+JsonNode *rf_person_monitor_about (RfStore *store, const char *address, GError **error);
+gboolean rf_person_monitor_erase (RfStore *store, const char *address, const char *hash,
+                                  guint64 *count_out, GError **error);
+JsonNode *rf_person_kept_about (RfStore *store, const char *address, GError **error);
+gboolean rf_erasure_add (RfStore *store, const char *hash, GError **error);
+gboolean rf_erasure_exists (RfStore *store, const char *hash, gboolean *exists_out,
+                            GError **error);
+/* PRAGMA secure_delete for this connection: deleted rows are zeroed. */
+gboolean rf_store_secure_delete (RfStore *store, gboolean on, GError **error);
+/* After an erasure: merge the archive's FTS5 segments, VACUUM, checkpoint
+ * and truncate the write-ahead log (*complete_out FALSE when a reader
+ * kept it from finishing). */
+gboolean rf_store_scrub (RfStore *store, gboolean *complete_out, GError **error);
+/* Where @needle is written, in any ASCII case, in a text column of any
+ * table: "table.column (N rows)".  Returns: (transfer full) (element-type
+ * utf8). */
+GPtrArray *rf_store_find_text (RfStore *store, const char *needle, GError **error);

@@ -84,7 +84,8 @@ static void
 test_every_key_both_ways (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *empty = g_build_filename (g_get_tmp_dir (), "rf-empty.conf", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("rf-config-file-XXXXXX", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty.conf", NULL);
   g_autoptr (RfConfig) defaults = NULL;
   g_autofree char *text = NULL;
   g_autoptr (GPtrArray) keys = NULL;
@@ -94,6 +95,8 @@ test_every_key_both_ways (void)
   g_assert_true (g_file_set_contents (empty, "", 0, NULL));
   defaults = rf_config_load (empty, &error);
   g_assert_no_error (error);
+  g_unlink (empty);
+  g_rmdir (dir);
   text = sample_text (defaults);
   keys = sample_keys (text);
 
@@ -130,8 +133,9 @@ static void
 test_defaults_written_are_defaults (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *empty = g_build_filename (g_get_tmp_dir (), "rf-empty2.conf", NULL);
-  g_autofree char *full = g_build_filename (g_get_tmp_dir (), "rf-uncommented.conf", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("rf-config-file-XXXXXX", NULL);
+  g_autofree char *empty = g_build_filename (dir, "empty.conf", NULL);
+  g_autofree char *full = g_build_filename (dir, "uncommented.conf", NULL);
   g_autoptr (RfConfig) defaults = NULL;
   g_autoptr (RfConfig) loaded = NULL;
   g_autoptr (GString) uncommented = g_string_new (NULL);
@@ -142,6 +146,7 @@ test_defaults_written_are_defaults (void)
   g_assert_true (g_file_set_contents (empty, "", 0, NULL));
   defaults = rf_config_load (empty, &error);
   g_assert_no_error (error);
+  g_unlink (empty);
   text = sample_text (defaults);
   keys = sample_keys (text);
   lines = g_strsplit (text, "\n", -1);
@@ -158,6 +163,8 @@ test_defaults_written_are_defaults (void)
   g_assert_true (g_file_set_contents (full, uncommented->str, -1, NULL));
   loaded = rf_config_load (full, &error);
   g_assert_no_error (error);
+  g_unlink (full);
+  g_rmdir (dir);
 
   for (guint j = 0; j < keys->len; j++)
     {

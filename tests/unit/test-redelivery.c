@@ -23,7 +23,8 @@ typedef struct {
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  RF_FIXTURE_SETUP (f, NOW, "dev@lists.test", NULL);
+  /* a sendmail that takes every notice and sends nothing */
+  RF_FIXTURE_SETUP (f, NOW, "dev@lists.test", "[delivery]\nsendmail = /bin/true\n");
 }
 
 static void
@@ -260,6 +261,69 @@ test_keep (Fixture *f, gconstpointer data)
   g_assert_null (strstr (copy2->text, "alert(2)"));
 }
 
+/* A DSN of the post "plain@b.test" kept for the list, for bob@b.test, with
+ * the RFC 3464 Action @action and Status @status. */
+static GBytes *
+dsn_for_bob (const char *action, const char *status)
+{
+  char *text = g_strdup_printf (
+      "From: MAILER-DAEMON@mx.b.test\nTo: dev-bounces+bob=b.test@lists.test\n"
+      "Subject: Delivery Status Notification\nMessage-ID: <dsn-%s@mx.b.test>\n"
+      "MIME-Version: 1.0\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n"
+      "--B\nContent-Type: text/plain\n\nAbout your message to bob@b.test.\n\n"
+      "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.b.test\n\n"
+      "Final-Recipient: rfc822; bob@b.test\nAction: %s\nStatus: %s\n\n"
+      "--B\nContent-Type: text/rfc822-headers\n\nFrom: Ann <ann@b.test>\n"
+      "Subject: [dev] Plans\nMessage-ID: <plain@b.test>\n\n--B--\n",
+      action, action, status);
+
+  return g_bytes_new_take (text, strlen (text));
+}
+
+/* Issue 17: a warning that the copy is delayed (Action: delayed) is no lost
+ * post: it links nothing and sends no notice; a failure does both. */
+static void
+test_delay_is_no_loss (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *plain = write_out (f, "plain.out",
+                                      "From: Ann <ann@b.test>\nSubject: [dev] Plans\n"
+                                      "Message-ID: <plain@b.test>\n\nPlans.\n");
+  const RfActor mta = { "listdeliver", "mta" };
+  const char *verdicts[] = { "delayed", "failed" };
+  gint64 last = 0;
+
+  g_assert_true (_rf_redelivery_keep (f->config, f->store, f->list, f->settings, "kp", plain,
+                                      &error));
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (verdicts); i++)
+    {
+      g_autoptr (GBytes) raw =
+          dsn_for_bob (verdicts[i], i == 0 ? "4.4.7" : "5.2.2");
+      g_autoptr (RfBounce) bounce = rf_bounce_parse (raw, &error);
+      const RfBounceRecipient *r;
+      g_autoptr (GPtrArray) posts = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (bounce->recipients->len, ==, 1);
+      r = g_ptr_array_index (bounce->recipients, 0);
+      g_assert_cmpint (r->action, ==, i == 0 ? RF_BOUNCE_ACTION_DELAYED : RF_BOUNCE_ACTION_FAILED);
+      g_assert_true (_rf_redelivery_bounced (f->config, &mta, f->store, f->list, "bob@b.test", raw,
+                                             r->bounce_class, r->action, &error));
+      g_assert_no_error (error);
+      posts = rf_redelivery_member_posts (f->store, "dev@lists.test", "bob@b.test", NOW, &error);
+      g_assert_true (rf_redelivery_last_notice (f->store, "dev@lists.test", "bob@b.test", &last,
+                                                &error));
+      /* delayed: nothing; failed: the post linked and a notice recorded */
+      g_assert_cmpuint (posts->len, ==, i == 0 ? 0 : 1);
+      if (i == 0)
+        g_assert_cmpint (last, ==, 0);
+      else
+        g_assert_cmpint (last, ==, NOW);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -267,5 +331,7 @@ main (int argc, char **argv)
   g_test_add_func ("/redelivery/original-ids", test_original_ids);
   g_test_add ("/redelivery/rows", Fixture, NULL, setup, test_rows, teardown);
   g_test_add ("/redelivery/keep", Fixture, NULL, setup, test_keep, teardown);
+  g_test_add ("/redelivery/delay-is-no-loss", Fixture, NULL, setup, test_delay_is_no_loss,
+              teardown);
   return g_test_run ();
 }

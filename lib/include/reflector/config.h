@@ -61,6 +61,16 @@ typedef struct {
   char **dmarc_exempt_domains; /* [dmarc] exempt_domains: From domains (and their
                              * subdomains) never rewritten nor looked up; NULL or
                              * empty: none */
+  /* [backup]: listctl backup and its rotation (issue 15) */
+  char *backup_dir;         /* [backup] dir, default STATE_DIR/backups */
+  int backup_daily_days;    /* [backup] daily_days: a daily snapshot is kept this
+                             * many days, default 7 */
+  int backup_weekly_weeks;  /* [backup] weekly_weeks: a weekly one this many
+                             * weeks, default 0: for ever */
+  /* [monitor]: inbox monitoring (issue 15) */
+  char **monitor_addresses; /* [monitor] addresses: the seed mailboxes that get a
+                             * copy of every post of the lists whose
+                             * monitor_inboxes is on; NULL or empty: none */
 } RfConfig;
 
 /* The file to read: @explicit_path if not NULL, else $REFLECTOR_CONFIG, else

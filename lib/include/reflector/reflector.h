@@ -28,5 +28,10 @@
 #include <reflector/archive.h>
 #include <reflector/attachments.h>
 #include <reflector/redelivery.h>
+#include <reflector/ink.h>
 #include <reflector/reports.h>
 #include <reflector/cleanup.h>
+#include <reflector/keep.h>
+#include <reflector/backup.h>
+#include <reflector/monitor.h>
+#include <reflector/person.h>

@@ -1,0 +1,174 @@
+/* test-delivery-run.c - issue 14: a fan-out's progress in group commits
+ * (lib/store/delivery.c, _rf_delivery_run_*).  A member is marked in flight
+ * before it is handed out, a whole batch in one transaction; outcomes are
+ * committed every @every copies; what a run that died left in flight is
+ * pending again for the next run (and counted as pending meanwhile); what
+ * was marked but never handed out is unmarked at the end.  The state of
+ * each row is read through a second connection, as another process (the
+ * next run after a crash) would read it.
+ *
+ * Copyright (C) 2026 the reflector developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "fixture.h"
+
+#include "store/store.h"
+
+#include <string.h>
+
+#define MEMBERS 10
+
+typedef struct {
+  RF_FIXTURE_FIELDS;
+  gint64 id;
+} Fixture;
+
+static void
+setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean created, done;
+
+  RF_FIXTURE_SETUP (f, 1700000000, "dev@lists.test", NULL);
+  for (int i = 0; i < MEMBERS; i++)
+    {
+      g_autofree char *a = g_strdup_printf ("m%02d@example.test", i);
+
+      g_assert_true (rf_member_add (f->store, f->list, a, RF_TEST_ACTOR, &error));
+    }
+  g_assert_true (rf_delivery_open (f->store, f->list, "k1", &f->id, &created, &done, &error));
+  g_assert_no_error (error);
+}
+
+static void
+teardown (Fixture *f, gconstpointer data)
+{
+  RF_FIXTURE_TEARDOWN (f);
+}
+
+/* pending, sent, failed as another connection sees them */
+static char *
+counts (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RfStore) other = rf_store_open (f->dir, RF_STORE_READ_WRITE, &error);
+  guint64 p = 0, s = 0, x = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (rf_delivery_counts (other, f->id, &p, &s, &x, &error));
+  return g_strdup_printf ("%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, p, s,
+                          x);
+}
+
+static void
+test_batches (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RfDeliveryRun) run = NULL;
+  g_autoptr (GPtrArray) pending = NULL;
+  const char *token = NULL;
+  const char *a;
+  g_autofree char *c = NULL;
+
+  run = _rf_delivery_run_start (f->store, f->list, f->id, TRUE, 4, 60000, &error);
+  g_assert_no_error (error);
+  /* the first batch of 4 is marked in flight (pending to a count) before
+   * the first of them is handed out; the token comes with the address */
+  a = _rf_delivery_run_next (run, &token, &error);
+  g_assert_cmpstr (a, ==, "m00@example.test");
+  g_assert_nonnull (token);
+  g_assert_cmpuint (strlen (token), ==, 27);
+  g_assert_true (_rf_delivery_run_record (run, a, RF_RCPT_SENT, NULL, &error));
+  for (int i = 1; i < 4; i++)
+    {
+      a = _rf_delivery_run_next (run, &token, &error);
+      g_assert_true (_rf_delivery_run_record (run, a, i == 2 ? RF_RCPT_FAILED : RF_RCPT_SENT,
+                                             i == 2 ? "550 no such user" : NULL, &error));
+    }
+  /* 4 outcomes: the group is committed */
+  c = counts (f);
+  g_assert_cmpstr (c, ==, "6 3 1");
+  g_clear_pointer (&c, g_free);
+  /* two of the next batch handed out, one outcome reported: a crash now */
+  a = _rf_delivery_run_next (run, &token, &error);
+  g_assert_cmpstr (a, ==, "m04@example.test");
+  g_assert_true (_rf_delivery_run_record (run, a, RF_RCPT_SENT, NULL, &error));
+  a = _rf_delivery_run_next (run, &token, &error);
+  g_assert_cmpstr (a, ==, "m05@example.test");
+  g_assert_no_error (error);
+  c = counts (f);
+  g_assert_cmpstr (c, ==, "6 3 1");   /* m04's outcome is not committed yet */
+  g_clear_pointer (&c, g_free);
+  /* the pending list holds the rows in flight too */
+  pending = rf_delivery_pending (f->store, f->id, &error);
+  g_assert_cmpuint (pending->len, ==, 6);
+  g_assert_cmpstr (g_ptr_array_index (pending, 0), ==, "m04@example.test");
+}
+
+/* a run that dies leaves its batch in flight; the next one sends it */
+static void
+test_resume (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  RfDeliveryRun *first;
+  g_autoptr (RfDeliveryRun) second = NULL;
+  const char *token, *a;
+  g_autoptr (GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *c = NULL;
+
+  first = _rf_delivery_run_start (f->store, f->list, f->id, FALSE, 4, 60000, &error);
+  a = _rf_delivery_run_next (first, &token, &error);
+  g_assert_null (token);   /* no tokens asked for */
+  g_assert_true (_rf_delivery_run_record (first, a, RF_RCPT_SENT, NULL, &error));
+  _rf_delivery_run_next (first, &token, &error);
+  /* "killed": neither the outcome nor the end is written */
+  _rf_delivery_run_free (first);
+
+  second = _rf_delivery_run_start (f->store, f->list, f->id, FALSE, 4, 60000, &error);
+  g_assert_no_error (error);
+  while ((a = _rf_delivery_run_next (second, &token, &error)) != NULL)
+    {
+      g_ptr_array_add (seen, g_strdup (a));
+      g_assert_true (_rf_delivery_run_record (second, a, RF_RCPT_SENT, NULL, &error));
+    }
+  g_assert_no_error (error);
+  g_assert_true (_rf_delivery_run_end (second, &error));
+  /* everyone, m00 again among them (its outcome was lost) */
+  g_assert_cmpuint (seen->len, ==, MEMBERS);
+  g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, "m00@example.test");
+  c = counts (f);
+  g_assert_cmpstr (c, ==, "0 10 0");
+}
+
+/* stopped early: what was marked and never handed out is pending again */
+static void
+test_end_unmarks (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RfDeliveryRun) run = NULL;
+  const char *token, *a;
+  g_autofree char *c = NULL;
+  g_autoptr (GPtrArray) pending = NULL;
+
+  run = _rf_delivery_run_start (f->store, f->list, f->id, FALSE, 8, 60000, &error);
+  a = _rf_delivery_run_next (run, &token, &error);
+  g_assert_true (_rf_delivery_run_record (run, a, RF_RCPT_PENDING, "451 later", &error));
+  a = _rf_delivery_run_next (run, &token, &error);
+  g_assert_true (_rf_delivery_run_record (run, a, RF_RCPT_SENT, NULL, &error));
+  g_assert_true (_rf_delivery_run_end (run, &error));
+  g_assert_no_error (error);
+  c = counts (f);
+  g_assert_cmpstr (c, ==, "9 1 0");
+  pending = rf_delivery_pending (f->store, f->id, &error);
+  g_assert_cmpuint (pending->len, ==, 9);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/delivery-run/batches", Fixture, NULL, setup, test_batches, teardown);
+  g_test_add ("/delivery-run/resume", Fixture, NULL, setup, test_resume, teardown);
+  g_test_add ("/delivery-run/end-unmarks", Fixture, NULL, setup, test_end_unmarks, teardown);
+  return g_test_run ();
+}
