@@ -18,7 +18,7 @@ cat > "$TD/bin/sendmail" <<EOF
 #!/bin/sh
 for a; do rcpt=\$a; done
 if [ -f "$TD/fail/\$rcpt" ]; then cat > /dev/null; echo "stub: refusing \$rcpt" >&2; exit \$(cat "$TD/fail/\$rcpt"); fi
-cat > "$TD/out/\$rcpt.\$\$"
+cat > "$TD/out/\$rcpt.\$(date +%s%N)\$(printf %07d \$\$)"
 EOF
 chmod 755 "$TD/bin/sendmail"
 printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\n[web]\nbase_url = https://lists.test\n[dmarc]\nresolver = none\n' \

@@ -6,12 +6,13 @@
  *
  * The entry point is rf_deliver_preview (lib/deliver/deliver.h), the path
  * rf_deliver takes up to the fan-out.  A state directory of the target's
- * own (under $TMPDIR) holds four lists whose settings cover the policies:
+ * own (under $TMPDIR) holds five lists whose settings cover the policies:
  * subject prefix and footer, attachments kept or turned into links (with
  * an unguessable token or the site key), signed posts held, DMARC From
  * rewriting always or never, List-* headers off, open and members-only
- * posting.  The input's length picks the list and the envelope sender, so
- * that a seed is the message as it is, byte for byte.
+ * posting, disappearing ink (the post sealed, a notice sent instead).
+ * The input's length picks the list and the envelope sender, so that a
+ * seed is the message as it is, byte for byte.
  *
  * Beyond the sanitizers, every copy is held to what the list promises:
  *   - it parses again (a list never sends what it could not read);
@@ -54,11 +55,17 @@ static const char *const link_settings[] = {
   NULL
 };
 
+static const char *const ink_settings[] = {
+  "posting", "open", "disappearing_ink", "1d", "attachments", "link", "footer", "-- \\nink",
+  NULL
+};
+
 static const ListDef list_defs[] = {
   { "open@lists.test", open_settings, FALSE },
   { "members@lists.test", members_settings, TRUE },
   { "plain@lists.test", plain_settings, FALSE },
   { "link@lists.test", link_settings, TRUE },
+  { "ink@lists.test", ink_settings, TRUE },
 };
 
 static char *state_dir;
