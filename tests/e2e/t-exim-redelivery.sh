@@ -108,7 +108,7 @@ check_eq "carol still has one notice (one a day)" 1 "$(maildir_count carol@examp
 
 t=${link##*/}
 check_eq "the token is in no database file and no log" "" \
-    "$(cat "$STATE"/reflector.db* "$T/log/"* | grep -a -F -c "$t" | grep -v '^0$')"
+    "$(cat "$STATE"/reflector.db* "$T/log/"* | grep -a -F -c -e "$t" | grep -v '^0$')"
 check_eq "no sanitizer report from listweb" "" \
     "$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T/log/listweb.log" | head -5)"
 web_down

@@ -78,7 +78,7 @@ check_eq "the journal: alice and bob left by one-click" \
 for l in "$la" "$lb" "$lc"; do
     t=${l##*/}
     check_eq "no token in the database, the activity log or listweb's log (${t:0:4}…)" "" \
-        "$(cat "$STATE"/reflector.db* "$T/db.txt" "$T/log/listweb.log" | grep -a -F -c "$t" | grep -v '^0$')"
+        "$(cat "$STATE"/reflector.db* "$T/db.txt" "$T/log/listweb.log" | grep -a -F -c -e "$t" | grep -v '^0$')"
 done
 check_eq "no sanitizer report from listweb" "" \
     "$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T/log/listweb.log" | head -5)"

@@ -253,7 +253,7 @@ sys.exit(1 if any((bytes.fromhex(n[4:]) if n.startswith("hex:") else n.encode())
     check_match "carol's redelivery page shows the kept copy: the notice" \
         'is on a protected page until' "$(cat "$T/r.html")"
     check_match "without the link" 'the link is only in the copies sent to the members' "$(cat "$T/r.html")"
-    check_eq "nor the token" 0 "$(grep -c -F "$tok" "$T/r.html")"
+    check_eq "nor the token" 0 "$(grep -c -F -e "$tok" "$T/r.html")"
     check_eq "nor the phrase" 0 "$(grep -c -F "$RF_PHRASE" "$T/r.html")"
 
     # ---- past the expiry
