@@ -11,7 +11,7 @@
  * those of real mail (a few very common words, a long tail of rare ones),
  * with a share of words replaced at random so that no two posts are alike.
  * Threads: half the posts answer an earlier one (In-Reply-To).  Posts are
- * spread over 36 months through REFLECTOR_TEST_NOW.
+ * spread over 36 months through rf_now_set().
  *
  *   search-bench STATE_DIR CORPUS_DIR [N [Q [SEED]]]
  */
@@ -259,13 +259,12 @@ main (int argc, char **argv)
       g_autoptr (GString) msg = g_string_new (NULL);
       g_autoptr (GBytes) bytes = NULL;
       g_autofree char *key = g_strdup_printf ("bench-%u", i);
-      g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                              (gint64) (start_time + (gint64) i * (MONTHS * 30 * (gint64) 86400) / n_posts));
+      gint64 now = start_time + (gint64) i * (MONTHS * 30 * (gint64) 86400) / n_posts;
       guint sender = g_rand_int_range (rand, 0, 2000);
 
       if (i % BATCH == 0 && !rf_store_begin (store, &error))
         break;
-      g_setenv ("REFLECTOR_TEST_NOW", now, TRUE);
+      rf_now_set (now);
       g_string_append_printf (msg, "From: Poster %u <poster%u@example%u.org>\n", sender, sender,
                               sender % 37);
       g_string_append (msg, "To: bench@lists.example.org\nSubject: [bench] ");

@@ -11,6 +11,7 @@
 #include <reflector/reflector.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,35 @@ static const char help_text[] =
   "  -f SENDER          the envelope sender (default: $SENDER)\n"
   "  -h, --help         show this help\n"
   "  -V, --version      print the version and the configuration file\n";
+
+/* fds 0-2 open, on /dev/null where they were closed, before anything is
+ * opened: the database, a spool file or the syslog socket must never
+ * become standard error, or our one line of reason would be written into
+ * it (STYLE.md, the delivery program).  FALSE when /dev/null cannot be
+ * opened; *stdin_closed_out says whether there was no standard input. */
+static gboolean
+std_fds_open (gboolean *stdin_closed_out)
+{
+  *stdin_closed_out = FALSE;
+  for (int fd = 0; fd <= 2; fd++)
+    if (fcntl (fd, F_GETFD) < 0 && errno == EBADF)
+      {
+        /* the lowest free descriptor: @fd itself, the ones below are open */
+        int null = open ("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+
+        if (null < 0)
+          return FALSE;
+        if (null != fd)
+          {
+            if (dup2 (null, fd) < 0)
+              return FALSE;
+            close (null);
+          }
+        if (fd == 0)
+          *stdin_closed_out = TRUE;
+      }
+  return TRUE;
+}
 
 /* One line on stderr: the MTA copies it into the bounce or its log. */
 G_GNUC_PRINTF (2, 3)
@@ -172,8 +202,13 @@ main (int argc, char **argv)
   RfDeliverReport report;
   g_autofree char *msgid = NULL;
   gint64 started;
+  gboolean stdin_closed;
   int c;
 
+  /* before anything opens a file: nothing can be said without stderr, and
+   * 75 keeps the message */
+  if (!std_fds_open (&stdin_closed))
+    return EX_TEMPFAIL;
   opterr = 0;
   rf_log_open ("listdeliver", FALSE, TRUE);
   /* the state directory's files are 0640 at most, the directories 0750
@@ -210,6 +245,10 @@ main (int argc, char **argv)
   if (config == NULL)
     return fail (EX_TEMPFAIL, "%s", error->message);
 
+  /* no standard input is a broken pipe command, not an empty message: a
+   * message is never bounced because we could not read it */
+  if (stdin_closed)
+    return fail (EX_TEMPFAIL, "standard input is closed: no message to read");
   input = read_all (STDIN_FILENO);
   if (input == NULL)
     return fail (EX_TEMPFAIL, "cannot read the message from stdin: %s", g_strerror (errno));

@@ -34,13 +34,16 @@ fi
 #        (script(1): a terminal for listctl delete's question)
 # DMARC mitigation: c-ares (DNS) and libpsl with the publicsuffix list;
 #        dnsmasq-base, the tests' DNS server on loopback (no service started)
+# fuzzing: clang and its libFuzzer runtime (libclang-rt-dev), for the
+#        suite's short runs in build-fuzz/ and bench/fuzz.sh (issue 12)
 PKGS="build-essential cmake pkg-config
       libgmime-3.0-dev libglib2.0-dev libsqlite3-dev libsodium-dev libjson-glib-dev
       mandoc python3 swaks postfix util-linux passwd time procps
       libidn12 libidn2-0 libgnutls30 libgnutls-dane0 libnsl2 libdb5.3 libpcre2-8-0 libcrypt1
       chromium sqlite3 libmicrohttpd-dev libcurl4-openssl-dev curl
       libc-ares-dev libpsl-dev publicsuffix dnsmasq-base
-      debhelper dpkg-dev fakeroot lintian mmdebstrap iproute2 bsdutils"
+      debhelper dpkg-dev fakeroot lintian mmdebstrap iproute2 bsdutils
+      clang libclang-rt-dev"
 # Node.js for the browser tests' driver and the S3 test server: Debian's,
 # unless one is there already (a nodesource nodejs carries its own npm and
 # conflicts with Debian's npm)

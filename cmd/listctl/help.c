@@ -39,8 +39,8 @@ allowed_text (const RfSettingDef *def, const char *sep)
   switch (def->type)
     {
     case RF_SETTING_BOOL: return g_strjoin (sep, "on", "off", NULL);
-    case RF_SETTING_INT: return g_strdup ("0, 1, 2, ...");
-    case RF_SETTING_SIZE: return g_strdup ("bytes, or with k, M, G");
+    case RF_SETTING_INT: return g_strdup_printf ("0 to %d", RF_SETTING_INT_MAX);
+    case RF_SETTING_SIZE: return g_strdup ("0 to 1G (k, M, G)");
     case RF_SETTING_ENUM: return g_strjoinv (sep, (char **) def->allowed);
     case RF_SETTING_STRING: return g_strdup (def->multiline ? "text, \\n for a new line"
                                                             : "one line of text");

@@ -91,8 +91,10 @@ gboolean _rf_bounce_is_autoreply (GMimeMessage *message, const char *text);
 /* Failed recipients named in free text, in order, without the addresses in
  * @exclude (NULL-terminated, lower-case), without mailer-daemon or
  * postmaster, and without the list's own addresses (@list_local: the local
- * part of the list at @list_domain, or NULL).
+ * part of the list at @list_domain, or NULL); the first
+ * _RF_BOUNCE_TEXT_RECIPIENTS_MAX of them.
  * Returns: (transfer full) (element-type utf8). */
+#define _RF_BOUNCE_TEXT_RECIPIENTS_MAX 64
 GPtrArray *_rf_bounce_text_recipients (const char *text, const char *const *exclude,
                                        const char *list_local, const char *list_domain);
 /* The text of @text that best explains the failure of @address: from the
@@ -100,6 +102,11 @@ GPtrArray *_rf_bounce_text_recipients (const char *text, const char *const *excl
  * lines that continue it (folded or wrapped), whitespace collapsed, at most
  * a few hundred characters; or NULL. */
 char *_rf_bounce_text_diagnostic (const char *text, const char *address);
+/* The same on the report part of a text already cut at
+ * _rf_bounce_report_end (@region) and lower-cased (@lower, as
+ * g_ascii_strdown makes it): what a bounce naming several recipients
+ * computes once for all of them. */
+char *_rf_bounce_region_diagnostic (const char *region, const char *lower, const char *address);
 /* Whether the report reads as a delay warning (still trying). */
 gboolean _rf_bounce_says_delayed (const char *text);
 /* Where the copy of the original message starts in a free-text bounce

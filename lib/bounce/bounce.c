@@ -280,6 +280,8 @@ rf_bounce_parse (GBytes *raw, GError **error)
   g_autofree char *list_domain = NULL;
   g_autoptr (GPtrArray) exclude = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *report = NULL;
+  const char *region = NULL;
+  g_autofree char *lower_region = NULL;
   Collected c = { g_string_new (NULL), g_string_new (NULL), g_string_new (NULL), FALSE };
   RfBounce *bounce;
   gsize len = 0;
@@ -379,6 +381,10 @@ rf_bounce_parse (GBytes *raw, GError **error)
     report = g_strndup (c.text->str, _rf_bounce_report_end (c.text->str));
   else
     report = g_strdup (c.dsn->str);
+  /* the text's report part, cut and lower-cased once for every recipient's
+   * diagnostic (_rf_bounce_region_diagnostic) */
+  region = c.text->len > 0 ? report : "";
+  lower_region = g_ascii_strdown (region, -1);
 
   bounce->mta = _rf_bounce_guess_mta (message, c.text->str, c.dsn->len > 0);
   if (c.dsn->len > 0)
@@ -424,7 +430,7 @@ rf_bounce_parse (GBytes *raw, GError **error)
 
           r->address = g_strdup (g_ptr_array_index (found, i));
           r->action = delayed ? RF_BOUNCE_ACTION_DELAYED : RF_BOUNCE_ACTION_FAILED;
-          whole = _rf_bounce_text_diagnostic (c.text->str, r->address);
+          whole = _rf_bounce_region_diagnostic (region, lower_region, r->address);
           r->diagnostic = whole != NULL ? _rf_bounce_one_line (whole) : NULL;
           g_ptr_array_add (bounce->recipients, r);
           g_ptr_array_add (details, whole != NULL ? whole : g_strdup (""));
@@ -432,14 +438,15 @@ rf_bounce_parse (GBytes *raw, GError **error)
     }
   else
     {
-      /* a DSN without Diagnostic-Code: the text may say more */
-      for (guint i = 0; i < bounce->recipients->len; i++)
+      /* a DSN without Diagnostic-Code: the text may say more (for its
+       * first recipients: each costs a search of the text) */
+      for (guint i = 0; i < MIN (bounce->recipients->len, _RF_BOUNCE_TEXT_RECIPIENTS_MAX); i++)
         {
           RfBounceRecipient *r = g_ptr_array_index (bounce->recipients, i);
 
           if (r->diagnostic == NULL)
             {
-              char *whole = _rf_bounce_text_diagnostic (c.text->str, r->address);
+              char *whole = _rf_bounce_region_diagnostic (region, lower_region, r->address);
 
               if (whole != NULL)
                 {

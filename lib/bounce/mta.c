@@ -72,6 +72,9 @@ const char *
 _rf_bounce_guess_mta (GMimeMessage *message, const char *text, gboolean is_dsn)
 {
   GMimeObject *object = message != NULL ? GMIME_OBJECT (message) : NULL;
+  /* the text folded once, not once per rule (a 256 KB report took a
+   * casefold per rule) */
+  g_autofree char *folded = text != NULL ? g_utf8_casefold (text, -1) : NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (mta_rules); i++)
     {
@@ -85,8 +88,13 @@ _rf_bounce_guess_mta (GMimeMessage *message, const char *text, gboolean is_dsn)
           if (value != NULL && (rule->contains == NULL || contains_nocase (value, rule->contains)))
             return rule->mta;
         }
-      else if (contains_nocase (text, rule->contains))
-        return rule->mta;
+      else if (folded != NULL)
+        {
+          g_autofree char *needle = g_utf8_casefold (rule->contains, -1);
+
+          if (strstr (folded, needle) != NULL)
+            return rule->mta;
+        }
     }
   return is_dsn ? "rfc3464" : "unknown";
 }
@@ -402,6 +410,11 @@ _rf_bounce_text_recipients (const char *text, const char *const *exclude, const 
           if (!seen)
             g_ptr_array_add (out, g_steal_pointer (&n));
         }
+      /* a bounce of a post's copy names its member; a report naming
+       * hundreds is read for its first ones (issue 12: each costs a search
+       * of the report) */
+      if (out->len >= _RF_BOUNCE_TEXT_RECIPIENTS_MAX)
+        break;
       g_match_info_next (match, NULL);
     }
   return g_steal_pointer (&out);
@@ -439,50 +452,79 @@ char *
 _rf_bounce_text_diagnostic (const char *text, const char *address)
 {
   g_autofree char *region = NULL;
-  g_auto (GStrv) lines = NULL;
-  const char *from = NULL;
+  g_autofree char *lower = NULL;
 
   if (text == NULL)
     return NULL;
   region = g_strndup (text, _rf_bounce_report_end (text));
+  lower = g_ascii_strdown (region, -1);
+  return _rf_bounce_region_diagnostic (region, lower, address);
+}
+
+/* The line of @region that starts at @l, without its '\n'.  *next_out: the
+ * start of the next line, or NULL after the last. */
+static char *
+line_at (const char *l, const char **next_out)
+{
+  const char *nl = strchr (l, '\n');
+
+  *next_out = nl != NULL ? nl + 1 : NULL;
+  return nl != NULL ? g_strndup (l, nl - l) : g_strdup (l);
+}
+
+char *
+_rf_bounce_region_diagnostic (const char *region, const char *lower, const char *address)
+{
+  const char *from = NULL;
+
+  if (region == NULL)
+    return NULL;
   if (address != NULL)
     {
-      g_autofree char *lower_region = g_ascii_strdown (region, -1);
       g_autofree char *lower_address = g_ascii_strdown (address, -1);
-      const char *hit = strstr (lower_region, lower_address);
+      const char *hit = strstr (lower, lower_address);
 
       if (hit != NULL)
         {
           /* from the start of the line that names it: its code may come
            * first ("554 <ann@example.com>... Connection reset") */
-          from = region + (hit - lower_region);
+          from = region + (hit - lower);
           while (from > region && from[-1] != '\n')
             from--;
         }
     }
   if (from == NULL)
     from = region;
-  lines = g_strsplit (from, "\n", -1);
+  /* line by line from there, read as far as needed (issue 12: splitting
+   * the whole rest for every recipient made a report naming thousands of
+   * them cost seconds) */
   for (int pass = 0; pass < 2; pass++)
-    for (char **l = lines; *l != NULL; l++)
+    for (const char *l = from, *next; l != NULL; l = next)
       {
+        g_autofree char *line = line_at (l, &next);
         char reply = 0;
-        g_autofree char *status = _rf_bounce_find_status (*l, &reply);
+        g_autofree char *status = _rf_bounce_find_status (line, &reply);
 
         /* the first pass wants a status or reply code; the second any
          * line with words of the tables */
         if ((pass == 0 && (status != NULL || reply != 0))
-            || (pass == 1 && _rf_bounce_words (*l) != _RF_WORDS_NONE))
+            || (pass == 1 && _rf_bounce_words (line) != _RF_WORDS_NONE))
           {
             /* the answer goes on in the lines below: folded (Exim,
              * sendmail, Postfix) or wrapped */
-            g_autoptr (GString) joined = g_string_new (*l + _rf_bounce_code_offset (*l));
+            g_autoptr (GString) joined = g_string_new (line + _rf_bounce_code_offset (line));
+            const char *m = next;
 
-            for (int more = 1; more <= 8 && l[more] != NULL && continues (joined->str, l[more]);
-                 more++)
+            for (int more = 1; more <= 8 && m != NULL; more++)
               {
+                const char *after;
+                g_autofree char *following = line_at (m, &after);
+
+                if (!continues (joined->str, following))
+                  break;
                 g_string_append_c (joined, ' ');
-                g_string_append (joined, l[more]);
+                g_string_append (joined, following);
+                m = after;
               }
             return _rf_bounce_one_line_max (joined->str, 2000);
           }

@@ -39,8 +39,9 @@ static const RfSettingDef settings[] = {
   { "footer", RF_SETTING_STRING, "", NULL,
     "text appended to each post; \\n in the value starts a new line", TRUE, RF_SETTING_MODERATOR },
   { "max_message_size", RF_SETTING_SIZE, "10485760", NULL,
-    "largest post accepted, in bytes (k, M, G suffixes allowed); 0 means no limit",
-    FALSE, RF_SETTING_MODERATOR },
+    "largest post accepted, in bytes (k, M, G suffixes allowed), at most 1G; 0 means no "
+    "limit of the list's own: the MTA's message size limit is then the only one", FALSE,
+    RF_SETTING_MODERATOR },
   { "max_parts", RF_SETTING_INT, "200", NULL,
     "most MIME parts a post may have, counted at every depth (a multipart counts too); a "
     "post with more is refused; 0 means no limit", FALSE, RF_SETTING_MODERATOR },
@@ -178,6 +179,8 @@ normalize_uint (const RfSettingDef *def, const char *value, gboolean with_suffix
     goto bad;
   errno = 0;
   n = g_ascii_strtoull (value, &end, 10);
+  if (errno == ERANGE)
+    goto too_big;
   if (errno != 0)
     goto bad;
   if (with_suffix && *end != '\0' && end[1] == '\0')
@@ -191,9 +194,23 @@ normalize_uint (const RfSettingDef *def, const char *value, gboolean with_suffix
         }
       end++;
     }
-  if (*end != '\0' || n > G_MAXINT64 / mult)
+  if (*end != '\0')
     goto bad;
+  if (n > (with_suffix ? RF_SETTING_SIZE_MAX : RF_SETTING_INT_MAX) / mult)
+    goto too_big;
   return g_strdup_printf ("%" G_GUINT64_FORMAT, n * mult);
+
+too_big:
+  if (with_suffix)
+    g_set_error (error, RF_ERROR, RF_ERROR_INVALID,
+                 "setting '%s': '%s' is more than 1G (%" G_GUINT64_FORMAT " bytes), the "
+                 "largest size a setting takes; 0 means no limit of the list's own",
+                 def->name, value, RF_SETTING_SIZE_MAX);
+  else
+    g_set_error (error, RF_ERROR, RF_ERROR_INVALID,
+                 "setting '%s': '%s' is out of range: a whole number from 0 to %d",
+                 def->name, value, RF_SETTING_INT_MAX);
+  return NULL;
 
 bad:
   g_set_error (error, RF_ERROR, RF_ERROR_INVALID,

@@ -9,6 +9,7 @@
 
 #include "deliver/deliver.h"
 #include "mime/mime.h"
+#include "policy/policy.h"
 #include "store/store.h"
 
 /* ---- spool.c ---- */
@@ -24,6 +25,16 @@ gboolean _rf_spool_write_file (const char *path, const void *data, gsize len,
 int _rf_spool_lock (const char *spool_dir, const char *key, GError **error);
 
 
+/* ---- preview.c ---- */
+/* The one rendering of a parsed post (@fixed: its bytes after
+ * _rf_mime_fix_line_ends; @lossy: the parser skipped input, so the post
+ * passes through as received, unless the list has disappearing ink):
+ * Return-Path removed, every policy applied, serialised.  *kept_out: for
+ * an ink post the copy the archive and Bounce Redelivery keep (without
+ * the page's link), else NULL.  Returns: (transfer full). */
+GBytes *_rf_deliver_render (GMimeMessage *message, GBytes *fixed, gboolean lossy,
+                            const RfPolicyContext *ctx, GBytes **kept_out, GError **error);
+
 /* ---- screen.c ---- */
 /* Screen one post to @list (@raw as received, @key its spool key).
  * *pass_out is TRUE when it goes on to the members; otherwise it was
@@ -33,7 +44,9 @@ int _rf_spool_lock (const char *spool_dir, const char *key, GError **error);
  * RF_ALREADY_DELIVERED (held, approved and sent before).
  * RF_ERROR_REJECTED with the reason for the MTA's bounce when the list
  * refuses it (nonmember_action = reject); RF_ERROR_TEMPORARY when the
- * store, the blob store or the transport cannot do their part. */
+ * store, the blob store or the transport cannot do their part.  A NULL
+ * @key is a preview (rf_deliver_preview): a post that would be held comes
+ * back as RF_HELD without being held, nobody told. */
 gboolean _rf_screen (const RfConfig *config, const RfActor *actor, RfStore *store,
                      const RfList *list, GHashTable *settings, GMimeMessage *message,
                      GBytes *raw, const char *envelope_sender, const char *key,

@@ -125,7 +125,6 @@ render_once (GMimeMessage *message, GBytes *raw, gboolean lossy, const RfPolicyC
 {
   g_autoptr (GBytes) rendered = NULL;
   g_autoptr (GBytes) kept = NULL;
-  GMimeHeaderList *headers;
   gsize len;
   const void *data;
 
@@ -134,25 +133,13 @@ render_once (GMimeMessage *message, GBytes *raw, gboolean lossy, const RfPolicyC
       forget_ink_raw (kept_path, msg_path);
       return TRUE;
     }
-  /* issue 16: an ink post never goes out as it came */
-  if (lossy && !_rf_policy_ink_on (ctx))
-    rendered = _rf_policy_pass_through (raw, ctx, error);
-  else
-    {
-      /* the envelope of the previous hop is the MTA's to write, per copy */
-      headers = g_mime_object_get_header_list (GMIME_OBJECT (message));
-      while (g_mime_header_list_remove (headers, "Return-Path"))
-        ;
-      if (!_rf_policy_apply_all (message, ctx, error))
-        return FALSE;
-      rendered = _rf_mime_render (message, error);
-      if (rendered != NULL && !_rf_policy_ink_kept_copy (message, &kept, error))
-        return FALSE;
-      data = kept != NULL ? g_bytes_get_data (kept, &len) : NULL;
-      if (kept != NULL && !_rf_spool_write_file (kept_path, data, len, error))
-        return FALSE;
-    }
+  /* preview.c: the same rendering as rf_deliver_preview's; an ink post
+   * (issue 16) also gives the copy that is kept */
+  rendered = _rf_deliver_render (message, raw, lossy, ctx, &kept, error);
   if (rendered == NULL)
+    return FALSE;
+  data = kept != NULL ? g_bytes_get_data (kept, &len) : NULL;
+  if (kept != NULL && !_rf_spool_write_file (kept_path, data, len, error))
     return FALSE;
   data = g_bytes_get_data (rendered, &len);
   if (!_rf_spool_write_file (out_path, data, len, error))

@@ -116,3 +116,22 @@ gboolean _rf_mail_send_bytes (const RfConfig *config, const char *list_address,
 gboolean _rf_deliver_approved (const RfConfig *config, const RfActor *actor, RfStore *store,
                                const RfList *list, GBytes *raw, const char *key,
                                RfDeliverReport *report, GError **error);
+/* ---- the path of a post without sending it (preview.c) ---- */
+
+/* One post to @list from @envelope_sender (may be NULL), taken as
+ * rf_deliver takes it up to the fan-out: line ends, parse, screen, the
+ * DMARC lookup, the policies and the one rendering, but nothing spooled,
+ * no delivery row, nothing sent.  Returns the copy every member would get
+ * (before each member's own lines; *outcome_out RF_DELIVERED), or NULL:
+ * without an error when the screen stops it, *outcome_out saying how
+ * (RF_LOOP_DROPPED for the list's own post coming back, RF_DROPPED,
+ * RF_HELD: what would be held is not); else with the error rf_deliver
+ * would answer (RF_ERROR_BAD_MESSAGE, RF_ERROR_REJECTED with the
+ * screen's reason, RF_ERROR_TEMPORARY).  Like rf_deliver, attachments =
+ * link stores the files (blobs, rows, a post number): a caller that wants
+ * nothing kept holds a transaction it rolls back (rf_store_join,
+ * rf_store_end) and removes the blobs.  The post fuzzer's entry point
+ * (tests/fuzz/fuzz-post.c).  Returns: (transfer full). */
+GBytes *rf_deliver_preview (const RfConfig *config, const RfActor *actor, RfStore *store,
+                            const RfList *list, const char *envelope_sender, GBytes *raw,
+                            RfDeliverOutcome *outcome_out, GError **error);

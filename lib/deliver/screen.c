@@ -329,6 +329,12 @@ _rf_screen (const RfConfig *config, const RfActor *actor, RfStore *store, const 
       *pass_out = TRUE;
       return TRUE;
     }
+  if (key == NULL)
+    {
+      /* a preview: what would happen, and nothing held */
+      report->outcome = RF_HELD;
+      return TRUE;
+    }
   /* approved and delivered before: the MTA handed the same message again */
   if (!rf_delivery_is_done (store, key, &done, error))
     return FALSE;

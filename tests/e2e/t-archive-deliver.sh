@@ -16,7 +16,7 @@ cp "$RF_BIN/listdeliver" "$RF_BIN/listctl" "$TD/bin/"
 cat > "$TD/bin/sendmail" <<EOF
 #!/bin/sh
 for a; do rcpt=\$a; done
-cat > "$TD/out/\$rcpt.\$\$"
+cat > "$TD/out/\$rcpt.\$(date +%s%N)\$(printf %07d \$\$)"
 EOF
 chmod 755 "$TD/bin/sendmail"
 printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\n[dmarc]\nresolver = none\n' "$TD/state" "$TD/bin/sendmail" \

@@ -7,9 +7,15 @@
 # delivered, or held for the moderators (too big, sent by a program, a
 # command) or dropped (an automatic reply), 65 unparseable, 77 refused),
 # and for 0 when it was delivered: one copy per member, each parseable,
-# each holding the original's text.
+# each holding the original's text.  Refusals are held to
+# tests/data/corpus-refused.tsv (issue 12), the table of the messages
+# expected to be refused, with the exit code and the reason listdeliver
+# must give: any other refusal fails, and so does a message of the table
+# that is delivered or refused for another reason (a listdeliver that
+# refused everything passed before).
 # RF_CORPUS_JOBS (default 2) workers; RF_CORPUS_FILTER limits to paths matching
-# a regex (debugging).
+# a regex (debugging); RF_CORPUS_TABLE_OUT=FILE writes the refusals of the
+# run as a table (to review, then to replace tests/data/corpus-refused.tsv).
 source "$RF_TESTS/lib/common.sh"
 rf_need python3 setpriv timeout sqlite3
 rf_tmpdir
@@ -80,9 +86,19 @@ for w in $(seq 1 "$JOBS"); do rf_as_user bash "$TD/worker.sh" "$w" "$JOBS" "$TD"
 wait
 echo "# ran in $(( $(date +%s) - start )) s"
 
-python3 - "$TD/res" "$total" "$JOBS" > "$TD/report" <<'EOF'
+python3 - "$TD/res" "$total" "$JOBS" "$TD/corpus" "$RF_TESTS/data/corpus-refused.tsv" \
+        "${RF_CORPUS_TABLE_OUT:-}" > "$TD/report" <<'EOF'
 import sys, os, re, email, email.policy, collections
-res, total, JOBS = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+res, total, JOBS, root, table_path, table_out = (sys.argv[1], int(sys.argv[2]), int(sys.argv[3]),
+                                                 sys.argv[4], sys.argv[5], sys.argv[6])
+# path <TAB> exit code <TAB> the reason: a piece of listdeliver's line
+expected = {}
+for line in open(table_path, encoding='utf-8'):
+    if not line.strip() or line.startswith('#'):
+        continue
+    path, code, reason = line.rstrip('\n').split('\t')
+    expected[path] = (int(code), reason)
+refused = []
 members = ['a@example.test', 'b@example.test', 'c@other.test']
 SAN = re.compile(rb'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:')
 
@@ -116,7 +132,7 @@ for n in sorted(os.listdir(res), key=int):
     d = os.path.join(res, n)
     rc = int(open(os.path.join(d, 'rc')).read())
     f = open(os.path.join(d, 'file')).read().strip()
-    name = os.path.relpath(f, os.path.dirname(os.path.dirname(f)))
+    name = os.path.relpath(f, root)
     err = open(os.path.join(d, 'err'), 'rb').read()
     counts[rc] += 1
     if SAN.search(err):
@@ -132,6 +148,17 @@ for n in sorted(os.listdir(res), key=int):
         line = err.decode('utf-8', 'replace').strip()
         if not line.startswith('listdeliver: ') or '\n' in line:
             fails.append((name, rc, 'exit %d without one "listdeliver: " line: %r' % (rc, line[:200])))
+            continue
+        refused.append((name, rc, line[len('listdeliver: '):]))
+        if name not in expected:
+            fails.append((name, rc, 'refused, and not in corpus-refused.tsv: %r' % line[:200]))
+        elif expected[name][0] != rc or expected[name][1] not in line:
+            fails.append((name, rc, 'refused for another reason than corpus-refused.tsv says '
+                          '(%d, %r): %r' % (expected[name][0], expected[name][1], line[:200])))
+        continue
+    if name in expected:
+        fails.append((name, rc, 'delivered, but corpus-refused.tsv expects a refusal (%d, %r)'
+                      % expected[name]))
         continue
     got = sorted(x for x in os.listdir(d) if '@' in x and not x.endswith('.argv'))
     worker = (int(n) - 1) % JOBS
@@ -160,8 +187,15 @@ for n in sorted(os.listdir(res), key=int):
         if missing:
             fails.append((name, rc, '%s: original text part missing from the copy: %r' % (m, missing[0][:120]))); break
 
+if table_out:
+    with open(table_out, 'w', encoding='utf-8') as out:
+        for name, rc, why in sorted(refused):
+            out.write('%s\t%d\t%s\n' % (name, rc, why))
 print('# exit codes: ' + ', '.join('%d: %d' % kv for kv in sorted(counts.items())) +
       '; of the 0s, %d held for the moderators or dropped' % held)
+print('# refused %d, as corpus-refused.tsv expects: %d of its %d rows'
+      % (len(refused), sum(1 for n, rc, w in refused if n in expected and expected[n][0] == rc
+                           and expected[n][1] in w), len(expected)))
 print('# checked %d of %d messages' % (sum(counts.values()), total))
 for name, rc, why in fails:
     print('# FAIL %s (exit %d): %s' % (name, rc, why))
@@ -171,6 +205,6 @@ sed -n '/^# exit codes/,/^# checked/p' "$TD/report"
 grep '^# FAIL' "$TD/report" | head -40
 nfail=$(sed -n 's/^FAILURES //p' "$TD/report")
 check_eq "every message ran" "$total" "$(ls "$TD/res" | wc -l)"
-check_eq "no crash, no hang, no sanitizer report, only exit 0/65/77, one good copy per member for 0" \
+check_eq "no crash, no hang, no sanitizer report, only exit 0/65/77, one good copy per member for 0, refusals as the table says" \
     0 "${nfail:-missing}"
 rf_done

@@ -64,6 +64,11 @@ check_match "reflector.conf is a conffile" '^/etc/reflector/reflector.conf$' \
     "$(dpkg-deb -I "$DEB" conffiles 2>&1)"
 check_eq "no test hook in the packaged programs" "" \
     "$(dpkg-deb --fsys-tarfile "$DEB" | tar -xOf - ./usr/sbin/listdeliver | grep -a -o REFLECTOR_SYSLOG_SOCKET | head -1)"
+# issue 12: nor the test clock, in any of the three
+for p in listdeliver listctl listweb; do
+    check_eq "no REFLECTOR_TEST_NOW in the packaged $p" "" \
+        "$(dpkg-deb --fsys-tarfile "$DEB" | tar -xOf - ./usr/sbin/$p | grep -a -o REFLECTOR_TEST_NOW | head -1)"
+done
 
 # --- 2. a clean Debian 12 root ------------------------------------------------
 ROOT=$TD/root
@@ -166,6 +171,11 @@ grep -q '^listctl check$' "$TD/commands"; ok "README.Debian ends the Postfix par
     echo 'listctl check > /tmp/check.route 2>&1 && echo 0 > /tmp/check.route.rc || echo $? > /tmp/check.route.rc'
     echo 'listctl delete --yes other@unrouted.test'
     echo 'listctl check > /tmp/check.again 2>&1 && echo 0 > /tmp/check.again.rc || echo $? > /tmp/check.again.rc'
+    # issue 12: the packaged listctl ignores the test clock (a test build
+    # would journal the creation in 2001)
+    echo 'REFLECTOR_TEST_NOW=1000000000 listctl create clock@lists.test > /dev/null || true'
+    echo 'listctl journal clock@lists.test > /tmp/clock.journal 2>&1 || true'
+    echo 'listctl delete --yes clock@lists.test > /dev/null || true'
     echo 'postfix stop > /dev/null 2>&1 || true'
 } > "$ROOT/tmp/scenario.sh"
 step "README.Debian's Postfix commands run in the root" "$TD/scenario.log" in_root sh /tmp/scenario.sh
@@ -187,6 +197,8 @@ check_eq "unrouted list: exit 78" 78 "$(cat "$R/check.route.rc")"
 check_match "unrouted list: found" '^problem: other@unrouted.test: Postfix does not route it to listdeliver' "$(cat "$R/check.route")"
 check_eq "unrouted list: the routed one is fine" "" "$(grep 'dev@lists.test' "$R/check.route")"
 check_eq "problems fixed: listctl check says nothing again" "0:" "$(cat "$R/check.again.rc"):$(cat "$R/check.again")"
+check_match "the packaged listctl ignores REFLECTOR_TEST_NOW (journal of today, not of 2001)" \
+    "^$(date -u +%Y)-[0-9-]+T[0-9:]+Z create " "$(cat "$R/clock.journal" 2>/dev/null)"
 
 # --- 6. purge ----------------------------------------------------------------
 chroot "$ROOT" dpkg -L reflector > "$TD/files" 2>&1

@@ -27,7 +27,7 @@ cat > "$TD/bin/sendmail" <<EOF
 # argv is [-oi -f VERP -- member]
 for a; do rcpt=\$a; done
 printf '%s\n' "\$*" >> "$TD/out/argv"
-cat > "$TD/out/\$rcpt.\$\$"
+cat > "$TD/out/\$rcpt.\$(date +%s%N)\$(printf %07d \$\$)"
 EOF
 chmod 755 "$TD/bin/sendmail"
 printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = 2\n[dmarc]\nresolver = none\n' \

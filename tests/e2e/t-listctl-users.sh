@@ -107,11 +107,11 @@ python3 "$TD/answer-tty.py" "$PW2" "$PW2" "$L" user add carol --email carol@exam
 check_eq "user add on a terminal: exit 0" 0 "$?"
 check_match "user add on a terminal: prompts" "New password for carol: .*Again: " "$(tr -d '\r\n' < "$TD/tty")"
 check_match "user add on a terminal: done" "added account carol" "$(cat "$TD/tty")"
-! grep -qF "$PW2" "$TD/tty"; ok "user add on a terminal: the password is not echoed"
+! grep -qF -e "$PW2" "$TD/tty"; ok "user add on a terminal: the password is not echoed"
 python3 "$TD/answer-tty.py" "$PW3" "$PW3 typo" "$L" user passwd carol > "$TD/tty" 2>&1
 check_eq "user passwd on a terminal, two different answers: exit 65" 65 "$?"
 check_match "two different answers: nothing changed" "the two passwords differ" "$(cat "$TD/tty")"
-! grep -qF "$PW3" "$TD/tty"; ok "two different answers: neither is echoed"
+! grep -qF -e "$PW3" "$TD/tty"; ok "two different answers: neither is echoed"
 
 # --- list, grant, revoke ------------------------------------------------------
 run user list --json
@@ -179,7 +179,7 @@ check_match "the log has the account changes" "user-add\|alice" "$(cat "$TD/acti
 check_match "the log has the password change" "user-passwd\|alice" "$(cat "$TD/activity")"
 leak=0
 for pw in "$PW1" "$PW2" "$PW3" "$WEBPW"; do
-    if grep -qaF "$pw" "$db" "$db-wal" "$TD/activity" 2>/dev/null; then leak=1; fi
+    if grep -qaF -e "$pw" "$db" "$db-wal" "$TD/activity" 2>/dev/null; then leak=1; fi
 done
 check_eq "no password in the database, its WAL or the activity log" 0 "$leak"
 

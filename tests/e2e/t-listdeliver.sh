@@ -14,13 +14,16 @@ shopt -s lastpipe   # "post ... | ld" sets RC and ERR in this shell
 [ -x "$RF_BIN/listctl" ] || { echo "not ok - $RF_BIN/listctl is not built"; exit 1; }
 mkdir -p "$TD/bin" "$TD/state" "$TD/out" "$TD/fail" "$TD/empty-state"
 cp "$RF_BIN/listdeliver" "$RF_BIN/listctl" "$TD/bin/"
+# each copy is out/<member>.<nanoseconds><pid, 7 digits>: name order is time
+# order (a name with the pid alone put the copy of pid 10000 before the
+# older one of pid 9999)
 cat > "$TD/bin/sendmail" <<EOF
 #!/bin/sh
 # argv is [-oi -f VERP -- member]
 for a; do rcpt=\$a; done
 printf '%s\n' "\$*" >> "$TD/out/argv"
 if [ -f "$TD/fail/\$rcpt" ]; then cat > /dev/null; echo "stub: refusing \$rcpt" >&2; exit \$(cat "$TD/fail/\$rcpt"); fi
-cat > "$TD/out/\$rcpt.\$\$"
+cat > "$TD/out/\$rcpt.\$(date +%s%N)\$(printf %07d \$\$)"
 EOF
 chmod 755 "$TD/bin/sendmail"
 printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = 3\n[dmarc]\nresolver = none\n' \
@@ -199,7 +202,7 @@ check_eq "the spool is empty after delivery" "" "$(ls "$TD/state/spool" 2>/dev/n
 
 # a reply keeps one prefix; list_headers off drops the List-* fields
 post 'bob@example.test' "Re: [dev] first post" | ld --config "$TD/reflector.conf" dev@lists.test
-check_eq "bob's token is the same in his next post" "$tb" "$(token_of $(ls -t "$TD"/out/bob@example.test.* | head -1))"
+check_eq "bob's token is the same in his next post" "$tb" "$(token_of $(ls "$TD"/out/bob@example.test.* | tail -1))"
 check_match "a reply's subject keeps one prefix" '^Subject: \[dev\] Re: first post$|^Subject: Re: \[dev\] first post$' \
     "$(grep -h '^Subject' "$TD"/out/alice@example.test.* | tail -1)"
 clear_out
@@ -287,7 +290,7 @@ cat > "$TD/bin/sendmail-slow" <<EOF
 for a; do rcpt=\$a; done
 touch "$TD/out/started"
 sleep 3
-cat > "$TD/out/\$rcpt.\$\$"
+cat > "$TD/out/\$rcpt.\$(date +%s%N)\$(printf %07d \$\$)"
 EOF
 chmod 755 "$TD/bin/sendmail-slow"
 printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = 8\n[dmarc]\nresolver = none\n' \

@@ -63,9 +63,7 @@ echo "$c_mod_other" >> "$RF_SECRETS"
 check_eq "mod, logged in elsewhere too (curl): the panel answers 200" 200 \
     "$(code -H "Cookie: rf_session=$c_mod_other" "$BASE/m/")"
 
-out=$(cd "$T" && timeout 300 node "$RF_TESTS/browser/moderator.mjs" "$BASE" 2>&1)
-echo "$out" | sed 's/^/#   /'
-check_match "the browser part passed all its checks" '^[0-9]+ passed, 0 failed$' "$(echo "$out" | tail -1)"
+rf_browser "the browser part" 57 moderator.mjs "$BASE"
 
 check_eq "the password change ended mod's other session too: to the login page" 303 \
     "$(code -H "Cookie: rf_session=$c_mod_other" "$BASE/m/")"

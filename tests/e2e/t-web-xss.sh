@@ -107,10 +107,8 @@ check_eq "ann got them" 5 "$(maildir_count ann@example.test)"
 web_up || { _rf_record 1 "listweb started"; rf_done; exit 1; }
 ok "listweb started"
 BASE=http://127.0.0.1:$WEBPORT
-out=$(cd "$T" && timeout 300 node "$RF_TESTS/browser/xss.mjs" "$BASE" xss@lists.test "$T/expect.json" 2>&1)
-echo "$out" | sed 's/^/#   /'
-check_match "the browser part passed all its checks" '^[0-9]+ passed, 0 failed$' "$(echo "$out" | tail -1)"
-pages=$(printf '%s\n' "$out" | LC_ALL=C sed -n 's/.*no dialog opened on any of \([0-9]*\) pages.*/\1/p')
+rf_browser "the browser part" 83 xss.mjs "$BASE" xss@lists.test "$T/expect.json"
+pages=$(printf '%s\n' "$BROWSER_OUT" | LC_ALL=C sed -n 's/.*no dialog opened on any of \([0-9]*\) pages.*/\1/p')
 check "on every page that shows the corpus (${pages:-0} opened)" test "${pages:-0}" -ge 18
 check_eq "no sanitizer report from listweb" "" \
     "$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T/log/listweb.log" | head -5)"

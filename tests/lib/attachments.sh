@@ -232,7 +232,7 @@ PY
     local found_tokens=
     while read -r url; do
         tok=$(printf '%s' "$url" | sed 's|.*/a/||; s|/.*||')
-        found_tokens="$found_tokens$(grep -laF "$tok" "$STATE"/reflector.db* "$T/log/"* 2>/dev/null)"
+        found_tokens="$found_tokens$(grep -laF -e "$tok" "$STATE"/reflector.db* "$T/log/"* 2>/dev/null)"
     done < "$T/alice.urls"
     check_eq "no token in the database files (and WAL) nor in any log" "" "$found_tokens"
     tok=$(head -1 "$T/alice.urls" | sed 's|.*/a/||; s|/.*||')
@@ -296,7 +296,7 @@ PY
     check_match "cleanup -v again: attachments: 0" '^attachments: 0 ' \
         "$(as_run_user env REFLECTOR_TEST_NOW=$later "$T/bin/listctl" --config "$T/reflector.conf" cleanup -v)"
     check_eq "after cleanup the link is unknown: 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$url")"
-    check_eq "listweb logged no token" "" "$(grep -F "${tok:-no token}" "$T/log/listweb.log")"
+    check_eq "listweb logged no token" "" "$(grep -F -e "${tok:-no token}" "$T/log/listweb.log")"
     web_down
     if [ "$STORE" = s3 ]; then
         check_eq "every S3 request had a good SigV4 signature" "" "$(grep -v '^ok ' "$T/log/sigv4.log" | head -3)"

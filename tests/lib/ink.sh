@@ -245,26 +245,20 @@ sys.exit(1 if any((bytes.fromhex(n[4:]) if n.startswith("hex:") else n.encode())
     check_eq "/ink/ is no listing: 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$W/ink/")"
 
     # the member, in the real Chromium, after the scanner
-    local out
-    out=$(cd "$T" && timeout 300 node "$RF_TESTS/browser/ink.mjs" "$LOCAL" read 2>&1)
-    echo "$out" | sed 's/^/#   /'
-    check_match "browser: the password asked, a wrong one refused, the post and its attachment shown" \
-        '^[0-9]+ passed, 0 failed$' "$(echo "$out" | tail -1)"
+    rf_browser "browser: the password asked, a wrong one refused, the post and its attachment shown" \
+        26 ink.mjs "$LOCAL" read
 
     # carol's Bounce Redelivery page: the notice, no link, nothing of the post
     curl -s "${rlink/$BASE/$W}" | tr -s ' \n' '  ' > "$T/r.html"
     check_match "carol's redelivery page shows the kept copy: the notice" \
         'is on a protected page until' "$(cat "$T/r.html")"
     check_match "without the link" 'the link is only in the copies sent to the members' "$(cat "$T/r.html")"
-    check_eq "nor the token" 0 "$(grep -c -F "$tok" "$T/r.html")"
+    check_eq "nor the token" 0 "$(grep -c -F -e "$tok" "$T/r.html")"
     check_eq "nor the phrase" 0 "$(grep -c -F "$RF_PHRASE" "$T/r.html")"
 
     # ---- past the expiry
     _ink_web_at $((86400 + 60))
-    out=$(cd "$T" && timeout 300 node "$RF_TESTS/browser/ink.mjs" "$LOCAL" gone 2>&1)
-    echo "$out" | sed 's/^/#   /'
-    check_match "browser, past the expiry: 410 Gone, said plainly" \
-        '^[0-9]+ passed, 0 failed$' "$(echo "$out" | tail -1)"
+    rf_browser "browser, past the expiry: 410 Gone, said plainly" 5 ink.mjs "$LOCAL" gone
     check_eq "the file's link too: 410" 410 "$(curl -s -o /dev/null -w '%{http_code}' "$LOCAL/1/x.pdf")"
     local later=$((NOW0 + 86400 + 60))
     check_match "cleanup --dry-run counts the ink post" '^ink: 1 .*would be deleted' \

@@ -31,13 +31,12 @@
 static const RfActor rf_test_actor = { "test", "cli" };
 #define RF_TEST_ACTOR (&rf_test_actor)
 
-/* The injected clock (REFLECTOR_TEST_NOW) every timestamp reads. */
+/* The injected clock every timestamp reads (rf_now_set: the unit tests
+ * need no REFLECTOR_TEST_NOW, which a build without test hooks ignores). */
 static inline void
 rf_test_set_now (gint64 now)
 {
-  g_autofree char *s = g_strdup_printf ("%" G_GINT64_FORMAT, now);
-
-  g_setenv ("REFLECTOR_TEST_NOW", s, TRUE);
+  rf_now_set (now);
 }
 
 /* rm -r @path, without following symlinks out of it */
@@ -112,7 +111,7 @@ _rf_fixture_teardown (char **dir, RfConfig **config, RfStore **store, RfList **l
   else
     remove_tree (*dir);
   g_clear_pointer (dir, g_free);
-  g_unsetenv ("REFLECTOR_TEST_NOW");
+  rf_now_set (0);
 }
 
 #define RF_FIXTURE_SETUP(f, now, list_address, conf_extra)                                  \

@@ -138,6 +138,9 @@ test_broken (void)
                  (const char *const[]){ "[delivery]", "parallel", "many", NULL });
   assert_broken ("[delivery]\nparallel = 0\n",
                  (const char *const[]){ "parallel", "from 1", NULL });
+  /* issue 12: one range, the transports' own */
+  assert_broken ("[delivery]\nparallel = 257\n",
+                 (const char *const[]){ "parallel", "'257'", "from 1 to 256", NULL });
   assert_broken ("[delivery]\nparalel = 4\n",
                  (const char *const[]){ "[delivery]", "paralel", "unknown key", NULL });
   assert_broken ("[nonsense]\nx = 1\n", (const char *const[]){ "[nonsense]", NULL });
@@ -148,6 +151,19 @@ test_broken (void)
   assert_broken ("[paths]\nstate_dir =\n", (const char *const[]){ "state_dir", "empty", NULL });
   assert_broken ("[retention]\nmessage_days = -1\n",
                  (const char *const[]){ "[retention]", "message_days", NULL });
+}
+
+/* issue 12: [delivery] parallel has the transports' range, 1 to 256 */
+static void
+test_parallel_range (void)
+{
+  g_autofree char *path = write_conf ("parallel.conf", "[delivery]\nparallel = 256\n");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RfConfig) c = rf_config_load (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (c->parallel, ==, RF_CONFIG_PARALLEL_MAX);
+  g_assert_cmpint (RF_CONFIG_PARALLEL_MAX, ==, 256);
 }
 
 int
@@ -164,6 +180,7 @@ main (int argc, char **argv)
   g_test_add_func ("/config/environment", test_environment);
   g_test_add_func ("/config/missing-explicit", test_missing_explicit);
   g_test_add_func ("/config/broken", test_broken);
+  g_test_add_func ("/config/parallel-range", test_parallel_range);
   rc = g_test_run ();
   {
     g_autoptr (GDir) d = g_dir_open (tmpdir, 0, NULL);

@@ -91,16 +91,36 @@ test_size (void)
   assert_norm ("max_message_size", "10k", "10240");
   assert_norm ("max_message_size", "10K", "10240");
   assert_norm ("max_message_size", "10M", "10485760");
-  assert_norm ("max_message_size", "2g", "2147483648");
+  assert_norm ("max_message_size", "1g", "1073741824");
   assert_reject ("max_message_size", "", "is not a size");
   assert_reject ("max_message_size", "-1", "is not a size");
   assert_reject ("max_message_size", "10x", "is not a size");
   assert_reject ("max_message_size", "10MB", "is not a size");
   assert_reject ("max_message_size", "k", "is not a size");
   assert_reject ("max_message_size", " 10", "is not a size");
-  assert_reject ("max_message_size", "99999999999999999999", "is not a size");
-  assert_reject ("max_message_size", "9999999999999G", "is not a size");
+  assert_reject ("max_message_size", "99999999999999999999", "is more than 1G");
+  assert_reject ("max_message_size", "9999999999999G", "is more than 1G");
   g_assert_cmpuint (rf_setting_value_uint ("10485760"), ==, 10485760);
+}
+
+/* issue 12: one range per type, refused beyond with a sentence that says
+ * it, and what 0 means written in the setting's help */
+static void
+test_ranges (void)
+{
+  assert_norm ("max_message_size", "1073741824", "1073741824");
+  assert_reject ("max_message_size", "1073741825", "is more than 1G (1073741824 bytes)");
+  assert_reject ("max_message_size", "2g", "is more than 1G");
+  assert_reject ("max_message_size", "1025M", "0 means no limit of the list's own");
+  g_assert_nonnull (strstr (rf_setting_lookup ("max_message_size")->help,
+                            "0 means no limit of the list's own"));
+  assert_norm ("bounce_threshold", "0", "0");
+  assert_norm ("bounce_threshold", "1000000", "1000000");
+  assert_reject ("bounce_threshold", "1000001", "is out of range: a whole number from 0 to 1000000");
+  assert_reject ("bounce_threshold", "4294967296", "is out of range: a whole number from 0 to 1000000");
+  assert_reject ("bounce_threshold", "18446744073709551616", "is out of range");
+  assert_reject ("bounce_stale_days", "4294967296", "is out of range");
+  assert_reject ("bounce_threshold", "-1", "is not a non-negative whole number");
 }
 
 static void
@@ -203,6 +223,7 @@ main (int argc, char **argv)
   g_test_add_func ("/settings/table", test_table);
   g_test_add_func ("/settings/bool", test_bool);
   g_test_add_func ("/settings/size", test_size);
+  g_test_add_func ("/settings/ranges", test_ranges);
   g_test_add_func ("/settings/int", test_int);
   g_test_add_func ("/settings/enum", test_enum);
   g_test_add_func ("/settings/string", test_string);

@@ -325,15 +325,15 @@ test_journal (Fixture *f, gconstpointer data)
   };
 
   rf_list_free (make_list (f, "other@lists.example.org"));
-  g_setenv ("REFLECTOR_TEST_NOW", "1700000001", TRUE);
+  rf_test_set_now (1700000001);
   g_assert_true (rf_member_add (f->store, dev, "ann@example.org", &(const RfActor) { "listctl:alice", "cli" }, &error));
-  g_setenv ("REFLECTOR_TEST_NOW", "1700000002", TRUE);
+  rf_test_set_now (1700000002);
   g_assert_true (rf_list_set_setting (f->store, dev, "posting", "open", ACTOR, &error));
-  g_setenv ("REFLECTOR_TEST_NOW", "1700000003", TRUE);
+  rf_test_set_now (1700000003);
   g_assert_true (rf_member_remove (f->store, dev, "ann@example.org", ACTOR, &error));
-  g_setenv ("REFLECTOR_TEST_NOW", "1700000004", TRUE);
+  rf_test_set_now (1700000004);
   g_assert_true (rf_member_add (f->store, dev, "bob@example.org", ACTOR, &error));
-  g_setenv ("REFLECTOR_TEST_NOW", "1700000005", TRUE);
+  rf_test_set_now (1700000005);
   g_assert_true (rf_list_delete (f->store, dev->address, ACTOR, &error));
   g_assert_no_error (error);
 

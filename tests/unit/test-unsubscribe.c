@@ -150,7 +150,7 @@ test_new_token_after_resubscribe (Fixture *f, gconstpointer data)
   g_autofree char *who = NULL;
 
   g_assert_true (rf_member_remove (f->store, f->list, "alice@example.test", ACTOR, &error));
-  g_setenv ("REFLECTOR_TEST_NOW", "1700086400", TRUE);
+  rf_test_set_now (1700086400);
   g_assert_true (rf_member_add (f->store, f->list, "alice@example.test", ACTOR, &error));
   g_assert_no_error (error);
   new = token_of (f, "alice@example.test");

@@ -10,6 +10,11 @@
 
 G_BEGIN_DECLS
 
+/* The most copies in the transport's hands at once ([delivery] parallel):
+ * sendmail processes, or SMTP connections.  The configuration refuses
+ * more; the transports never start more. */
+#define RF_CONFIG_PARALLEL_MAX 256
+
 typedef struct {
   char *state_dir;          /* [paths] state_dir, default /var/lib/reflector */
   char *key_dir;            /* [paths] key_dir, or NULL: see rf_config_key_dir () */
@@ -17,7 +22,8 @@ typedef struct {
   char *sendmail;           /* [delivery] sendmail, default /usr/sbin/sendmail */
   char **sendmail_args;     /* [delivery] sendmail_args: extra argv before -oi
                              * (e.g. "-C;/path/exim.conf"), NULL-terminated */
-  int parallel;             /* [delivery] parallel, default 8 */
+  int parallel;             /* [delivery] parallel, default 8, 1 to
+                             * RF_CONFIG_PARALLEL_MAX */
   char **relays;            /* [delivery] relays (smtp): host:port list,
                              * default 127.0.0.1:25 */
   char *listen;             /* [web] listen, default 127.0.0.1:8025 */

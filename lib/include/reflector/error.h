@@ -49,9 +49,16 @@ typedef enum {
 /* Seconds in a day: every lifetime in days is converted with this. */
 #define RF_DAY ((gint64) 24 * 60 * 60)
 
-/* The clock every timestamp comes from: seconds since the epoch.  Tests set
- * REFLECTOR_TEST_NOW (seconds) to inject a clock. */
+/* The clock every timestamp comes from: seconds since the epoch.  Tokens,
+ * sessions, lockouts and every expiry read it, so only tests may move it:
+ * in-process with rf_now_set(), and, in builds with the CMake option
+ * REFLECTOR_TEST_HOOKS (on for a build from source, whose ctest runs the
+ * end-to-end tests; off in the Debian package), through the environment
+ * variable REFLECTOR_TEST_NOW (seconds), which the other builds ignore. */
 gint64 rf_now (void);
+/* Fix this process's clock at @now (seconds since the epoch); 0 gives the
+ * real clock back.  For unit tests and benchmarks: no program calls it. */
+void rf_now_set (gint64 now);
 
 /* Called every few thousand items of a long operation with the number done
  * so far. */

@@ -12,8 +12,9 @@ G_BEGIN_DECLS
 
 typedef enum {
   RF_SETTING_BOOL,    /* "on" / "off" (also accepts yes/no/true/false/1/0) */
-  RF_SETTING_INT,     /* a non-negative integer */
-  RF_SETTING_SIZE,    /* bytes, with optional k/M/G suffix (1024-based) */
+  RF_SETTING_INT,     /* a whole number, 0 to RF_SETTING_INT_MAX */
+  RF_SETTING_SIZE,    /* bytes, with optional k/M/G suffix (1024-based),
+                       * 0 to RF_SETTING_SIZE_MAX */
   RF_SETTING_ENUM,    /* one of allowed[] */
   RF_SETTING_STRING,  /* free text, one line; "\n" in input means newline */
   RF_SETTING_ADDRESSES, /* mail addresses separated by commas or spaces,
@@ -36,6 +37,14 @@ typedef enum {
   RF_SETTING_OWNER = 0,   /* the list's owners and site admins */
   RF_SETTING_MODERATOR,   /* its moderators too */
 } RfSettingWho;
+/* One range per type (issue 12), refused beyond with a sentence that says
+ * it: counts and days up to a million (a reader may multiply days by
+ * RF_DAY, and no count of bounces or notices needs more), sizes up to 1G
+ * (listdeliver holds a post in memory).  What 0 means is each setting's
+ * own, said in its help: for max_message_size, no limit of the list's own
+ * (the MTA's message size limit is then the only one). */
+#define RF_SETTING_INT_MAX 1000000
+#define RF_SETTING_SIZE_MAX (G_GUINT64_CONSTANT (1) << 30)
 
 typedef struct {
   const char *name;
