@@ -85,6 +85,9 @@ static const ConfigKey config_keys[] = {
   { "backup", "weekly_weeks", KEY_INT, G_STRUCT_OFFSET (RfConfig, backup_weekly_weeks), 0,
     5200 },
   { "monitor", "addresses", KEY_LIST, G_STRUCT_OFFSET (RfConfig, monitor_addresses), 0, 0 },
+  /* issue 12: the deadline of one copy through sendmail */
+  { "delivery", "sendmail_timeout", KEY_INT, G_STRUCT_OFFSET (RfConfig, sendmail_timeout), 1,
+    3600 },
 };
 
 static const char *const transports[] = { "sendmail", "smtp", NULL };
@@ -202,6 +205,7 @@ config_defaults (void)
   config->dmarc_timeout_ms = 2000;
   config->backup_daily_days = 7;
   config->backup_weekly_weeks = 0;
+  config->sendmail_timeout = 300;
   return config;
 }
 

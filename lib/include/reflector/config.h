@@ -65,6 +65,10 @@ typedef struct {
   char **monitor_addresses; /* [monitor] addresses: the seed mailboxes that get a
                              * copy of every post of the lists whose
                              * monitor_inboxes is on; NULL or empty: none */
+  /* issue 12: a sendmail that hangs */
+  int sendmail_timeout;     /* [delivery] sendmail_timeout: seconds one sendmail
+                             * may take over its copy before it is killed,
+                             * default 300 */
 } RfConfig;
 
 /* The file to read: @explicit_path if not NULL, else $REFLECTOR_CONFIG, else
