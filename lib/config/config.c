@@ -91,6 +91,9 @@ static const ConfigKey config_keys[] = {
   { "monitor", "addresses", KEY_LIST, G_STRUCT_OFFSET (RfConfig, monitor_addresses), 0, 0 },
   /* issue 10: the Postfix recipient map's indexed form (lib/mta/map.c) */
   { "mta", "postmap", KEY_STRING, G_STRUCT_OFFSET (RfConfig, postmap), 0, 0 },
+  /* issue 12: the deadline of one copy through sendmail */
+  { "delivery", "sendmail_timeout", KEY_INT, G_STRUCT_OFFSET (RfConfig, sendmail_timeout), 1,
+    3600 },
 };
 
 static const char *const transports[] = { "sendmail", "smtp", NULL };
@@ -209,6 +212,7 @@ config_defaults (void)
   config->dmarc_timeout_ms = 2000;
   config->backup_daily_days = 7;
   config->backup_weekly_weeks = 0;
+  config->sendmail_timeout = 300;
   return config;
 }
 

@@ -12,6 +12,15 @@
  * the post is made per member; one poll() loop feeds every pipe and
  * notices every exit (pidfd).  Each child's stderr goes to a memfd that we
  * read after it exits, which gives the bounce a reason.
+ *
+ * issue 12: each copy has a deadline ([delivery] sendmail_timeout).  A
+ * sendmail still running then is stuck (its MTA's queue, a lock, a
+ * lookup): it is sent SIGTERM, and SIGKILL KILL_GRACE_MS later, with the
+ * processes it started (each child leads a process group of its own); its
+ * member is pending whatever it exits with, since its copy may or may not
+ * have been queued; and no new copy is started, because a stuck MTA would
+ * hold every further copy for the whole deadline too: the run ends 75 and
+ * the MTA's retry sends the rest.
  */
 #include "deliver/deliver-private.h"
 
@@ -39,7 +48,25 @@ typedef struct {
   char *head;
   gsize head_off;
   off_t body_off;
+  /* issue 12: monotonic times (us) of its deadline and of the SIGKILL
+   * after the SIGTERM (0: none sent yet) */
+  gint64 deadline;
+  gint64 kill_at;
+  gboolean timed_out;
 } Child;
+
+/* issue 12: between the SIGTERM at the deadline and the SIGKILL, time for a
+ * sendmail to remove what it had half queued (Exim and Postfix's postdrop
+ * do on SIGTERM) */
+#define KILL_GRACE_MS 5000
+
+/* [delivery] sendmail_timeout (a configuration built by hand may leave it
+ * 0: the default) */
+static int
+timeout_s (const RfConfig *config)
+{
+  return config->sendmail_timeout > 0 ? config->sendmail_timeout : 300;
+}
 
 /* sysexits a sendmail uses for "this address will never work" */
 static gboolean
@@ -72,9 +99,10 @@ first_line (int fd)
 
 /* The outcome of one child that has exited. */
 static gboolean
-report_exit (Child *child, int status, int *running, const char *program,
+report_exit (Child *child, int status, int *running, const RfConfig *config,
              RfSendResultFunc on_result, gpointer user_data, GError **error)
 {
+  const char *program = config->sendmail;
   RfRecipientState state;
   g_autofree char *said = NULL;
   g_autofree char *detail = NULL;
@@ -91,6 +119,14 @@ report_exit (Child *child, int status, int *running, const char *program,
   child->pidfd = child->pipe_fd = -1;
   (*running)--;
   address = g_steal_pointer (&child->address);
+  if (child->timed_out)
+    {
+      /* whatever it says now: it may or may not have queued the copy */
+      child->timed_out = FALSE;
+      detail = g_strdup_printf ("%s did not finish within %d s and was killed", program,
+                                timeout_s (config));
+      return on_result (address, RF_RCPT_PENDING, detail, user_data, error);
+    }
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
     state = RF_RCPT_SENT;
   else if (WIFEXITED (status) && is_permanent (WEXITSTATUS (status)))
@@ -185,12 +221,61 @@ spawn_one (const RfConfig *config, const char *message_path, int copy_fd, const 
   posix_spawn_file_actions_adddup2 (&actions, err_fd, 2);
   posix_spawnattr_init (&attr);
   posix_spawnattr_setsigmask (&attr, sigmask);
-  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK);
+  /* issue 12: a process group of its own, so that a sendmail killed at its
+   * deadline takes with it whatever it started */
+  posix_spawnattr_setpgroup (&attr, 0);
+  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
   rc = posix_spawn (&pid, config->sendmail, &actions, &attr, (char **) argv->pdata, environ);
   posix_spawnattr_destroy (&attr);
   posix_spawn_file_actions_destroy (&actions);
   *errno_out = rc;
   return rc == 0 ? pid : -1;
+}
+
+/* issue 12: SIGTERM to the children past their deadline, SIGKILL to those
+ * still there KILL_GRACE_MS later, each with its process group.  TRUE
+ * when a deadline passed now.  *@timeout_ms becomes the poll timeout to
+ * the next deadline or SIGKILL (or stays -1 when there is none). */
+static gboolean
+expire (Child *children, int parallel, int *timeout_ms)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 next = G_MAXINT64;
+  gboolean expired = FALSE;
+
+  for (int i = 0; i < parallel; i++)
+    {
+      Child *c = &children[i];
+
+      if (c->pid == 0)
+        continue;
+      if (!c->timed_out && now >= c->deadline)
+        {
+          if (kill (-c->pid, SIGTERM) != 0)
+            kill (c->pid, SIGTERM);
+          c->timed_out = TRUE;
+          c->kill_at = now + (gint64) KILL_GRACE_MS * 1000;
+          expired = TRUE;
+        }
+      else if (c->timed_out && c->kill_at != 0 && now >= c->kill_at)
+        {
+          if (kill (-c->pid, SIGKILL) != 0)
+            kill (c->pid, SIGKILL);
+          c->kill_at = 0;   /* it cannot outlive that: its exit is all we wait for */
+        }
+      if (!c->timed_out)
+        next = MIN (next, c->deadline);
+      else if (c->kill_at != 0)
+        next = MIN (next, c->kill_at);
+    }
+  if (next != G_MAXINT64)
+    {
+      /* rounded up: a poll that returns a little early would spin */
+      int ms = (int) MIN ((next - now + 999) / 1000, (gint64) G_MAXINT);
+
+      *timeout_ms = *timeout_ms < 0 ? ms : MIN (*timeout_ms, ms);
+    }
+  return expired;
 }
 
 gboolean
@@ -219,6 +304,8 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
   gboolean exhausted = FALSE, stop = FALSE;
   g_autoptr (GError) stopped = NULL;
   sigset_t pipe_set, old_mask, pending;
+  /* issue 12: the deadline of each copy */
+  gint64 timeout_us = (gint64) timeout_s (config) * G_USEC_PER_SEC;
 
   for (int i = 0; i < parallel; i++)
     children[i].pidfd = children[i].pipe_fd = children[i].err_fd = -1;
@@ -332,6 +419,9 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
           child->head = g_steal_pointer (&head);
           child->head_off = 0;
           child->body_off = 0;
+          child->deadline = g_get_monotonic_time () + timeout_us;
+          child->kill_at = 0;
+          child->timed_out = FALSE;
           running++;
           if (pipe_w >= 0)
             {
@@ -342,23 +432,38 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
       if (running == 0)
         continue;
 
-      /* wait for a pipe that takes more or a child that exits; without a
-       * pidfd (an old kernel), look for exits every 10 ms */
+      /* issue 12: a copy past its deadline: its sendmail is stopped, and
+       * no new copy is started */
+      if (expire (children, parallel, &timeout))
+        {
+          stop = TRUE;
+          if (stopped == NULL)
+            g_set_error (&stopped, RF_ERROR, RF_ERROR_TEMPORARY,
+                         "%s did not finish a copy within %d s and was killed; no more "
+                         "copies were started: the MTA will retry",
+                         config->sendmail, timeout_s (config));
+        }
+
+      /* wait for a pipe that takes more or a child that exits, or the
+       * next deadline; without a pidfd (an old kernel), look for exits
+       * every 10 ms */
       for (int i = 0; i < parallel; i++)
         {
           if (children[i].pid == 0)
             continue;
-          if (children[i].pipe_fd >= 0)
+          /* (a sendmail stopped at its deadline gets nothing more: a
+           * closed pipe would be the end of a message cut short) */
+          if (children[i].pipe_fd >= 0 && !children[i].timed_out)
             pfds[n_pfds++] = (struct pollfd) { children[i].pipe_fd, POLLOUT, 0 };
           if (children[i].pidfd >= 0)
             pfds[n_pfds++] = (struct pollfd) { children[i].pidfd, POLLIN, 0 };
           else
-            timeout = 10;
+            timeout = timeout < 0 ? 10 : MIN (timeout, 10);
         }
       if (poll (pfds, (nfds_t) n_pfds, timeout) < 0 && errno != EINTR)
         timeout = 10;   /* cannot happen; the reaping below still works */
       for (int i = 0; i < parallel; i++)
-        if (children[i].pid != 0 && children[i].pipe_fd >= 0)
+        if (children[i].pid != 0 && children[i].pipe_fd >= 0 && !children[i].timed_out)
           feed (&children[i], message_fd, message_size);
       while ((pid = waitpid (-1, &status, WNOHANG)) != 0)
         {
@@ -396,7 +501,7 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
               child = &children[i];
           if (child == NULL)
             continue;   /* not one of ours */
-          if (!report_exit (child, status, &running, config->sendmail, on_result, user_data,
+          if (!report_exit (child, status, &running, config, on_result, user_data,
                             stopped == NULL ? &stopped : NULL))
             stop = TRUE;
         }

@@ -117,8 +117,10 @@ typedef struct {
    * delivered, so another connection takes them (a relay that hangs up, or
    * answers 421 after so many messages a connection, costs no retry) */
   GQueue moved;              /* of Copy */
-  /* outcomes are handed to on_result (progress into SQLite) after the
-   * writes that the replies called for, not between a reply and them */
+  /* outcomes wait here until they are handed to on_result (progress into
+   * SQLite): those a connection's replies gave, before that connection
+   * writes again (issue 12); those of a failed connection, once per
+   * poll() */
   GArray *outbox;            /* of Outcome */
 } Run;
 
@@ -906,6 +908,21 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
             }
           else if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))
             do_read (&run, c);
+          /* issue 12: the outcomes just read go to the progress before the
+           * next body leaves: a copy whose reply was read is recorded
+           * before another copy of its connection can arrive, so at any
+           * moment a connection has at most one copy out whose outcome
+           * the progress does not hold (listdeliver(8): parallel + 256).
+           * A group commit there is once per 256 copies. */
+          flush_reports (&run);
+          /* issue 12: the progress cannot be written (a full disk): no
+           * copy whose final dot has not left gets it; closing the
+           * connection is how SMTP takes back a DATA already begun */
+          if (run.stop && c->state == C_OPEN && c->with_body && c->dot_off == 0)
+            {
+              conn_fail (&run, c, "closed before the end of a copy: the fan-out stopped");
+              continue;
+            }
           /* what the replies just read made us say goes out now, not after
            * another poll(): the socket is almost always writable, and a
            * full one answers EAGAIN */
@@ -915,8 +932,8 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
             conn_fail (&run, c, "no reply within 300 s");
         }
       /* while the replies travel: the next copy of each busy connection
-       * made ready, and the outcomes into the progress; neither between a
-       * reply and the write it calls for */
+       * made ready, and the outcomes of failed connections into the
+       * progress; not between a reply and the write it calls for */
       for (int i = 0; i < n_conns; i++)
         {
           Conn *c = &conns[i];

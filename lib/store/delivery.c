@@ -427,6 +427,24 @@ mark_batch (RfDeliveryRun *run, GError **error)
   return TRUE;
 }
 
+/* issue 12: the line of a run that a full disk stopped says so, and which
+ * disk (the MTA puts it in its log and, after days, in the bounce).
+ * Before the rollback: it reads the failed statement's code.  FALSE when
+ * the disk is not full. */
+static gboolean
+explain_full (RfDeliveryRun *run, GError **error)
+{
+  if (error == NULL || *error == NULL ||
+      (sqlite3_extended_errcode (run->store->db) & 0xff) != SQLITE_FULL)
+    return FALSE;
+  g_free ((*error)->message);
+  (*error)->message = g_strdup_printf (
+      "the disk of the state directory %s is full (SQLite: %s): the progress of the "
+      "delivery cannot be written, so nothing more is sent; the MTA will retry",
+      run->store->state_dir, sqlite3_errstr (SQLITE_FULL));
+  return TRUE;
+}
+
 /* One transaction: the outcomes so far, and (@mark) the next batch. */
 static gboolean
 group_commit (RfDeliveryRun *run, gboolean mark, GError **error)
@@ -451,9 +469,10 @@ group_commit (RfDeliveryRun *run, gboolean mark, GError **error)
   return TRUE;
 
 fail:
+  if (!explain_full (run, error))
+    g_prefix_error (error, "delivery progress: ");
   rf_store_rollback (run->store);
   run->broken = TRUE;
-  g_prefix_error (error, "delivery progress: ");
   return FALSE;
 }
 

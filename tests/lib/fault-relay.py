@@ -3,11 +3,17 @@
 transport's fault tests (tests/e2e/t-smtp-faults.sh).
 
     fault-relay.py PORT LOG [--max-per-conn K] [--drop-after-dot ADDRESS]
-                   [--drop-before-dot ADDRESS]
+                   [--drop-before-dot ADDRESS] [--keep DIR]
+                   [--fill-after K --fill-file FILE]
 
 Offers PIPELINING, accepts every RCPT, and appends "RECIPIENT" to LOG for
 each message whose final dot it read (before it replies, so a message is in
-LOG exactly when it was delivered).  Faults:
+LOG exactly when it was delivered).  With --keep, each such message is
+also written whole (dot-unstuffed, LF line ends) to DIR/RECIPIENT/N, the
+recipient's copy, before the reply.  With --fill-after, the K-th message
+fills the file system of FILE (zeros written to FILE until it is full):
+the disk of the state directory filling as the copies go out
+(tests/e2e/t-disk-full.sh).  Faults:
   --max-per-conn K      a MAIL after K messages on one connection gets
                         "421 too many messages" and the connection closes
                         (Exim's smtp_accept_max_per_connection)
@@ -17,6 +23,7 @@ LOG exactly when it was delivered).  Faults:
                         connection closes before its dot: not delivered
 """
 import asyncio
+import os
 import sys
 
 
@@ -30,10 +37,32 @@ def main():
     max_per_conn = int(opts.get("--max-per-conn", "0"))
     drop_after = {opts["--drop-after-dot"]} if "--drop-after-dot" in opts else set()
     drop_before = {opts["--drop-before-dot"]} if "--drop-before-dot" in opts else set()
+    keep = opts.get("--keep")
+    fill_after = int(opts.get("--fill-after", "0"))
+    fill_file = opts.get("--fill-file")
+    delivered = [0]
+
+    def deliver(rcpt, data):
+        with open(log, "a") as f:
+            f.write(rcpt + "\n")
+        if keep:
+            d = os.path.join(keep, rcpt)
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, "%d.%d" % (os.getpid(), delivered[0])), "wb") as f:
+                f.write(b"".join(data))
+        delivered[0] += 1
+        if fill_after and delivered[0] == fill_after:
+            try:
+                with open(fill_file, "ab") as f:
+                    while True:
+                        f.write(b"\0" * 65536)
+                        f.flush()
+            except OSError:
+                pass
 
     async def session(reader, writer):
         writer.write(b"220 fault-relay ESMTP\r\n")
-        messages, rcpt, in_data = 0, None, False
+        messages, rcpt, in_data, data = 0, None, False, []
         try:
             while True:
                 line = await reader.readline()
@@ -47,12 +76,14 @@ def main():
                     if text == ".":
                         in_data = False
                         messages += 1
-                        with open(log, "a") as f:
-                            f.write(rcpt + "\n")
+                        deliver(rcpt, data)
                         if rcpt in drop_after:
                             drop_after.discard(rcpt)
                             break
                         writer.write(b"250 queued\r\n")
+                    else:
+                        raw = line.rstrip(b"\r\n")
+                        data.append((raw[1:] if raw.startswith(b"..") else raw) + b"\n")
                     continue
                 verb = text[:4].upper()
                 if verb in ("EHLO", "HELO"):
@@ -67,7 +98,7 @@ def main():
                     rcpt = text[text.index("<") + 1:text.index(">")]
                     writer.write(b"250 recipient ok\r\n")
                 elif verb == "DATA":
-                    in_data = True
+                    in_data, data = True, []
                     writer.write(b"354 go ahead\r\n")
                 elif verb == "RSET":
                     writer.write(b"250 reset\r\n")

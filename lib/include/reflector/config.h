@@ -78,6 +78,10 @@ typedef struct {
                              * map STATE/mta/postfix-recipients after each change;
                              * NULL (default): /usr/sbin/postmap when it is there;
                              * "none": not run */
+  /* issue 12: a sendmail that hangs */
+  int sendmail_timeout;     /* [delivery] sendmail_timeout: seconds one sendmail
+                             * may take over its copy before it is killed,
+                             * default 300 */
 } RfConfig;
 
 /* The file to read: @explicit_path if not NULL, else $REFLECTOR_CONFIG, else
