@@ -301,7 +301,7 @@ listweb_ink (ListwebRequest *request)
   if (n == 0 || !rf_token_shaped (parts[0], RF_TOKEN_CHARS) || (n >= 2 && *parts[1] == '\0'))
     return unknown_link (request);
   token = parts[0];
-  k.store = rf_store_open (request->config->state_dir, RF_STORE_READ_WRITE, &error);
+  k.store = rf_store_open_with_keys (request->config, RF_STORE_READ_WRITE, &error);
   if (k.store == NULL)
     {
       if (g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND))

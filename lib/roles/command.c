@@ -188,9 +188,13 @@ gboolean
 _rf_command_is_administrivia (const char *subject, const char *text)
 {
   guint total = 0;
-  g_autoptr (GPtrArray) lines = text_lines (text, MAX_LINES, &total);
 
-  if (total > ADMIN_MAX_LINES || (text != NULL && strlen (text) > ADMIN_MAX_BYTES))
+  /* a long post is a post, whatever its first lines say; only the count
+   * of its lines is needed here */
+  if (text != NULL && strlen (text) > ADMIN_MAX_BYTES)
+    return FALSE;
+  g_ptr_array_unref (text_lines (text, MAX_LINES, &total));
+  if (total > ADMIN_MAX_LINES)
     return FALSE;
   return _rf_command_find (subject, text, NULL) != RF_COMMAND_NONE;
 }

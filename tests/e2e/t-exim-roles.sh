@@ -55,9 +55,7 @@ check_eq "a POST without the token: 404, nothing done" 404 "$(curl -s -o /dev/nu
 check_eq "a POST with a made-up token: 404" 404 \
     "$(curl -s -o /dev/null -w '%{http_code}' --data "token=$(printf 'a%.0s' $(seq 52))" "$BASE/c/")"
 n=$(maildir_count zed@example.test)
-out=$(cd "$T" && timeout 120 node "$RF_TESTS/browser/confirm.mjs" "$link" 2>&1)
-echo "$out" | sed 's/^/#   /'
-check_match "the browser part passed all its checks" '^[0-9]+ passed, 0 failed$' "$(echo "$out" | tail -1)"
+rf_browser "the browser part" 11 confirm.mjs "$link"
 check "the button made zed a member" is_member zed@example.test
 mta_idle
 check_eq "zed is welcomed by mail" "$((n + 1))" "$(maildir_count zed@example.test)"

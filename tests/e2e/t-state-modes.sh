@@ -60,8 +60,15 @@ for f in reflector.db reflector.db-wal reflector.db-shm; do
     check_match "$f is among them, 0600" "^f 600 \./$f$" "$(echo "$modes" | grep " \./$f$")"
 done
 check_match "a blob is among them" '^f 600 \./blobs/' "$modes"
-check_eq "the MTA's map: the only files others may read, and they are empty" "" \
-    "$(cd "$ST" && find mta -type f -size +0)"
+check_eq "the MTA's map: the only files others may read; the routing files are empty" "" \
+    "$(cd "$ST" && find mta -type f -size +0 ! -name 'postfix-recipients*')"
+# Postfix's recipient map (issue 10) names the list's own addresses, as the
+# routing files' names do, and nothing else: no member
+check_eq "the Postfix recipient map holds only the list's addresses" "" \
+    "$(grep -v -e '^#' -e '^dev@lists\.test	OK$' -e '^dev-[a-z]*@lists\.test	OK$' \
+        "$ST/mta/postfix-recipients")"
+check_eq "no member's address in any file of the MTA's map, its index included" "" \
+    "$(cd "$ST" && grep -l -a -i -e 'ann@example' -e 'bob@example' -e 'mod@example' -r mta)"
 check_eq "no key in the state directory" "" "$(cd "$ST" && find . -name '*.key*')"
 check_eq "the keys beside reflector.conf, made 0600 by the service user" "600 600" \
     "$(stat -c %a "$TD/site.key" "$TD/blob.key" | paste -sd' ')"

@@ -63,7 +63,7 @@ echo "$c_mod_other" >> "$RF_SECRETS"
 check_eq "mod, logged in elsewhere too (curl): the panel answers 200" 200 \
     "$(code -H "Cookie: rf_session=$c_mod_other" "$BASE/m/")"
 
-rf_browser "the browser part" 57 moderator.mjs "$BASE"
+rf_browser "the browser part" 58 moderator.mjs "$BASE"
 
 check_eq "the password change ended mod's other session too: to the login page" 303 \
     "$(code -H "Cookie: rf_session=$c_mod_other" "$BASE/m/")"
