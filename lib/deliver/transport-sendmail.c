@@ -7,11 +7,15 @@
  * argument of its own after "--", so no address can become an option or a
  * command.  A copy without lines of its own opens the rendered file itself
  * as its stdin.  A copy with lines of its own (the one-click unsubscribe
- * link) reads a pipe (issue 14): we write those lines, then splice() the
- * rendered file into it, page by page from the page cache, so no copy of
- * the post is made per member; one poll() loop feeds every pipe and
- * notices every exit (pidfd).  Each child's stderr goes to a memfd that we
- * read after it exits, which gives the bounce a reason.
+ * link) reads a memfd that holds the whole copy before its sendmail
+ * starts: those lines, then the rendered file copied in by the kernel
+ * (sendfile).  Never a pipe fed after the start: a listdeliver killed
+ * between the two would leave the sendmail an end of input in the middle
+ * of the copy, and sendmail -oi takes end of input as the end of the
+ * message, so the member would get a cut copy, then the whole one on the
+ * retry (found by bench/kill.sh: 36 cut copies in 37 kills).  One poll()
+ * loop notices every exit (pidfd).  Each child's stderr goes to a memfd
+ * that we read after it exits, which gives the bounce a reason.
  *
  * issue 12: each copy has a deadline ([delivery] sendmail_timeout).  A
  * sendmail still running then is stuck (its MTA's queue, a lock, a
@@ -31,6 +35,7 @@
 #include <spawn.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -43,11 +48,6 @@ typedef struct {
   int pidfd;                 /* readable when the child has exited, or -1 */
   int err_fd;
   char *address;
-  /* feeding its stdin: @head, then the file from @body_off; -1 when done */
-  int pipe_fd;
-  char *head;
-  gsize head_off;
-  off_t body_off;
   /* issue 12: monotonic times (us) of its deadline and of the SIGKILL
    * after the SIGTERM (0: none sent yet) */
   gint64 deadline;
@@ -112,11 +112,8 @@ report_exit (Child *child, int status, int *running, const RfConfig *config,
   close (child->err_fd);
   if (child->pidfd >= 0)
     close (child->pidfd);
-  if (child->pipe_fd >= 0)
-    close (child->pipe_fd);   /* it exited before reading all: its status says why */
-  g_clear_pointer (&child->head, g_free);
   child->pid = 0;
-  child->pidfd = child->pipe_fd = -1;
+  child->pidfd = -1;
   (*running)--;
   address = g_steal_pointer (&child->address);
   if (child->timed_out)
@@ -145,53 +142,55 @@ report_exit (Child *child, int status, int *running, const RfConfig *config,
   return on_result (address, state, detail, user_data, error);
 }
 
-/* Write what the pipe of @child takes now: its lines, then the file
- * spliced from the page cache; the pipe is closed when all is written, or
- * when it broke (FALSE: the child exited early, and its exit status tells
- * the outcome). */
-static gboolean
-feed (Child *child, int message_fd, off_t size)
+/* A memfd that holds the whole copy: @head, then the @size bytes of
+ * @message_fd, read from its start; positioned at 0, ready to be a
+ * child's stdin.  -1 with *@detail_out on failure. */
+static int
+whole_copy (const char *head, int message_fd, off_t size, char **detail_out)
 {
-  gsize head_len = child->head != NULL ? strlen (child->head) : 0;
+  gsize head_len = strlen (head);
+  off_t in_off = 0;
+  int fd = memfd_create ("sendmail-copy", MFD_CLOEXEC);
 
-  while (child->head_off < head_len)
+  if (fd < 0)
+    goto fail;
+  for (gsize done = 0; done < head_len;)
     {
-      ssize_t n = write (child->pipe_fd, child->head + child->head_off,
-                         head_len - child->head_off);
+      ssize_t n = write (fd, head + done, head_len - done);
 
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        goto broken;
-      child->head_off += (gsize) n;
+        goto fail;
+      done += (gsize) n;
     }
-  while (child->body_off < size)
+  while (in_off < size)
     {
-      ssize_t n = splice (message_fd, &child->body_off, child->pipe_fd, NULL,
-                          (size_t) (size - child->body_off), SPLICE_F_NONBLOCK | SPLICE_F_MORE);
+      ssize_t n = sendfile (fd, message_fd, &in_off, (size_t) (size - in_off));
 
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        goto broken;
+        goto fail;
       if (n == 0)
-        break;   /* the file shrank under us: the child gets less, and says so */
+        {
+          errno = EIO;   /* the rendered file shrank under us */
+          goto fail;
+        }
     }
-  close (child->pipe_fd);
-  child->pipe_fd = -1;
-  return TRUE;
+  if (lseek (fd, 0, SEEK_SET) != 0)
+    goto fail;
+  return fd;
 
-broken:
-  if (errno == EAGAIN)
-    return TRUE;
-  close (child->pipe_fd);
-  child->pipe_fd = -1;
-  return FALSE;
+fail:
+  *detail_out = g_strdup_printf ("cannot prepare the copy: %s", g_strerror (errno));
+  if (fd >= 0)
+    close (fd);
+  return -1;
 }
 
 /* @copy_fd >= 0: the child's stdin; else it opens @message_path.  The
- * child gets @sigmask (ours as it was before the fan-out blocked
- * SIGPIPE). */
+ * child gets @sigmask. */
 static pid_t
 spawn_one (const RfConfig *config, const char *message_path, int copy_fd, const char *verp,
            const char *address, int err_fd, const sigset_t *sigmask, int *errno_out)
@@ -299,16 +298,16 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
   int message_fd = -1;
   off_t message_size = 0;
   g_autofree Child *children = g_new0 (Child, parallel);
-  g_autofree struct pollfd *pfds = g_new0 (struct pollfd, 2 * (gsize) parallel);
+  g_autofree struct pollfd *pfds = g_new0 (struct pollfd, (gsize) parallel);
   int running = 0;
   gboolean exhausted = FALSE, stop = FALSE;
   g_autoptr (GError) stopped = NULL;
-  sigset_t pipe_set, old_mask, pending;
+  sigset_t mask;
   /* issue 12: the deadline of each copy */
   gint64 timeout_us = (gint64) timeout_s (config) * G_USEC_PER_SEC;
 
   for (int i = 0; i < parallel; i++)
-    children[i].pidfd = children[i].pipe_fd = children[i].err_fd = -1;
+    children[i].pidfd = children[i].err_fd = -1;
   if (header_for != NULL)
     {
       struct stat st;
@@ -324,12 +323,8 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
         }
       message_size = st.st_size;
     }
-  /* a child that exits before reading its whole message must not kill us
-   * with SIGPIPE: blocked while we feed pipes (the write fails with EPIPE
-   * instead), and the children get the mask as it was */
-  sigemptyset (&pipe_set);
-  sigaddset (&pipe_set, SIGPIPE);
-  pthread_sigmask (SIG_BLOCK, &pipe_set, &old_mask);
+  /* the children get our signal mask as it is */
+  pthread_sigmask (SIG_SETMASK, NULL, &mask);
 
   while ((!stop && !exhausted) || running > 0)
     {
@@ -344,7 +339,7 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
           g_autofree char *verp = NULL;
           g_autofree char *head = NULL;
           g_autofree char *detail = NULL;
-          int slot = 0, err_fd, copy_fd = -1, pipe_w = -1, spawn_errno = 0;
+          int slot = 0, err_fd, copy_fd = -1, spawn_errno = 0;
           Child *child;
 
           {
@@ -377,18 +372,12 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
           if (header_for != NULL)
             {
               g_autoptr (GError) head_error = NULL;
-              int p[2];
 
               head = header_for (address, user_data, &head_error);
               if (head_error != NULL)
                 detail = g_strdup (head_error->message);
-              else if (head != NULL && pipe2 (p, O_CLOEXEC) != 0)
-                detail = g_strdup_printf ("cannot create a pipe: %s", g_strerror (errno));
               else if (head != NULL)
-                {
-                  copy_fd = p[0];
-                  pipe_w = p[1];
-                }
+                copy_fd = whole_copy (head, message_fd, message_size, &detail);
               if (detail != NULL)
                 {
                   close (err_fd);
@@ -396,7 +385,7 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
                   continue;
                 }
             }
-          pid = spawn_one (config, message_path, copy_fd, verp, address, err_fd, &old_mask,
+          pid = spawn_one (config, message_path, copy_fd, verp, address, err_fd, &mask,
                            &spawn_errno);
           if (copy_fd >= 0)
             close (copy_fd);
@@ -405,8 +394,6 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
               detail = g_strdup_printf ("cannot run %s: %s", config->sendmail,
                                         g_strerror (spawn_errno));
               close (err_fd);
-              if (pipe_w >= 0)
-                close (pipe_w);
               stop = !on_result (address, RF_RCPT_PENDING, detail, user_data, &stopped);
               continue;
             }
@@ -415,19 +402,10 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
           child->pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
           child->err_fd = err_fd;
           child->address = g_steal_pointer (&address);
-          child->pipe_fd = pipe_w;
-          child->head = g_steal_pointer (&head);
-          child->head_off = 0;
-          child->body_off = 0;
           child->deadline = g_get_monotonic_time () + timeout_us;
           child->kill_at = 0;
           child->timed_out = FALSE;
           running++;
-          if (pipe_w >= 0)
-            {
-              fcntl (pipe_w, F_SETFL, O_NONBLOCK);
-              feed (child, message_fd, message_size);
-            }
         }
       if (running == 0)
         continue;
@@ -444,17 +422,12 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
                          config->sendmail, timeout_s (config));
         }
 
-      /* wait for a pipe that takes more or a child that exits, or the
-       * next deadline; without a pidfd (an old kernel), look for exits
-       * every 10 ms */
+      /* wait for a child that exits, or the next deadline; without a
+       * pidfd (an old kernel), look for exits every 10 ms */
       for (int i = 0; i < parallel; i++)
         {
           if (children[i].pid == 0)
             continue;
-          /* (a sendmail stopped at its deadline gets nothing more: a
-           * closed pipe would be the end of a message cut short) */
-          if (children[i].pipe_fd >= 0 && !children[i].timed_out)
-            pfds[n_pfds++] = (struct pollfd) { children[i].pipe_fd, POLLOUT, 0 };
           if (children[i].pidfd >= 0)
             pfds[n_pfds++] = (struct pollfd) { children[i].pidfd, POLLIN, 0 };
           else
@@ -462,9 +435,6 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
         }
       if (poll (pfds, (nfds_t) n_pfds, timeout) < 0 && errno != EINTR)
         timeout = 10;   /* cannot happen; the reaping below still works */
-      for (int i = 0; i < parallel; i++)
-        if (children[i].pid != 0 && children[i].pipe_fd >= 0 && !children[i].timed_out)
-          feed (&children[i], message_fd, message_size);
       while ((pid = waitpid (-1, &status, WNOHANG)) != 0)
         {
           Child *child = NULL;
@@ -483,10 +453,7 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
                     close (children[i].err_fd);
                     if (children[i].pidfd >= 0)
                       close (children[i].pidfd);
-                    if (children[i].pipe_fd >= 0)
-                      close (children[i].pipe_fd);
                     g_clear_pointer (&children[i].address, g_free);
-                    g_clear_pointer (&children[i].head, g_free);
                     children[i].pid = 0;
                   }
               running = 0;
@@ -507,15 +474,6 @@ _rf_sendmail_send (const RfConfig *config, const char *message_path, const char 
         }
     }
 
-  /* a SIGPIPE that came while blocked is ours: take it, then unblock */
-  if (!sigismember (&old_mask, SIGPIPE) && sigpending (&pending) == 0 &&
-      sigismember (&pending, SIGPIPE))
-    {
-      struct timespec zero = { 0, 0 };
-
-      sigtimedwait (&pipe_set, NULL, &zero);
-    }
-  pthread_sigmask (SIG_SETMASK, &old_mask, NULL);
   if (message_fd >= 0)
     close (message_fd);
   if (stopped != NULL)
