@@ -15,10 +15,12 @@
 # length L is the range of the kill points.  Then TRIALS trials, each from
 # a fresh copy of the state directory (the list and its members, no
 # delivery): a trial draws K kills (KILLS: a number, or LO..HI drawn
-# uniformly); run i <= K is killed at a point drawn uniformly over [0, L)
-# after its start (a run that ends first is not killed: its exit says so),
-# and the runs go on until one exits 0 (at most MAX_RUNS runs; 75 is run
-# again, as the MTA would, anything else ends the trial).
+# uniformly); run i <= K is killed at a point drawn uniformly over its
+# expected length after its start: [0, L) for the first run, [0, L x the
+# share of the members without a copy yet) for a later one (a run that
+# ends first is not killed: its exit says so, and the kill is not
+# counted), and the runs go on until one exits 0 (at most MAX_RUNS runs;
+# 75 is run again, as the MTA would, anything else ends the trial).
 #
 # Transports:
 #   sendmail  (default) bench/record-sendmail.c, a stub that reads its copy
@@ -232,7 +234,11 @@ for t in $(seq 1 "$TRIALS"); do
     points='' exits='' kills=0 rc=''
     for r in $(seq 1 "$MAX_RUNS"); do
         if [ "$r" -le "$k" ]; then
-            at=$(( (RANDOM * 32768 + RANDOM) % L ))
+            # over the expected length of this run: L for the first, the
+            # share of L of the members not reached yet for a later one
+            span=$(( L * (MEMBERS - $(grep -c '' "$D/log")) / MEMBERS ))
+            [ "$span" -ge 1 ] || span=1
+            at=$(( (RANDOM * 32768 + RANDOM) % span ))
             t0=$(now_ms)
             ld_start
             left=$(( t0 + at - $(now_ms) ))
