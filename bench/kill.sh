@@ -50,6 +50,7 @@
 #   TRIALS=10 TRANSPORT=smtp MEMBERS=10000 PARALLEL=8 KILLS=1..3 SEED=42 bash bench/kill.sh
 #   BUILD=build (the build directory), MAX_RUNS=20, POST_LINES=40 (about 2 KB)
 set -eu
+trap 'echo "kill.sh: line $LINENO failed" >&2' ERR
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/.." && pwd)
 MEMBERS=${MEMBERS:-10000}
@@ -236,7 +237,7 @@ for t in $(seq 1 "$TRIALS"); do
         if [ "$r" -le "$k" ]; then
             # over the expected length of this run: L for the first, the
             # share of L of the members not reached yet for a later one
-            span=$(( L * (MEMBERS - $(grep -c '' "$D/log")) / MEMBERS ))
+            span=$(( L * (MEMBERS - $(wc -l < "$D/log")) / MEMBERS ))
             [ "$span" -ge 1 ] || span=1
             at=$(( (RANDOM * 32768 + RANDOM) % span ))
             t0=$(now_ms)
