@@ -297,7 +297,7 @@ done
 wall=$(( $(now_ms) - wall0 ))
 echo "summary: $TRIALS trials, $total_kills kills, $total_runs runs; missed $total_missed;" \
      "truncated copies $total_part; worst trial $worst_dup members with duplicates, $worst_extra extra copies" \
-     "(at most $worst_per_kill per kill; window $WINDOW per kill); most copies to one member $worst_max;" \
+     "(worst mean per kill of a trial $worst_per_kill; window $WINDOW per kill); most copies to one member $worst_max;" \
      "trials above kills x parallel ($PARALLEL) $beyond_parallel;" \
      "within window: $([ "$over_window" = 0 ] && echo yes || echo no); wall time $((wall / 1000)) s"
 if [ "$failed" != 0 ]; then echo "kill.sh: a guarantee was broken (see the trials above)" >&2; exit 1; fi
