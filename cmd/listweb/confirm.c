@@ -146,7 +146,7 @@ act (ListwebRequest *request)
 
   if (token == NULL || !rf_token_caseless_shaped (token))
     return unknown_link (request);
-  store = rf_store_open (request->config->state_dir, RF_STORE_READ_WRITE, &error);
+  store = rf_store_open_with_keys (request->config, RF_STORE_READ_WRITE, &error);
   if (store == NULL)
     return g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND) ? unknown_link (request)
                                                                   : try_later (request, error);
