@@ -602,6 +602,43 @@ test_listctl_reenable_drops (Fixture *f, gconstpointer data)
   g_assert_cmpstr (rows, ==, "0");
 }
 
+static void
+test_person (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) export = NULL;
+  g_autoptr (RfPersonReceipt) receipt = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *rows = NULL;
+  g_autofree char *actors = NULL;
+  g_autofree char *n = NULL;
+  g_autofree char *token = NULL;
+
+  /* a member re-enabled by one notice's token, with the next notice's
+   * token pending: listctl person export shows it, erase removes it and
+   * the member's name as the journal's actor */
+  disable (f, ANN);
+  g_assert_true (sweep (f, T0, 1, 0, NULL));
+  n = take_one (f, ANN);
+  token = token_in (n);
+  g_assert_true (rf_confirmation_act (f->config, &page, f->store, token, NULL, &error));
+  g_assert_no_error (error);
+  disable (f, ANN);
+  g_assert_true (sweep (f, T0, 1, 0, NULL));
+  export = rf_person_export (f->config, f->store, ANN, &error);
+  g_assert_no_error (error);
+  text = json_to_string (export, FALSE);
+  g_assert_nonnull (strstr (text, "\"action\":\"reenable\""));
+  g_assert_nonnull (strstr (text, "member:" ANN));
+  receipt = rf_person_erase (f->config, f->store, ANN, RF_TEST_ACTOR, &error);
+  g_assert_no_error (error);
+  rows = rf_test_sql (f->dir, "SELECT count(*) FROM confirmations");
+  g_assert_cmpstr (rows, ==, "0");
+  actors = rf_test_sql (f->dir, "SELECT group_concat(actor, ' ') FROM journal");
+  g_assert_null (strstr (actors, ANN));
+  g_assert_nonnull (strstr (actors, "member:erased:"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -618,5 +655,6 @@ main (int argc, char **argv)
   g_test_add ("/bounce-notice/notice-bounce", Fixture, NULL, setup, test_notice_bounce, teardown);
   g_test_add ("/bounce-notice/listctl-reenable", Fixture, NULL, setup,
               test_listctl_reenable_drops, teardown);
+  g_test_add ("/bounce-notice/person", Fixture, NULL, setup, test_person, teardown);
   return g_test_run ();
 }
