@@ -26,7 +26,7 @@ typedef struct {
   char *last_class;        /* rf_bounce_class_name() of the last bounce, or NULL */
   char *last_reason;       /* its status and diagnostic, or NULL */
   gint64 disabled_at;      /* 0 unless disabled */
-  guint notices;           /* notices counted since disabled */
+  guint notices;           /* notices sent since disabled */
   gint64 last_notice;      /* 0 if none */
 } RfMemberBounceInfo;
 void rf_member_bounce_info_free (RfMemberBounceInfo *info);
