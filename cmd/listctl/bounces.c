@@ -150,7 +150,8 @@ gboolean
 listctl_sweep (int argc, char **argv, ListctlContext *ctx, GError **error)
 {
   g_autoptr (GPtrArray) lists = NULL;
-  guint total_noticed = 0, total_removed = 0;
+  g_autoptr (GError) unsent = NULL;
+  guint total_noticed = 0, total_removed = 0, failed = 0;
   gboolean verbose = FALSE;
   const GOptionEntry entries[] = {
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "say so when there is nothing to do",
@@ -181,16 +182,36 @@ listctl_sweep (int argc, char **argv, ListctlContext *ctx, GError **error)
     {
       RfList *list = g_ptr_array_index (lists, i);
       guint noticed = 0, removed = 0;
+      g_autoptr (GError) local = NULL;
+      gboolean ok = rf_bounce_process (ctx->config, ctx->store, list, &ctx->actor, &noticed,
+                                       &removed, &local);
 
-      if (!rf_bounce_process (ctx->store, list, &ctx->actor, &noticed, &removed, error))
-        return FALSE;
       total_noticed += noticed;
       total_removed += removed;
       if (noticed > 0 || removed > 0)
-        printf ("%s: %u notice%s counted, %u member%s removed\n", list->address, noticed,
+        printf ("%s: %u notice%s sent, %u member%s removed\n", list->address, noticed,
                 noticed == 1 ? "" : "s", removed, removed == 1 ? "" : "s");
+      if (ok)
+        continue;
+      /* notices the transport did not take: the other lists are swept all
+       * the same, and the run ends in failure for cron to see */
+      if (!g_error_matches (local, RF_ERROR, RF_ERROR_TEMPORARY))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      if (unsent == NULL)
+        unsent = g_steal_pointer (&local);
+      failed++;
     }
-  if (total_noticed == 0 && total_removed == 0 && verbose)
+  if (total_noticed == 0 && total_removed == 0 && unsent == NULL && verbose)
     printf ("nothing to do\n");
+  if (unsent != NULL)
+    {
+      if (failed > 1)
+        g_prefix_error (&unsent, "%u lists have bounce notices not sent; ", failed);
+      g_propagate_error (error, g_steal_pointer (&unsent));
+      return FALSE;
+    }
   return TRUE;
 }

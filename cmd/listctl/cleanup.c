@@ -6,8 +6,10 @@
  *
  * It runs every cleaner of the library's table (rf_cleaners) in turn;
  * each kind of data that expires is one row there, not a change here.
- * Then what 'listctl sweep' does for every list (bounce notices counted,
- * members past the last notice removed), so that one daily job does all.
+ * Then what 'listctl sweep' does for every list (bounce notices sent,
+ * members past the last notice removed), so that one daily job does all;
+ * notices the transport did not take make it fail at the end (cron mails
+ * the line), after every list and the JSON.
  * Safe to run while listdeliver delivers and listweb serves, and as often
  * as you like: what is gone stays gone, a second run finds nothing.
  *
@@ -33,6 +35,7 @@ listctl_cleanup (int argc, char **argv, ListctlContext *ctx, GError **error)
   g_autoptr (GPtrArray) lists = NULL;
   const RfCleaner *cleaners;
   RfCleanupRun run = { 0 };
+  g_autoptr (GError) unsent = NULL;
   guint noticed = 0, removed_members = 0;
   gsize n;
 
@@ -78,16 +81,25 @@ listctl_cleanup (int argc, char **argv, ListctlContext *ctx, GError **error)
         return FALSE;
       for (guint i = 0; i < lists->len; i++)
         {
+          g_autoptr (GError) local = NULL;
           guint nn = 0, rr = 0;
+          gboolean ok = rf_bounce_process (ctx->config, ctx->store, g_ptr_array_index (lists, i),
+                                           &ctx->actor, &nn, &rr, &local);
 
-          if (!rf_bounce_process (ctx->store, g_ptr_array_index (lists, i), &ctx->actor, &nn, &rr,
-                                 error))
-            {
-              g_prefix_error (error, "cleanup of bounces: ");
-              return FALSE;
-            }
           noticed += nn;
           removed_members += rr;
+          if (ok)
+            continue;
+          /* notices the transport did not take: the other lists all the
+           * same, then the failure (cron sees it) */
+          if (!g_error_matches (local, RF_ERROR, RF_ERROR_TEMPORARY))
+            {
+              g_propagate_prefixed_error (error, g_steal_pointer (&local),
+                                          "cleanup of bounces: ");
+              return FALSE;
+            }
+          if (unsent == NULL)
+            unsent = g_steal_pointer (&local);
         }
       if (ctx->json)
         {
@@ -95,7 +107,7 @@ listctl_cleanup (int argc, char **argv, ListctlContext *ctx, GError **error)
           listctl_json_int (b, "bounce-removals", removed_members);
         }
       else if (noticed > 0 || removed_members > 0 || verbose)
-        printf ("bounces: %u notice%s counted, %u member%s removed\n", noticed,
+        printf ("bounces: %u notice%s sent, %u member%s removed\n", noticed,
                 noticed == 1 ? "" : "s", removed_members, removed_members == 1 ? "" : "s");
     }
   json_builder_end_object (b);
@@ -104,6 +116,11 @@ listctl_cleanup (int argc, char **argv, ListctlContext *ctx, GError **error)
       g_autoptr (JsonNode) root = json_builder_get_root (b);
 
       listctl_print_json (root);
+    }
+  if (unsent != NULL)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&unsent), "cleanup of bounces: ");
+      return FALSE;
     }
   return TRUE;
 }

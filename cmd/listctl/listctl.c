@@ -48,7 +48,7 @@ const ListctlCommand listctl_commands[] = {
   { "reenable", listctl_reenable, LISTCTL_STORE_WRITE, "LIST ADDRESS",
     "deliver to a member disabled by bounces again, with score 0" },
   { "sweep", listctl_sweep, LISTCTL_STORE_WRITE, "[LIST]",
-    "bounces: count notices to disabled members, remove those past the last (cleanup does it too)" },
+    "bounces: mail notices to disabled members, remove those past the last (cleanup does it too)" },
   { "report", listctl_report, LISTCTL_STORE_READ, "LIST bounces [--dry-run]",
     "mail the bounce report (scores, states, policy refusals) to the list's moderators and owners" },
   { "held", listctl_held, LISTCTL_STORE_READ, "LIST",

@@ -23,8 +23,24 @@ unknown_link (ListwebRequest *request)
 }
 
 static enum MHD_Result
-expired_link (ListwebRequest *request)
+expired_link (ListwebRequest *request, const RfConfirmation *c)
 {
+  /* a bounce notice's (issue 17): its removal date has passed */
+  if (c->action == RF_CONFIRM_REENABLE)
+    {
+      const char *at = strrchr (c->list_address, '@');
+      g_autofree char *join = at != NULL ? g_strdup_printf ("%.*s-join%s",
+                                                            (int) (at - c->list_address),
+                                                            c->list_address, at)
+                                         : g_strdup (c->list_address);
+      g_autofree char *join_html = g_markup_escape_text (join, -1);
+      g_autofree char *body = g_strdup_printf (
+          "<p id=\"expired\">This link has expired: it was good until the removal date its "
+          "notice gave. Nothing was done; to join the list again, send any message to "
+          "<strong>%s</strong>.</p>", join_html);
+
+      return listweb_page (request, MHD_HTTP_GONE, "Expired link", body);
+    }
   return listweb_page (request, MHD_HTTP_GONE, "Expired link",
                        "<p id=\"expired\">This confirmation link has expired: requests must be "
                        "confirmed within a few days. Nothing was done; to try again, send the "
@@ -80,6 +96,11 @@ describe (const RfConfirmation *c, gboolean done)
                   : g_strdup_printf ("Discard the held post %" G_GINT64_FORMAT " of "
                                      "<strong>%s</strong> (nobody is told)?",
                                      c->held_id, list);
+    case RF_CONFIRM_REENABLE:
+      return done ? g_strdup_printf ("<strong>%s</strong> sends its mail to <strong>%s</strong> "
+                                     "again; the address will not be removed.", list, who)
+                  : g_strdup_printf ("Keep <strong>%s</strong> subscribed to <strong>%s</strong> "
+                                     "and get the list's mail again?", who, list);
     }
   return g_strdup ("");
 }
@@ -94,6 +115,7 @@ button_of (RfConfirmAction action)
     case RF_CONFIRM_APPROVE: return "Approve";
     case RF_CONFIRM_REJECT: return "Reject";
     case RF_CONFIRM_DISCARD: return "Discard";
+    case RF_CONFIRM_REENABLE: return "Keep my subscription";
     }
   return "Confirm";
 }
@@ -115,7 +137,7 @@ show (ListwebRequest *request, const char *token)
     return g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND) ? unknown_link (request)
                                                                   : try_later (request, error);
   if (c->expires <= rf_now ())
-    return expired_link (request);
+    return expired_link (request, c);
   question = describe (c, FALSE);
   /* the token is [a-z2-7] (rf_token_caseless_shaped): nothing to escape */
   body = g_strdup_printf ("<p id=\"question\">%s</p>\n"
@@ -154,7 +176,7 @@ act (ListwebRequest *request)
     return g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND) ? unknown_link (request)
                                                                   : try_later (request, error);
   if (c->expires <= rf_now ())
-    return expired_link (request);
+    return expired_link (request, c);
   if (!rf_confirmation_act (request->config, &actor, store, token, &done, &error))
     return g_error_matches (error, RF_ERROR, RF_ERROR_NOT_FOUND) ? unknown_link (request)
                                                                   : try_later (request, error);

@@ -113,3 +113,17 @@ gboolean _rf_bounce_says_delayed (const char *text);
  * (offset into @text), so that its headers are not taken for the report;
  * strlen (text) when no marker is found. */
 gsize _rf_bounce_report_end (const char *text);
+
+/* ---- notice.c (issue 17): the notice to a member disabled by bounces ---- */
+
+/* Mail notice @number of @of to @info's address (a member of @list
+ * disabled by bounces, to be removed at @removal), with a new reenable
+ * confirmation good until then.  TRUE when the transport took it, or
+ * refused the address for good (*refused_out TRUE, *reason_out (may be
+ * NULL) its reason, (transfer full); the token is dropped); FALSE with
+ * RF_ERROR_TEMPORARY when it could not take it now (the token is dropped:
+ * the next sweep makes another), or with the store's error. */
+gboolean _rf_bounce_notice_send (const RfConfig *config, RfStore *store, const RfList *list,
+                                 const RfMemberBounceInfo *info, guint number, guint64 of,
+                                 gint64 removal, gboolean *refused_out, char **reason_out,
+                                 GError **error);

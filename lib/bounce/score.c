@@ -14,8 +14,13 @@
  * per receiving domain for the moderators (many members of one domain at
  * once is a list problem).  Every change of state is a journal event and an
  * activity-log line, in the transaction of the change.
+ *
+ * The sweep (issue 17) mails each notice (notice.c) before it counts it,
+ * outside any transaction of its own, so that a slow transport never
+ * holds the database: a notice the transport cannot take is not counted
+ * and goes at the next sweep.
  */
-#include "bounce/bounce.h"
+#include "bounce/bounce-private.h"
 
 typedef struct
 {
@@ -182,7 +187,8 @@ rf_member_reenable (RfStore *store, const RfList *list, const char *address,
   if (!rf_bounce_info_save (store, list, info, &local))
     goto fail;
   if (!rf_journal_append (store, list->address, actor, "enable", info->address,
-                          was_disabled ? "was disabled by bounces" : "score reset", &local))
+                          was_disabled ? "was disabled by bounces" : "score reset", &local) ||
+      !rf_confirmations_drop (store, list->address, RF_CONFIRM_REENABLE, info->address, &local))
     goto fail;
   rf_activity_log (store, actor, "reenable", list->address, info->address);
   return rf_store_end (store, own, TRUE, error);
@@ -192,25 +198,94 @@ fail:
   return rf_store_end (store, own, FALSE, NULL);
 }
 
-gboolean
-rf_bounce_process (RfStore *store, const RfList *list, const RfActor *actor,
-                   guint *noticed_out, guint *removed_out, GError **error)
+/* Count notice @number of @of to @address, sent at @now (@refused: the
+ * transport refused the address for good), if the member is still
+ * disabled and no other sweep counted it meanwhile. */
+static gboolean
+count_notice (RfStore *store, const RfList *list, const char *address, guint number,
+              guint64 of, gboolean refused, const char *refusal, gint64 now,
+              const RfActor *actor, gboolean *counted_out, GError **error)
 {
-  g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (RfMemberBounceInfo) info = NULL;
   g_autoptr (GError) local = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *d = NULL;
   gboolean own = FALSE;
-  guint noticed = 0, removed = 0;
-  gint64 now = rf_now ();
-  Rules r;
+
+  *counted_out = FALSE;
+  if (!rf_store_join (store, &own, error))
+    return FALSE;
+  info = rf_bounce_info_load (store, list, address, &local);
+  if (info == NULL)
+    {
+      if (local != NULL)
+        goto fail;
+      return rf_store_end (store, own, TRUE, error);
+    }
+  if (info->state != RF_MEMBER_DISABLED_BOUNCE || info->notices + 1 != number)
+    return rf_store_end (store, own, TRUE, error);
+  value = g_strdup_printf ("notice %u of %" G_GUINT64_FORMAT "%s", number, of,
+                           refused ? ", refused by the transport" : ", sent");
+  info->notices = number;
+  info->last_notice = now;
+  if (!rf_bounce_info_save (store, list, info, &local) ||
+      !rf_journal_append (store, list->address, actor, "bounce-notice", info->address, value,
+                          &local))
+    goto fail;
+  d = g_strdup_printf ("%s: %s%s%s", info->address, value, refusal != NULL ? ": " : "",
+                       refusal != NULL ? refusal : "");
+  rf_activity_log (store, actor, "bounce-notice", list->address, d);
+  *counted_out = TRUE;
+  return rf_store_end (store, own, TRUE, error);
+
+fail:
+  g_propagate_error (error, g_steal_pointer (&local));
+  return rf_store_end (store, own, FALSE, NULL);
+}
+
+/* Remove @info's member: every notice given and one more interval passed. */
+static gboolean
+remove_member (RfStore *store, const RfList *list, const RfMemberBounceInfo *info,
+               const RfActor *actor, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autofree char *d =
+      g_strdup_printf ("%s: removed after %u notices", info->address, info->notices);
+  gboolean own = FALSE;
 
   if (!rf_store_join (store, &own, error))
     return FALSE;
-  if (!read_rules (store, list, &r, &local))
-    goto fail;
-  all = rf_bounce_members (store, list, &local);
+  if (!rf_member_remove (store, list, info->address, actor, &local) ||
+      !rf_confirmations_drop (store, list->address, RF_CONFIRM_REENABLE, info->address, &local))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return rf_store_end (store, own, FALSE, NULL);
+    }
+  rf_activity_log (store, actor, "bounce-remove", list->address, d);
+  return rf_store_end (store, own, TRUE, error);
+}
+
+gboolean
+rf_bounce_process (const RfConfig *config, RfStore *store, const RfList *list,
+                   const RfActor *actor, guint *noticed_out, guint *removed_out, GError **error)
+{
+  g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (GError) unsent_error = NULL;
+  guint noticed = 0, removed = 0, unsent = 0;
+  gint64 now = rf_now ();
+  gboolean ok = TRUE;
+  Rules r;
+
+  if (noticed_out != NULL)
+    *noticed_out = 0;
+  if (removed_out != NULL)
+    *removed_out = 0;
+  if (!read_rules (store, list, &r, error))
+    return FALSE;
+  all = rf_bounce_members (store, list, error);
   if (all == NULL)
-    goto fail;
-  for (guint i = 0; i < all->len; i++)
+    return FALSE;
+  for (guint i = 0; ok && i < all->len; i++)
     {
       RfMemberBounceInfo *info = g_ptr_array_index (all, i);
       gint64 since = info->last_notice != 0 ? info->last_notice : info->disabled_at;
@@ -224,42 +299,63 @@ rf_bounce_process (RfStore *store, const RfList *list, const RfActor *actor,
         continue;
       if (info->notices < r.notices)
         {
-          g_autofree char *value =
-              g_strdup_printf ("notice %u of %" G_GUINT64_FORMAT, info->notices + 1, r.notices);
-          g_autofree char *d = NULL;
+          /* this notice, the ones after it and one more interval */
+          gint64 removal = now + (gint64) (r.notices - info->notices) *
+                                     (gint64) r.interval_days * RF_DAY;
+          g_autoptr (GError) local = NULL;
+          g_autofree char *refusal = NULL;
+          gboolean refused = FALSE, counted = FALSE;
 
-          /* TODO (issue 17): send the notice mail through the transport */
-          info->notices++;
-          info->last_notice = now;
-          if (!rf_bounce_info_save (store, list, info, &local) ||
-              !rf_journal_append (store, list->address, actor, "bounce-notice", info->address,
-                                  value, &local))
-            goto fail;
-          d = g_strdup_printf ("%s: %s", info->address, value);
-          rf_activity_log (store, actor, "bounce-notice", list->address, d);
-          noticed++;
+          /* once the transport failed, the list's other notices wait too */
+          if (unsent_error != NULL)
+            {
+              unsent++;
+              continue;
+            }
+          if (!_rf_bounce_notice_send (config, store, list, info, info->notices + 1, r.notices,
+                                       removal, &refused, &refusal, &local))
+            {
+              if (!g_error_matches (local, RF_ERROR, RF_ERROR_TEMPORARY))
+                {
+                  g_propagate_error (error, g_steal_pointer (&local));
+                  ok = FALSE;
+                  break;
+                }
+              {
+                g_autofree char *d = g_strdup_printf (
+                    "%s: notice %u of %" G_GUINT64_FORMAT " not sent (sent at the next "
+                    "sweep): %s", info->address, info->notices + 1, r.notices, local->message);
+
+                rf_activity_log (store, actor, "bounce-notice-failed", list->address, d);
+              }
+              unsent_error = g_steal_pointer (&local);
+              unsent++;
+              continue;
+            }
+          ok = count_notice (store, list, info->address, info->notices + 1, r.notices, refused,
+                             refusal, now, actor, &counted, error);
+          if (ok && counted)
+            noticed++;
         }
       else
         {
-          g_autofree char *d =
-              g_strdup_printf ("%s: removed after %u notices", info->address, info->notices);
-
-          /* every notice given and one more interval passed: out */
-          if (!rf_member_remove (store, list, info->address, actor, &local))
-            goto fail;
-          rf_activity_log (store, actor, "bounce-remove", list->address, d);
-          removed++;
+          ok = remove_member (store, list, info, actor, error);
+          if (ok)
+            removed++;
         }
     }
-  if (!rf_store_end (store, own, TRUE, error))
-    return FALSE;
   if (noticed_out != NULL)
     *noticed_out = noticed;
   if (removed_out != NULL)
     *removed_out = removed;
+  if (!ok)
+    return FALSE;
+  if (unsent_error != NULL)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
+                   "%s: %u bounce notice%s not sent, tried again at the next sweep: %s",
+                   list->address, unsent, unsent == 1 ? "" : "s", unsent_error->message);
+      return FALSE;
+    }
   return TRUE;
-
-fail:
-  g_propagate_error (error, g_steal_pointer (&local));
-  return rf_store_end (store, own, FALSE, NULL);
 }

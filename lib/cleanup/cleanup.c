@@ -256,7 +256,7 @@ static const RfCleaner cleaners[] = {
   /* issue 10 */
   { "held", clean_held, "held posts past the list's hold_days (blob, row and tokens)" },
   { "confirmations", clean_confirmations,
-    "expired confirmations of subscriptions and unsubscriptions" },
+    "expired confirmations (of subscriptions, unsubscriptions and bounce notices)" },
   { "autoresponses", clean_autoresponses, "counts of automatic answers of past days" },
 };
 

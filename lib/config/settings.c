@@ -59,8 +59,9 @@ static const RfSettingDef settings[] = {
   { "bounce_stale_days", RF_SETTING_INT, "7", NULL,
     "a bounce score not raised for this many days starts again at 0", FALSE, RF_SETTING_MODERATOR },
   { "bounce_notices", RF_SETTING_INT, "3", NULL,
-    "notices counted for a member disabled by bounces before removal; 0 removes at the "
-    "next listctl sweep", FALSE, RF_SETTING_MODERATOR },
+    "notices mailed to a member disabled by bounces before removal, each with a reply address "
+    "and a link that keep the subscription; 0 removes at the next listctl sweep", FALSE,
+    RF_SETTING_MODERATOR },
   { "bounce_notice_interval_days", RF_SETTING_INT, "7", NULL,
     "days between two notices to a disabled member, and from the last notice to removal",
     FALSE, RF_SETTING_MODERATOR },

@@ -101,6 +101,16 @@ typedef struct {
 gboolean _rf_mail_send (const RfConfig *config, const char *list_address,
                         const RfMailOptions *options, GPtrArray *recipients,
                         const char *subject, const char *body, guint *sent_out, GError **error);
+/* issue 17: _rf_mail_send to @to alone, saying what became of the copy:
+ * TRUE with *refused_out FALSE when the transport took it, TRUE with
+ * *refused_out TRUE when it refused the address for good (a permanent
+ * failure; *reason_out, may be NULL, its reason, (transfer full)),
+ * RF_ERROR_TEMPORARY when it could not take it now (transport down, a
+ * temporary refusal). */
+gboolean _rf_mail_send_one (const RfConfig *config, const char *list_address,
+                            const RfMailOptions *options, const char *to, const char *subject,
+                            const char *body, gboolean *refused_out, char **reason_out,
+                            GError **error);
 /* Send @message as it is to each of @recipients, each copy with its own
  * VERP sender of @list_address (a forward).  Errors as rf_mail_send_text. */
 gboolean _rf_mail_send_bytes (const RfConfig *config, const char *list_address,

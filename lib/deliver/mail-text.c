@@ -119,9 +119,9 @@ send_file (const RfConfig *config, const char *list_address, const char *path,
   return ok;
 }
 
-static gboolean
-send_bytes (const RfConfig *config, const char *list_address, GPtrArray *recipients,
-            GBytes *bytes, RfCopyHeaderFunc header_for, guint *sent_out, GError **error)
+/* @bytes in a new file of the spool.  Returns: its path, (transfer full). */
+static char *
+spool_bytes (const RfConfig *config, GBytes *bytes, GError **error)
 {
   g_autofree char *spool = NULL;
   g_autofree char *name = NULL;
@@ -132,11 +132,22 @@ send_bytes (const RfConfig *config, const char *list_address, GPtrArray *recipie
 
   spool = _rf_spool_dir (config->state_dir, error);
   if (spool == NULL)
-    return FALSE;
+    return NULL;
   name = g_strconcat ("mail-", id, NULL);
   path = _rf_spool_path (spool, name, "out");
   data = g_bytes_get_data (bytes, &len);
   if (!_rf_spool_write_file (path, data != NULL ? data : "", len, error))
+    return NULL;
+  return g_steal_pointer (&path);
+}
+
+static gboolean
+send_bytes (const RfConfig *config, const char *list_address, GPtrArray *recipients,
+            GBytes *bytes, RfCopyHeaderFunc header_for, guint *sent_out, GError **error)
+{
+  g_autofree char *path = spool_bytes (config, bytes, error);
+
+  if (path == NULL)
     return FALSE;
   return send_file (config, list_address, path, recipients, header_for, sent_out, error);
 }
@@ -179,4 +190,61 @@ rf_mail_send_text (const RfConfig *config, const char *list_address, GPtrArray *
                    const char *subject, const char *body, guint *sent_out, GError **error)
 {
   return _rf_mail_send (config, list_address, NULL, recipients, subject, body, sent_out, error);
+}
+
+/* issue 17: what the transport did with the one copy of _rf_mail_send_one */
+typedef struct {
+  RfRecipientState state;
+  char *reason;
+} OneOutcome;
+
+static gboolean
+on_one_result (const char *address, RfRecipientState state, const char *detail,
+               gpointer user_data, GError **error)
+{
+  OneOutcome *o = user_data;
+
+  o->state = state;
+  g_free (o->reason);
+  o->reason = g_strdup (detail);
+  return TRUE;
+}
+
+gboolean
+_rf_mail_send_one (const RfConfig *config, const char *list_address,
+                   const RfMailOptions *options, const char *to, const char *subject,
+                   const char *body, gboolean *refused_out, char **reason_out, GError **error)
+{
+  static const RfMailOptions defaults = { 0 };
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GPtrArray) recipients = g_ptr_array_new ();
+  g_autofree char *path = NULL;
+  OneOutcome o = { RF_RCPT_PENDING, NULL };
+  gboolean ok;
+
+  bytes = build (list_address, options != NULL ? options : &defaults, subject, body, error);
+  if (bytes == NULL || (path = spool_bytes (config, bytes, error)) == NULL)
+    return FALSE;
+  g_ptr_array_add (recipients, (gpointer) to);
+  if (g_str_equal (config->transport, "smtp"))
+    ok = _rf_smtp_fanout (config, path, list_address, recipients, to_line, on_one_result, &o,
+                          error);
+  else
+    ok = _rf_sendmail_fanout (config, path, list_address, recipients, to_line, on_one_result,
+                              &o, error);
+  unlink (path);
+  if (ok && o.state == RF_RCPT_PENDING)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "the transport did not take it: %s",
+                   o.reason != NULL ? o.reason : "no answer");
+      ok = FALSE;
+    }
+  if (ok)
+    {
+      *refused_out = o.state == RF_RCPT_FAILED;
+      if (reason_out != NULL)
+        *reason_out = g_steal_pointer (&o.reason);
+    }
+  g_free (o.reason);
+  return ok;
 }

@@ -10,9 +10,12 @@
  * token is spent with the change of membership in one transaction; a
  * moderator's stays until the held post is gone (rf_moderate removes it
  * with its tokens), so that an approval the transport cut short resumes
- * when the MTA retries the reply.
+ * when the MTA retries the reply.  A bounce notice's (issue 17) re-enables
+ * the member it was sent to, who is then the actor: it says nothing the
+ * holder of the notice did not know.
  */
 #include "roles/roles.h"
+#include "bounce/bounce.h"
 #include "crypto/crypto.h"
 
 typedef enum { CONFIRM_DONE, CONFIRM_UNKNOWN, CONFIRM_EXPIRED } ConfirmStatus;
@@ -107,8 +110,71 @@ change_membership (const RfConfig *config, const RfActor *actor, RfStore *store,
   return TRUE;
 }
 
+/* issue 17: a member disabled by bounces gets copies again, the token
+ * spent in the same transaction.  A token of a member removed since is
+ * spent and done nothing: *spent_out FALSE, as for a used one.  By mail
+ * (@answer) the member is told that it worked. */
+static gboolean
+reenable (const RfConfig *config, const RfActor *actor, RfStore *store, const RfList *list,
+          const RfConfirmation *c, const char *hash, gboolean answer, const char *in_reply_to,
+          gboolean *spent_out, GError **error)
+{
+  g_autofree char *name = g_strdup_printf ("member:%s", c->address);
+  /* the member did it, from the page (the client's address) or by mail */
+  const RfActor member = { name, actor->origin };
+  g_autoptr (GHashTable) settings = NULL;
+  g_autoptr (GError) local = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *subject = NULL;
+
+  if (!rf_store_begin (store, error))
+    return FALSE;
+  if (!rf_confirmation_spend (store, hash, spent_out, error))
+    {
+      rf_store_rollback (store);
+      return FALSE;
+    }
+  if (!*spent_out)
+    {
+      rf_store_rollback (store);
+      return TRUE;
+    }
+  if (!rf_member_reenable (store, list, c->address, &member, &local))
+    {
+      if (!g_error_matches (local, RF_ERROR, RF_ERROR_NOT_FOUND))
+        {
+          rf_store_rollback (store);
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      *spent_out = FALSE;
+    }
+  if (!rf_store_commit (store, error))
+    return FALSE;
+  if (!*spent_out || !answer)
+    return TRUE;
+  if ((settings = rf_list_settings (store, list, error)) == NULL)
+    return FALSE;
+  body = g_strdup_printf ("Thank you: the list %s sends its mail to\n"
+                          "  %s\n"
+                          "again, and the address will not be removed.\n",
+                          list->address, c->address);
+  subject = g_strdup_printf ("Mail from %s to you is on again", list->address);
+  /* the change is made: an answer the transport could not take is logged */
+  if (!_rf_answer (config, &member, store, list, settings, c->address, in_reply_to, NULL,
+                   subject, body, NULL, &local))
+    {
+      g_autofree char *detail = g_strdup_printf ("the answer to %s was not sent: %s",
+                                                 c->address, local->message);
+
+      rf_activity_log (store, &member, "answer-failed", list->address, detail);
+    }
+  return TRUE;
+}
+
 /* @expected: the list whose confirm address the token came to, or NULL
- * (the web page): a token of another list confirms nothing there. */
+ * (the web page): a token of another list confirms nothing there.
+ * *done_out: what was confirmed; for an expired token, what it was for. */
 static gboolean
 confirm (const RfConfig *config, const RfActor *actor, RfStore *store, const RfList *expected,
          const char *token, const char *in_reply_to, RfConfirmation **done_out,
@@ -133,6 +199,8 @@ confirm (const RfConfig *config, const RfActor *actor, RfStore *store, const RfL
   if (c->expires <= rf_now ())
     {
       *status_out = CONFIRM_EXPIRED;
+      if (done_out != NULL)
+        *done_out = g_steal_pointer (&c);
       return TRUE;
     }
   list = rf_list_lookup (store, c->list_address, &local);
@@ -170,6 +238,11 @@ confirm (const RfConfig *config, const RfActor *actor, RfStore *store, const RfL
           }
       }
       break;
+    case RF_CONFIRM_REENABLE:
+      if (!reenable (config, actor, store, list, c, hash, expected != NULL, in_reply_to, &spent,
+                     error))
+        return FALSE;
+      break;
     }
   if (!spent)
     return TRUE;
@@ -183,9 +256,10 @@ gboolean
 rf_confirmation_act (const RfConfig *config, const RfActor *actor, RfStore *store,
                      const char *token, RfConfirmation **done_out, GError **error)
 {
+  g_autoptr (RfConfirmation) done = NULL;
   ConfirmStatus status;
 
-  if (!confirm (config, actor, store, NULL, token, NULL, done_out, &status, error))
+  if (!confirm (config, actor, store, NULL, token, NULL, &done, &status, error))
     return FALSE;
   if (status == CONFIRM_EXPIRED)
     {
@@ -199,6 +273,8 @@ rf_confirmation_act (const RfConfig *config, const RfActor *actor, RfStore *stor
                    "this confirmation is unknown: it was used already, or it expired");
       return FALSE;
     }
+  if (done_out != NULL)
+    *done_out = g_steal_pointer (&done);
   return TRUE;
 }
 
@@ -224,8 +300,11 @@ _rf_role_confirm (RfRoleMail *mail, GError **error)
       mail->report->outcome = RF_DROPPED;
       return TRUE;
     }
-  body = status == CONFIRM_EXPIRED ? _rf_text_expired (mail->list, mail->settings)
-                                   : _rf_text_unknown_token (mail->list);
+  if (status == CONFIRM_EXPIRED && done != NULL && done->action == RF_CONFIRM_REENABLE)
+    body = _rf_text_reenable_expired (mail->list);
+  else
+    body = status == CONFIRM_EXPIRED ? _rf_text_expired (mail->list, mail->settings)
+                                     : _rf_text_unknown_token (mail->list);
   subject = g_strdup_printf (status == CONFIRM_EXPIRED ? "Expired confirmation for %s"
                                                        : "Unknown confirmation for %s",
                              mail->list->address);

@@ -145,3 +145,5 @@ char *_rf_text_goodbye (const RfList *list, GHashTable *settings, const char *ad
 char *_rf_text_help (const RfList *list, GHashTable *settings);
 char *_rf_text_expired (const RfList *list, GHashTable *settings);
 char *_rf_text_unknown_token (const RfList *list);
+/* issue 17: a bounce notice's token past its removal date. */
+char *_rf_text_reenable_expired (const RfList *list);

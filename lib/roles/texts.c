@@ -154,3 +154,15 @@ _rf_text_unknown_token (const RfList *list)
                           "%s.\n",
                           list->address, request);
 }
+
+char *
+_rf_text_reenable_expired (const RfList *list)
+{
+  g_autofree char *join = role_address (list, "join");
+
+  return g_strdup_printf ("This confirmation for the list %s has expired: it was good until\n"
+                          "the removal date its notice gave, and nothing was done.\n\n"
+                          "To join the list again, send any message to\n"
+                          "%s.\n",
+                          list->address, join);
+}

@@ -16,6 +16,7 @@ static const char *const action_names[] = {
   [RF_CONFIRM_APPROVE] = "approve",
   [RF_CONFIRM_REJECT] = "reject",
   [RF_CONFIRM_DISCARD] = "discard",
+  [RF_CONFIRM_REENABLE] = "reenable",
 };
 
 const char *
@@ -124,4 +125,22 @@ rf_confirmations_expire (RfStore *store, gint64 now, guint64 *removed_out, GErro
 {
   return _rf_store_delete_older (store, "confirmations", "expires", now + 1, removed_out,
                                  error);
+}
+
+gboolean
+rf_confirmations_drop (RfStore *store, const char *list_address, RfConfirmAction action,
+                       const char *address, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = _rf_store_prepare (
+      store,
+      "DELETE FROM confirmations WHERE list_address = ? AND action = ? "
+      "AND address = ? COLLATE NOCASE",
+      error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, list_address, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, rf_confirm_action_name (action), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, address, -1, SQLITE_STATIC);
+  return _rf_store_step_done (store, stmt, error, "cannot drop confirmations");
 }

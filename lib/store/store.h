@@ -347,6 +347,11 @@ gboolean rf_confirmation_spend (RfStore *store, const char *token_hash, gboolean
 /* Confirmations expired at @now (cleanup). */
 gboolean rf_confirmations_expire (RfStore *store, gint64 now, guint64 *removed_out,
                                   GError **error);
+/* issue 17: delete every confirmation of @action for @address (any case)
+ * on @list_address: the re-enable tokens of a member once one is used, or
+ * the member is re-enabled or removed otherwise. */
+gboolean rf_confirmations_drop (RfStore *store, const char *list_address,
+                                RfConfirmAction action, const char *address, GError **error);
 
 /* Insert the row of a held post (its blob stored already); *added_out is
  * FALSE when a row of its msg_key was there (the caller drops its blob). */

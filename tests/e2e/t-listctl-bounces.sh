@@ -5,8 +5,11 @@
 # do: five permanent bounces on five days disable a member and the next post
 # skips them; policy and temporary bounces and an auto-reply never raise a
 # score; the hashed VERP form finds its member; a bounce for a non-member
-# exits 0 and changes nothing; reenable delivers again; sweep counts notices
-# and then removes.  sendmail is a stub that keeps each copy and its argv.
+# exits 0 and changes nothing; reenable delivers again; sweep mails notices
+# (issue 17: a notice the transport cannot take is not counted, sweep says
+# so in one line and exits 75, the other lists are swept) and then removes.
+# sendmail is a stub that keeps each copy and its argv, and fails (75) for
+# a recipient with a file fail-<address>.
 source "$RF_TESTS/lib/common.sh"
 rf_need python3 setpriv
 rf_tmpdir
@@ -27,6 +30,7 @@ cat > "$TD/bin/sendmail" <<EOF
 # argv is [-oi -f VERP -- member]
 for a; do rcpt=\$a; done
 printf '%s\n' "\$*" >> "$TD/out/argv"
+if [ -e "$TD/out/fail-\$rcpt" ]; then cat > /dev/null; echo 'relay down' >&2; exit 75; fi
 cat > "$TD/out/\$rcpt.\$(date +%s%N)\$(printf %07d \$\$)"
 EOF
 chmod 755 "$TD/bin/sendmail"
@@ -180,19 +184,48 @@ for d in 10 11 12 13 14; do
     NOW=$((T0 + d * DAY)); bounce maildir__bsd__lhost-postfix-04.eml "$VERP_ANN"
 done
 check_eq "disabled again" disabled-bounce "$(field "$ANN" state)"
-NOW=$((T0 + 14 * DAY)); out=$(ctl sweep)
-check_match "sweep: first notice at once" 'dev@lists.test: 1 notice counted, 0 members removed' "$out"
+# a second list whose member zed is disabled by one bounce
+ctl create two@lists.test > /dev/null
+ctl subscribe two@lists.test bob@example.test zed@example.org > /dev/null
+ctl set two@lists.test bounce_threshold 1
+post "to two" | sed 's/^To: dev@/To: two@/' | rf_as_user env REFLECTOR_TEST_NOW="$NOW" \
+    "$TD/bin/listdeliver" --config "$TD/reflector.conf" -f bob@example.test two@lists.test > /dev/null 2>&1
+bounce maildir__bsd__lhost-postfix-04.eml "$(verp_of zed@example.org)"
+check_eq "zed disabled on two@ by one bounce" disabled-bounce \
+    "$(ctl bounces two@lists.test --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["members"][0]["state"])')"
+rm -f "$TD/out"/*@*
+# the transport down for ann: her notice is not counted, two@ is swept
+touch "$TD/out/fail-$ANN"
+NOW=$((T0 + 14 * DAY)); out=$(ctl sweep 2> "$TD/err"); rc=$?
+check_eq "sweep with ann's notice refused for now: exit 75 (cron sees it)" 75 "$rc"
+check_eq "... one line on stderr (besides the test's state directory warning)" 1 \
+    "$(grep -vc 'warning: others may read' "$TD/err")"
+check_match "... saying which list, how many, and why" \
+    '^listctl: dev@lists\.test: 1 bounce notice not sent, tried again at the next sweep: .*relay down' "$(cat "$TD/err")"
+check_eq "... no token in it" 0 "$(grep -c 'confirm+' "$TD/err")"
+check_eq "... the other list swept all the same" 'two@lists.test: 1 notice sent, 0 members removed' "$out"
+check "... zed got the notice" got_copy zed@example.org
+check_eq "ann's notice not counted" 0 "$(field "$ANN" notices)"
+rm -f "$TD/out/fail-$ANN"
+ctl reenable two@lists.test zed@example.org > /dev/null   # two@ is done with
+out=$(ctl sweep)
+check_match "sweep again, the transport back: ann's first notice" 'dev@lists.test: 1 notice sent, 0 members removed' "$out"
+notice=$(ls "$TD/out/$ANN".* 2>/dev/null | head -1)
+check "ann got the notice mail" test -n "$notice"
+check_match "... saying delivery stopped" '^Subject: Mail from dev@lists\.test to you is stopped' "$(cat "$notice" 2>/dev/null)"
+check_match "... with the reply address to keep the subscription" 'dev-confirm\+[a-z2-7]{52}@lists\.test' "$(cat "$notice" 2>/dev/null)"
+check_match "... and the removal date, 3 weeks on" "removed from the list on $(date -u -d @$((NOW + 21 * DAY)) +%F) \\(UTC\\)" "$(cat "$notice" 2>/dev/null)"
 NOW=$((T0 + 15 * DAY)); out=$(ctl sweep dev@lists.test)
 check_eq "sweep next day: nothing to do, nothing said (cron)" "" "$out"
 out=$(ctl sweep -v dev@lists.test)
 check_eq "sweep -v next day: nothing to do" "nothing to do" "$out"
 # the daily cleanup does the sweep of every list too
 NOW=$((T0 + 21 * DAY)); out=$(ctl cleanup)
-check_match "cleanup counts the second notice" '^bounces: 1 notice counted, 0 members removed$' "$out"
+check_match "cleanup sends the second notice" '^bounces: 1 notice sent, 0 members removed$' "$out"
 NOW=$((T0 + 28 * DAY)); ctl cleanup > /dev/null
-check_eq "three notices counted" 3 "$(field "$ANN" notices)"
+check_eq "three notices sent" 3 "$(field "$ANN" notices)"
 NOW=$((T0 + 35 * DAY)); out=$(ctl cleanup)
-check_match "cleanup: removed after the last notice" '^bounces: 0 notices counted, 1 member removed$' "$out"
+check_match "cleanup: removed after the last notice" '^bounces: 0 notices sent, 1 member removed$' "$out"
 members=$(ctl members dev@lists.test)
 check_eq "ann is no longer a member" "" "$(printf '%s\n' "$members" | grep -x "$ANN")"
 check_eq "the others stay" 4 "$(ctl members dev@lists.test | wc -l)"

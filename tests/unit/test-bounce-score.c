@@ -285,7 +285,7 @@ process (Fixture *f, gint64 t, guint want_noticed, guint want_removed)
   guint noticed = 99, removed = 99;
 
   at (t);
-  g_assert_true (rf_bounce_process (f->store, f->list, RF_TEST_ACTOR, &noticed, &removed, &error));
+  g_assert_true (rf_bounce_process (f->config, f->store, f->list, RF_TEST_ACTOR, &noticed, &removed, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (noticed, ==, want_noticed);
   g_assert_cmpuint (removed, ==, want_removed);

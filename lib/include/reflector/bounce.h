@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <reflector/config.h>
 #include <reflector/store.h>
 
 G_BEGIN_DECLS
@@ -25,23 +26,32 @@ typedef struct {
   char *last_class;        /* rf_bounce_class_name() of the last bounce, or NULL */
   char *last_reason;       /* its status and diagnostic, or NULL */
   gint64 disabled_at;      /* 0 unless disabled */
-  guint notices;           /* notices counted since disabled */
+  guint notices;           /* notices sent since disabled */
   gint64 last_notice;      /* 0 if none */
 } RfMemberBounceInfo;
 void rf_member_bounce_info_free (RfMemberBounceInfo *info);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfMemberBounceInfo, rf_member_bounce_info_free)
 
-/* The periodic step (listctl bounces --process, cron): for each member
- * disabled by bounces, count a notice every bounce_notice_interval_days
- * (sending the notice mail itself is not done yet), and after
- * bounce_notices notices and one more interval remove the member (journal
- * "unsubscribe", activity log, both naming @actor).  *noticed_out and
- * *removed_out may be NULL. */
-gboolean rf_bounce_process (RfStore *store, const RfList *list, const RfActor *actor,
-                            guint *noticed_out, guint *removed_out, GError **error);
+/* The periodic step (listctl sweep, listctl cleanup): for each member
+ * disabled by bounces, mail a notice at once and then every
+ * bounce_notice_interval_days, up to bounce_notices, through @config's
+ * transport (issue 17): what happened, the removal date, and a reenable
+ * confirmation (LIST-confirm+<token>, listweb's /c/<token>) good until
+ * then; a notice counts once the transport took it, or refused the address
+ * for good.  After bounce_notices notices and one more interval remove the
+ * member (journal "unsubscribe", activity log, both naming @actor).  When
+ * the transport cannot take a notice, that one and the list's later ones
+ * are not counted (the next sweep sends them), everything else is done,
+ * and it ends with RF_ERROR_TEMPORARY saying how many and why; no token is
+ * ever logged.  *noticed_out and *removed_out (may be NULL) say what was
+ * done, on failure too. */
+gboolean rf_bounce_process (const RfConfig *config, RfStore *store, const RfList *list,
+                            const RfActor *actor, guint *noticed_out, guint *removed_out,
+                            GError **error);
 
-/* Back to enabled with score 0 (journal "enable", activity log).
- * RF_ERROR_NOT_FOUND if not a member. */
+/* Back to enabled with score 0 (journal "enable", activity log); the
+ * member's reenable confirmations are dropped.  RF_ERROR_NOT_FOUND if not
+ * a member. */
 gboolean rf_member_reenable (RfStore *store, const RfList *list, const char *address,
                              const RfActor *actor, GError **error);
 

@@ -18,12 +18,14 @@ typedef enum {
   RF_CONFIRM_APPROVE,       /* a held post: rf_moderate's three actions */
   RF_CONFIRM_REJECT,
   RF_CONFIRM_DISCARD,
+  RF_CONFIRM_REENABLE,      /* issue 17: a member disabled by bounces gets copies again */
 } RfConfirmAction;
 
 typedef struct {
   RfConfirmAction action;
   char *list_address;
-  char *address;            /* subscribe, unsubscribe: the address concerned; else NULL */
+  char *address;            /* subscribe, unsubscribe, reenable: the address concerned;
+                             * else NULL */
   gint64 held_id;           /* approve, reject, discard: the held post; else 0 */
   gint64 created;
   gint64 expires;
@@ -31,7 +33,7 @@ typedef struct {
 void rf_confirmation_free (RfConfirmation *confirmation);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RfConfirmation, rf_confirmation_free)
 
-/* "subscribe", "unsubscribe", "approve", "reject", "discard". */
+/* "subscribe", "unsubscribe", "approve", "reject", "discard", "reenable". */
 const char *rf_confirm_action_name (RfConfirmAction action);
 
 /* What @token (rf_token_new_caseless, in any case) confirms.  An expired
@@ -43,8 +45,10 @@ gboolean rf_confirmation_lookup (RfStore *store, const char *token, RfConfirmati
 
 /* Do what @token confirms, once: subscribe or unsubscribe the address
  * concerned (and mail it the list's welcome or goodbye, whether or not it
- * was a member already: no answer tells), or decide about a held post
- * (rf_moderate).  The token is spent.  RF_ERROR_NOT_FOUND for an unknown
+ * was a member already: no answer tells), decide about a held post
+ * (rf_moderate), or re-enable a member disabled by bounces (the actor is
+ * then the member, from @actor's origin; a token of a member removed
+ * since is unknown).  The token is spent.  RF_ERROR_NOT_FOUND for an unknown
  * token, and for an expired one (its message says so).  *done_out (may be
  * NULL): what was confirmed, (transfer full). */
 gboolean rf_confirmation_act (const RfConfig *config, const RfActor *actor, RfStore *store,
