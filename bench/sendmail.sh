@@ -7,8 +7,8 @@
 #              each reading the message file as its stdin (what the
 #              transport would cost if it did nothing but run sendmail);
 #   reflector  listdeliver, transport=sendmail, parallel=K: VERP, its
-#              member's one-click lines fed through a pipe (splice from the
-#              one rendering), progress in SQLite.
+#              member's one-click lines and the one rendering made whole
+#              in a memfd before each sendmail starts, progress in SQLite.
 #
 # The sendmail is a real one: a private Exim (tests/mta/mta-exim.sh, its
 # binary run directly, no wrapper script) with -odq, so that each process
