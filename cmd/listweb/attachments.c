@@ -52,23 +52,6 @@ free_download (void *cls)
   g_free (d);
 }
 
-/* filename="<ASCII, no quote or backslash>"; filename*=UTF-8''<pct> (RFC 6266) */
-static char *
-content_disposition (const char *name)
-{
-  g_autoptr (GString) ascii = g_string_new (NULL);
-  g_autofree char *pct = g_uri_escape_string (name, NULL, FALSE);
-
-  /* one '_' per character that is not printable ASCII (the name is UTF-8) */
-  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      g_string_append_c (ascii, c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char) c : '_');
-    }
-  return g_strdup_printf ("attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii->str, pct);
-}
-
 /* "type/subtype" of RFC 2045 tokens, else application/octet-stream. */
 static const char *
 safe_type (const char *type)
@@ -128,7 +111,7 @@ serve (ListwebRequest *request, RfAttachment *a, const char *token)
   d->left = a->size;
   response = MHD_create_response_from_callback (a->size, BLOCK, read_block, d, free_download);
   /* the reader's: an unguessable file's name and type are sealed in it */
-  disposition = content_disposition (rf_attachment_reader_name (reader));
+  disposition = listweb_content_disposition (rf_attachment_reader_name (reader));
   MHD_add_response_header (response, "Content-Type",
                            safe_type (rf_attachment_reader_type (reader)));
   MHD_add_response_header (response, "Content-Disposition", disposition);

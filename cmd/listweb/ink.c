@@ -227,22 +227,6 @@ free_download (void *cls)
   g_free (d);
 }
 
-/* filename="<ASCII, no quote or backslash>"; filename*=UTF-8''<pct> (RFC 6266) */
-static char *
-content_disposition (const char *name)
-{
-  g_autoptr (GString) ascii = g_string_new (NULL);
-  g_autofree char *pct = g_uri_escape_string (name, NULL, FALSE);
-
-  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      g_string_append_c (ascii, c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char) c : '_');
-    }
-  return g_strdup_printf ("attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii->str, pct);
-}
-
 static enum MHD_Result
 file_download (Ink *k, const char *token, const char *number)
 {
@@ -278,7 +262,7 @@ file_download (Ink *k, const char *token, const char *number)
   d->reader = reader;
   d->left = f->size;
   response = MHD_create_response_from_callback (f->size, BLOCK, read_block, d, free_download);
-  disposition = content_disposition (f->name);
+  disposition = listweb_content_disposition (f->name);
   /* the type was made safe when the post was sealed */
   MHD_add_response_header (response, "Content-Type", f->content_type);
   MHD_add_response_header (response, "Content-Disposition", disposition);

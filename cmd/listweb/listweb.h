@@ -108,6 +108,10 @@ gboolean listweb_client_gone (gpointer connection);
  * it is, but a page left open on a screen does not spell the address.
  * Returns: (transfer full). */
 char *listweb_masked_address (const char *address);
+/* The Content-Disposition of a download named @name (UTF-8):
+ * filename="<ASCII, no quote or backslash>"; filename*=UTF-8''<pct>
+ * (RFC 6266).  Returns: (transfer full). */
+char *listweb_content_disposition (const char *name);
 /* An application/x-www-form-urlencoded body; the values are wiped when the
  * table is destroyed (a password is one).  Returns: (transfer full). */
 GHashTable *listweb_form_parse (const char *body);

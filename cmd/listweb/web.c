@@ -286,3 +286,19 @@ listweb_masked_address (const char *address)
   return g_strdup_printf ("%.*s…%s", (int) (g_utf8_next_char (address) - address), address,
                           at);
 }
+
+char *
+listweb_content_disposition (const char *name)
+{
+  g_autoptr (GString) ascii = g_string_new (NULL);
+  g_autofree char *pct = g_uri_escape_string (name, NULL, FALSE);
+
+  /* one '_' per character that is not printable ASCII (the name is UTF-8) */
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      g_string_append_c (ascii, c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char) c : '_');
+    }
+  return g_strdup_printf ("attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii->str, pct);
+}
