@@ -425,16 +425,21 @@ bounce_received (const RfConfig *config, const RfActor *actor, RfStore *store, c
       if (g_ascii_strcasecmp (r->address, member) == 0)
         first = r;
     }
-  if (!rf_bounce_record (store, list, member,
-                         first != NULL ? first->bounce_class : bounce->bounce_class,
-                         first != NULL ? first->status : NULL,
-                         first != NULL ? first->diagnostic : NULL, actor, &outcome, error))
-    return FALSE;
   /* Bounce Redelivery: whatever the class, the member missed a post,
-   * unless the copy is only delayed */
-  return _rf_redelivery_bounced (config, actor, store, list, member, raw,
-                                 first != NULL ? first->bounce_class : bounce->bounce_class,
-                                 first != NULL ? first->action : RF_BOUNCE_ACTION_UNKNOWN, error);
+   * unless the copy is only delayed.  Before the bounce is recorded: the
+   * link skips posts kept once the member's delivery was disabled, and
+   * the post this bounce returns was sent while it was not (recorded
+   * first, a bounce back within the post's second would disable the
+   * member "before" it).  Both steps are idempotent for the MTA's retry:
+   * the link by its key, the notice by its once a day */
+  if (!_rf_redelivery_bounced (config, actor, store, list, member, raw,
+                               first != NULL ? first->bounce_class : bounce->bounce_class,
+                               first != NULL ? first->action : RF_BOUNCE_ACTION_UNKNOWN, error))
+    return FALSE;
+  return rf_bounce_record (store, list, member,
+                           first != NULL ? first->bounce_class : bounce->bounce_class,
+                           first != NULL ? first->status : NULL,
+                           first != NULL ? first->diagnostic : NULL, actor, &outcome, error);
 }
 /* ---- end of issue 5 hook ---- */
 

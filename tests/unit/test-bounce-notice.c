@@ -639,6 +639,69 @@ test_person (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (actors, "member:erased:"));
 }
 
+/* The bounce that disables a member returns a post that was sent to them:
+ * it links that post to their redelivery page and mails the notice, even
+ * when the bounce comes back within the second the post was kept (the
+ * store's times are seconds; this once depended on the clock's tick). */
+static void
+test_disabling_bounce_links (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) post = NULL;
+  g_autoptr (GBytes) dsn = NULL;
+  g_autoptr (GPtrArray) posts = NULL;
+  g_autoptr (GPtrArray) mail = NULL;
+  g_autofree char *argv_path = g_build_filename (f->out, "argv", NULL);
+  g_autofree char *argv_text = NULL;
+  g_autofree char *verp = NULL;
+  g_autofree char *text = NULL;
+  const char *msg = "From: Ann <" ANN ">\nTo: " LIST "\nSubject: Plans\n"
+                    "Message-ID: <plans@x.test>\n\nThe plans.\n";
+  const char *at;
+  RfDeliverReport report;
+
+  rf_test_set_now (T0);
+  post = g_bytes_new_static (msg, strlen (msg));
+  g_assert_true (rf_deliver (f->config, &mta, LIST, ANN, post, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_mail (f, BOB), ==, 1);
+  /* bob's copy went with his VERP sender: "-oi -f VERP -- bob@x.test" */
+  g_assert_true (g_file_get_contents (argv_path, &argv_text, NULL, NULL));
+  at = strstr (argv_text, " -- " BOB);
+  g_assert_nonnull (at);
+  while (at > argv_text && at[-1] != ' ')
+    at--;
+  verp = g_strndup (at, strcspn (at, " "));
+  g_assert_true (g_str_has_prefix (verp, "dev-bounces+"));
+  text = g_strdup_printf (
+      "From: MAILER-DAEMON@mx.x.test\nTo: %s\nSubject: Undelivered Mail Returned to Sender\n"
+      "Message-ID: <dsn-1@mx.x.test>\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n"
+      "--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n"
+      "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.x.test\n\n"
+      "Final-Recipient: rfc822; " BOB "\nAction: failed\nStatus: 5.1.1\n"
+      "Diagnostic-Code: smtp; 550 5.1.1 <" BOB ">: User unknown\n\n"
+      "--B\nContent-Type: text/rfc822-headers\n\nFrom: Ann <" ANN ">\n"
+      "Subject: [dev] Plans\nMessage-ID: <plans@x.test>\n\n--B--\n",
+      verp);
+  dsn = g_bytes_new (text, strlen (text));
+  /* the same second */
+  g_assert_true (rf_deliver (f->config, &mta, verp, "", dsn, &report, &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr (RfMemberBounceInfo) i = info (f, BOB);
+
+    g_assert_cmpint (i->state, ==, RF_MEMBER_DISABLED_BOUNCE);
+  }
+  posts = rf_redelivery_member_posts (f->store, LIST, BOB, T0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (posts->len, ==, 1);
+  mail = mail_for (f, BOB);
+  g_assert_cmpuint (mail->len, ==, 2);
+  g_assert_true (strstr (g_ptr_array_index (mail, 0), "your provider refused") != NULL ||
+                 strstr (g_ptr_array_index (mail, 1), "your provider refused") != NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -656,5 +719,7 @@ main (int argc, char **argv)
   g_test_add ("/bounce-notice/listctl-reenable", Fixture, NULL, setup,
               test_listctl_reenable_drops, teardown);
   g_test_add ("/bounce-notice/person", Fixture, NULL, setup, test_person, teardown);
+  g_test_add ("/bounce-notice/disabling-bounce-links", Fixture, NULL, setup,
+              test_disabling_bounce_links, teardown);
   return g_test_run ();
 }
