@@ -106,22 +106,12 @@ kept_or_out (const char *kept_path, const char *out_path)
   return g_file_test (kept_path, G_FILE_TEST_EXISTS) ? kept_path : out_path;
 }
 
-/* issue 16: once an ink post is sealed (its .kept is written) its raw
- * bytes must not wait in the spool in the clear: the MTA holds the
- * message until we answer, and gives it again on a retry. */
-static void
-forget_ink_raw (const char *kept_path, const char *msg_path)
-{
-  if (g_file_test (kept_path, G_FILE_TEST_EXISTS))
-    unlink (msg_path);
-}
-
 /* The rendered copy: made once, reused by every retry.  For an ink post
  * (issue 16) also the copy that is kept (@kept_path), written first, so
  * that a rendered copy always has it. */
 static gboolean
 render_once (GMimeMessage *message, GBytes *raw, gboolean lossy, const RfPolicyContext *ctx,
-             const char *out_path, const char *kept_path, const char *msg_path, GError **error)
+             const char *out_path, const char *kept_path, GError **error)
 {
   g_autoptr (GBytes) rendered = NULL;
   g_autoptr (GBytes) kept = NULL;
@@ -129,10 +119,7 @@ render_once (GMimeMessage *message, GBytes *raw, gboolean lossy, const RfPolicyC
   const void *data;
 
   if (g_file_test (out_path, G_FILE_TEST_EXISTS))
-    {
-      forget_ink_raw (kept_path, msg_path);
-      return TRUE;
-    }
+    return TRUE;
   /* preview.c: the same rendering as rf_deliver_preview's; an ink post
    * (issue 16) also gives the copy that is kept */
   rendered = _rf_deliver_render (message, raw, lossy, ctx, &kept, error);
@@ -142,10 +129,7 @@ render_once (GMimeMessage *message, GBytes *raw, gboolean lossy, const RfPolicyC
   if (kept != NULL && !_rf_spool_write_file (kept_path, data, len, error))
     return FALSE;
   data = g_bytes_get_data (rendered, &len);
-  if (!_rf_spool_write_file (out_path, data, len, error))
-    return FALSE;
-  forget_ink_raw (kept_path, msg_path);
-  return TRUE;
+  return _rf_spool_write_file (out_path, data, len, error);
 }
 
 static gboolean
@@ -226,7 +210,6 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
   g_autofree char *out_path = _rf_spool_path (spool_dir, key, "out");
   /* issue 16: what the archive and Bounce Redelivery keep of an ink post */
   g_autofree char *kept_path = _rf_spool_path (spool_dir, key, "kept");
-  g_autofree char *msg_path = _rf_spool_path (spool_dir, key, "msg");
   RfPolicyContext ctx;
   g_autoptr (GBytes) fixed = NULL;
   gboolean created = FALSE, done = FALSE, lossy = FALSE;
@@ -284,7 +267,7 @@ deliver_post (const RfConfig *config, const RfActor *actor, RfStore *store, cons
         dmarc = _rf_dmarc_lookup (config, (const char *const *) domains);
       ctx.dmarc = dmarc;
     }
-  if (!render_once (message, fixed, lossy, &ctx, out_path, kept_path, msg_path, error))
+  if (!render_once (message, fixed, lossy, &ctx, out_path, kept_path, error))
     return FALSE;
   /* issue 14: from here on the post is the rendered file: the parsed tree
    * and its bytes would only add to the peak of a big post's fan-out */
@@ -452,10 +435,7 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
   g_autoptr (RfList) list = NULL;
   g_autofree char *spool_dir = NULL;
   g_autofree char *key = NULL;
-  g_autofree char *msg_path = NULL;
   g_autoptr (GError) local = NULL;
-  gsize len;
-  const void *data;
   int lock_fd;
   gboolean ok;
 
@@ -466,16 +446,15 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
   if (r == NULL)
     return FALSE;
 
-  /* 1. durable before anything else */
+  /* 1. the message's key.  Its bytes are not copied to the spool: the
+   * MTA holds the message until we answer and gives the same bytes again
+   * on a retry (issue 14: a copy written, synced and deleted per post
+   * cost a fifth of a post's CPU, and left the raw post in the clear
+   * beside the sealed troubleshooting copy) */
   spool_dir = _rf_spool_dir (config->state_dir, error);
   if (spool_dir == NULL)
     return FALSE;
   key = rf_spool_key (recipient, raw);
-  msg_path = _rf_spool_path (spool_dir, key, "msg");
-  data = g_bytes_get_data (raw, &len);
-  if (!g_file_test (msg_path, G_FILE_TEST_EXISTS) &&
-      !_rf_spool_write_file (msg_path, data != NULL ? data : "", len, error))
-    return FALSE;
 
   /* 2. one run per message */
   lock_fd = _rf_spool_lock (spool_dir, key, error);

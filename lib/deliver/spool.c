@@ -3,11 +3,18 @@
  * Copyright (C) 2026 the reflector developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * STATE/spool/<key>.msg is the message as the MTA piped it, <key>.out the
- * rendered copy that every member receives, <key>.lock the lock that keeps
- * two runs of the same message (the MTA's retry racing a slow first run)
- * from fanning out side by side.  Files are written to a temporary name,
- * fsync'ed and renamed, so a crash leaves either nothing or the whole file.
+ * STATE/spool/<key>.out is the rendered copy that every member receives
+ * (and <key>.kept, for an ink post, the copy the archive keeps), made once
+ * and reused by a retry; <key>.lock the lock that keeps two runs of the
+ * same message (the MTA's retry racing a slow first run) from fanning out
+ * side by side.  The message itself is not spooled: the MTA holds it
+ * until listdeliver answers.  (<key>.msg, the raw message, is only
+ * removed: versions before issue 14 wrote it.)
+ *
+ * Files are written to a temporary name, fsync'ed and renamed, so a crash
+ * leaves either nothing or the whole file, never a short one.  The
+ * directory is not synced: a rename lost with the power makes the retry
+ * render the copy again, which is all the file saves.
  */
 #include "deliver/deliver-private.h"
 #include "crypto/crypto.h"
@@ -70,8 +77,7 @@ gboolean
 _rf_spool_write_file (const char *path, const void *data, gsize len, GError **error)
 {
   g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  int fd, dfd;
+  int fd;
 
   fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -97,13 +103,6 @@ _rf_spool_write_file (const char *path, const void *data, gsize len, GError **er
 
       unlink (tmp);
       return temporary (error, "cannot rename", tmp, errsv);
-    }
-  /* the rename itself must reach the disk before we tell the MTA anything */
-  dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0)
-    {
-      fsync (dfd);
-      close (dfd);
     }
   return TRUE;
 }

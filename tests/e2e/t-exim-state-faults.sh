@@ -110,7 +110,7 @@ check_eq "the first post went out" "1 1 1" "$(copies "$SUBJ")"
 mount -o remount,ro "$STATE"
 SUBJ="State read-only"
 send "$SUBJ"; ok "read-only: SMTP accepted the post"
-fault "read-only" "listdeliver: cannot (create|write) .*$STATE/spool.*Read-only file system"
+fault "read-only" "listdeliver: cannot (create|write|open the lock) .*$STATE/spool.*Read-only file system"
 mount -o remount,rw "$STATE"
 fixed "read-only"
 

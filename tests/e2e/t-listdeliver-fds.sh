@@ -40,15 +40,16 @@ ctl create dev@lists.test > /dev/null &&
 ctl subscribe dev@lists.test alice@example.test bob@example.test carol@example.test > /dev/null
 ok "list dev, three members"
 
-# 1. stderr closed, a temporary failure for carol: 75, the spool kept for
-# the retry, and the reason written nowhere in the state directory (the
+# 1. stderr closed, a temporary failure for carol: 75, the rendered copy
+# kept for the retry, and the reason written nowhere in the state directory (the
 # spool's lock file, open for the whole run, would be fd 2)
 echo 75 > "$TD/fail/carol@example.test"
 [ "$(id -u)" != 0 ] || chown -R "$RF_TEST_USER:" "$TD/fail"
 post "closed output" > "$TD/p1"
 rf_as_user "${ld[@]}" < "$TD/p1" 2>&-
 check_eq "stderr closed, carol deferred: exit 75" 75 "$?"
-check_eq "the spool kept the post for the retry" 1 "$(ls "$TD/state/spool" | grep -c '\.msg$')"
+check_eq "the spool kept the rendered copy for the retry" 1 "$(ls "$TD/state/spool" | grep -c '\.out$')"
+check_eq "... and not the raw message (the MTA's queue holds it)" 0 "$(ls "$TD/state/spool" | grep -c '\.msg$')"
 check_eq "no file of the state directory holds listdeliver's line" "" "$(leaked)"
 check_eq "the lock file is empty" "" "$(cat "$TD"/state/spool/*.lock 2>/dev/null)"
 check_eq "the database is whole" ok \
