@@ -397,6 +397,25 @@ rf_store_open (const char *state_dir, RfStoreFlags flags, GError **error)
       g_prefix_error (error, "%s: ", path);
       return NULL;
     }
+  /* issue 14: the WAL file and its index stay from one run to the next,
+   * emptied (truncated to 0 bytes) by the checkpoint of the last
+   * connection instead of deleted: a post no longer creates, syncs the
+   * directory for, and deletes two files.  Empty, the WAL keeps no page of
+   * the database at rest. */
+  if (store->writable)
+    {
+      int persist = 1;
+
+      if (sqlite3_file_control (store->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist) !=
+              SQLITE_OK ||
+          !_rf_store_exec (store, "PRAGMA journal_size_limit = 0;", error))
+        {
+          if (error != NULL && *error == NULL)
+            g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot keep the WAL file");
+          g_prefix_error (error, "%s: ", path);
+          return NULL;
+        }
+    }
   if (!_rf_store_exec (store, "PRAGMA foreign_keys = ON;", error))
     {
       g_prefix_error (error, "%s: ", path);
