@@ -22,6 +22,11 @@
  */
 #include "bounce/bounce-private.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 typedef struct
 {
   guint64 threshold, stale_days, notices, interval_days;
@@ -265,9 +270,63 @@ remove_member (RfStore *store, const RfList *list, const RfMemberBounceInfo *inf
   return rf_store_end (store, own, TRUE, error);
 }
 
+/* The sweeps' lock, STATE/bounce-sweep.lock, held (waited for) while one
+ * list is swept: two sweeps at once (cron's and an admin's, or cleanup's)
+ * would both read a notice as due and both mail it.  The second one reads
+ * the members after the first is done, and finds it sent.  Returns: the
+ * open, locked file (closing it unlocks), or -1 with @error set. */
+static int
+sweep_lock (const RfConfig *config, GError **error)
+{
+  g_autofree char *path = g_build_filename (config->state_dir, "bounce-sweep.lock", NULL);
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  int rc;
+
+  if (fd < 0)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot open %s: %s", path,
+                   g_strerror (errno));
+      return -1;
+    }
+  while ((rc = flock (fd, LOCK_EX)) != 0 && errno == EINTR)
+    ;
+  if (rc != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY, "cannot lock %s: %s", path,
+                   g_strerror (saved));
+      return -1;
+    }
+  return fd;
+}
+
+static gboolean process_locked (const RfConfig *config, RfStore *store, const RfList *list,
+                                const RfActor *actor, guint *noticed_out, guint *removed_out,
+                                GError **error);
+
 gboolean
 rf_bounce_process (const RfConfig *config, RfStore *store, const RfList *list,
                    const RfActor *actor, guint *noticed_out, guint *removed_out, GError **error)
+{
+  int lock = sweep_lock (config, error);
+  gboolean ok;
+
+  if (noticed_out != NULL)
+    *noticed_out = 0;
+  if (removed_out != NULL)
+    *removed_out = 0;
+  if (lock < 0)
+    return FALSE;
+  ok = process_locked (config, store, list, actor, noticed_out, removed_out, error);
+  close (lock);
+  return ok;
+}
+
+static gboolean
+process_locked (const RfConfig *config, RfStore *store, const RfList *list,
+                const RfActor *actor, guint *noticed_out, guint *removed_out, GError **error)
 {
   g_autoptr (GPtrArray) all = NULL;
   g_autoptr (GError) unsent_error = NULL;

@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define LIST "dev@lists.test"
 #define ANN "ann@x.test"
@@ -55,15 +57,17 @@ setup (Fixture *f, gconstpointer data)
     }
   stub = g_build_filename (f->out, "sendmail", NULL);
   /* a recipient with a file fail-<address> is refused for now (75), one
-   * with refuse-<address> for good (67); argv goes to argv */
+   * with refuse-<address> for good (67); argv goes to argv; while a file
+   * slow exists each message takes a second */
   script = g_strdup_printf ("#!/bin/sh\nfor a; do r=$a; done\n"
                             "echo \"$*\" >> \"%s/argv\"\n"
+                            "if [ -e \"%s/slow\" ]; then sleep 1; fi\n"
                             "if [ -e \"%s/fail-$r\" ]; then cat > /dev/null; "
                             "echo 'connection refused' >&2; exit 75; fi\n"
                             "if [ -e \"%s/refuse-$r\" ]; then cat > /dev/null; "
                             "echo 'user unknown' >&2; exit 67; fi\n"
                             "cat > \"%s/$r.$$\"\n",
-                            f->out, f->out, f->out, f->out);
+                            f->out, f->out, f->out, f->out, f->out);
   g_assert_true (g_file_set_contents (stub, script, -1, NULL));
   g_assert_cmpint (g_chmod (stub, 0755), ==, 0);
   conf = g_strdup_printf ("[delivery]\nsendmail = %s\n[web]\nbase_url = https://lists.test/\n"
@@ -702,6 +706,51 @@ test_disabling_bounce_links (Fixture *f, gconstpointer data)
                  strstr (g_ptr_array_index (mail, 1), "your provider refused") != NULL);
 }
 
+/* Two sweeps at once (cron's and an admin's, or cleanup's): each notice is
+ * mailed once.  The second sweep waits for the first and then finds the
+ * notice sent; without that wait both read "due" and both mail it. */
+static void
+test_sweeps_at_once (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  pid_t pid;
+  int status = 0;
+
+  disable (f, ANN);
+  touch (f, "slow", TRUE);
+  rf_test_set_now (T0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      /* a process of its own, with its own connection, as a second
+       * listctl would be */
+      RfStore *store = rf_store_open_with_keys (f->config, RF_STORE_READ_WRITE, NULL);
+      guint noticed = 0, removed = 0;
+      gboolean ok = store != NULL &&
+                    rf_bounce_process (f->config, store, f->list, RF_TEST_ACTOR, &noticed,
+                                       &removed, NULL);
+
+      _exit (ok ? 0 : 1);
+    }
+  {
+    guint noticed = 0, removed = 0;
+
+    g_assert_true (rf_bounce_process (f->config, f->store, f->list, RF_TEST_ACTOR, &noticed,
+                                      &removed, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  touch (f, "slow", FALSE);
+  g_assert_cmpuint (count_mail (f, ANN), ==, 1);
+  {
+    g_autoptr (RfMemberBounceInfo) i = info (f, ANN);
+
+    g_assert_cmpuint (i->notices, ==, 1);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -721,5 +770,7 @@ main (int argc, char **argv)
   g_test_add ("/bounce-notice/person", Fixture, NULL, setup, test_person, teardown);
   g_test_add ("/bounce-notice/disabling-bounce-links", Fixture, NULL, setup,
               test_disabling_bounce_links, teardown);
+  g_test_add ("/bounce-notice/sweeps-at-once", Fixture, NULL, setup, test_sweeps_at_once,
+              teardown);
   return g_test_run ();
 }
