@@ -54,14 +54,16 @@ typedef struct {
   char *port;
 } Relay;
 
-/* One copy on a connection. */
+/* One copy on a connection: one allocation, its strings in data. */
 typedef struct {
   char *address;
   char *verp;
-  char *head;                /* its own header lines, CRLF */
+  char *head;                /* its own header lines, CRLF, or NULL */
+  gsize head_len;
   int mail_code, rcpt_code;
   char *mail_detail, *rcpt_detail;   /* their replies, for the reason */
   int moves;                 /* times handed to another connection */
+  char data[];
 } Copy;
 
 /* With PIPELINING a connection carries two copies at a time (issue 14,
@@ -108,6 +110,9 @@ typedef struct {
   RfSendResultFunc on_result;
   gpointer user_data;
   GBytes *body;              /* CRLF, dot-stuffed, ends in CRLF */
+  RfVerpMaker *verp;         /* issue 14: the copies' senders, made once */
+  char *verp_error;          /* or why it could not be made */
+  GString *scratch;          /* where a copy is put together */
   GPtrArray *relays;
   char *helo;
   gboolean stop;
@@ -125,7 +130,8 @@ typedef struct {
 } Run;
 
 typedef struct {
-  char *address;
+  const char *address;       /* copy's, or owned */
+  Copy *copy;                /* owned, or NULL */
   RfRecipientState state;
   char *detail;
 } Outcome;
@@ -147,12 +153,12 @@ now_ms (void)
   return g_get_monotonic_time () / 1000;
 }
 
-/* The message as SMTP DATA: LF or CRLF line ends become CRLF, a line
- * starting with '.' gets another (RFC 5321 4.5.2), and it ends in CRLF. */
-static GBytes *
-smtp_body (const char *data, gsize len)
+/* @data as SMTP DATA, appended to @s: LF or CRLF line ends become CRLF, a
+ * line starting with '.' gets another (RFC 5321 4.5.2), and it ends in
+ * CRLF. */
+static void
+append_smtp (GString *s, const char *data, gsize len)
 {
-  GString *s = g_string_sized_new (len + len / 32 + 8);
   gsize i = 0;
 
   while (i < len)
@@ -166,9 +172,17 @@ smtp_body (const char *data, gsize len)
       if (data[i] == '.')
         g_string_append_c (s, '.');
       g_string_append_len (s, data + i, (gssize) (line_end - i));
-      g_string_append (s, "\r\n");
+      g_string_append_len (s, "\r\n", 2);
       i = nl != NULL ? end + 1 : len;
     }
+}
+
+static GBytes *
+smtp_body (const char *data, gsize len)
+{
+  GString *s = g_string_sized_new (len + len / 32 + 8);
+
+  append_smtp (s, data, len);
   return g_string_free_to_bytes (s);
 }
 
@@ -190,9 +204,6 @@ copy_free (Copy *copy)
 {
   if (copy == NULL)
     return;
-  g_free (copy->address);
-  g_free (copy->verp);
-  g_free (copy->head);
   g_free (copy->mail_detail);
   g_free (copy->rcpt_detail);
   g_free (copy);
@@ -201,7 +212,16 @@ copy_free (Copy *copy)
 static void
 report (Run *run, const char *address, RfRecipientState state, const char *detail)
 {
-  Outcome o = { g_strdup (address), state, g_strdup (detail) };
+  Outcome o = { g_strdup (address), NULL, state, g_strdup (detail) };
+
+  g_array_append_val (run->outbox, o);
+}
+
+/* report, for a copy the outcome takes over (its address with it) */
+static void
+report_copy (Run *run, Copy *copy, RfRecipientState state, const char *detail)
+{
+  Outcome o = { copy->address, copy, state, g_strdup (detail) };
 
   g_array_append_val (run->outbox, o);
 }
@@ -217,7 +237,10 @@ flush_reports (Run *run)
       if (run->stopped == NULL &&
           !run->on_result (o->address, o->state, o->detail, run->user_data, &run->stopped))
         run->stop = TRUE;
-      g_free (o->address);
+      if (o->copy != NULL)
+        copy_free (o->copy);
+      else
+        g_free ((char *) o->address);
       g_free (o->detail);
     }
   g_array_set_size (run->outbox, 0);
@@ -242,7 +265,7 @@ conn_fail (Run *run, Conn *c, const char *why)
                                              why);
 
   if (c->dot_copy != NULL)
-    report (run, c->dot_copy->address, RF_RCPT_PENDING, detail);
+    report_copy (run, g_steal_pointer (&c->dot_copy), RF_RCPT_PENDING, detail);
   if (c->env_copy != NULL)
     {
       /* its body never left: it was not delivered, another connection
@@ -258,7 +281,7 @@ conn_fail (Run *run, Conn *c, const char *why)
           g_queue_push_tail (&run->moved, e);
         }
       else
-        report (run, c->env_copy->address, RF_RCPT_PENDING, detail);
+        report_copy (run, g_steal_pointer (&c->env_copy), RF_RCPT_PENDING, detail);
     }
   g_free (run->last_error);
   run->last_error = g_steal_pointer (&detail);
@@ -284,20 +307,18 @@ conn_fail (Run *run, Conn *c, const char *why)
   c->with_body = FALSE;
 }
 
+/* A command (@verb, then @arg and @end if not NULL) and its CRLF. */
 static void
-send_cmd (Conn *c, Awaited awaited, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
-
-static void
-send_cmd (Conn *c, Awaited awaited, const char *fmt, ...)
+send_cmd (Conn *c, Awaited awaited, const char *verb, const char *arg, const char *end)
 {
-  va_list ap;
-
   GString *to = c->with_body ? c->tail : c->out;
 
-  va_start (ap, fmt);
-  g_string_append_vprintf (to, fmt, ap);
-  va_end (ap);
-  g_string_append (to, "\r\n");
+  g_string_append (to, verb);
+  if (arg != NULL)
+    g_string_append (to, arg);
+  if (end != NULL)
+    g_string_append (to, end);
+  g_string_append_len (to, "\r\n", 2);
   g_queue_push_tail (&c->awaited, GINT_TO_POINTER (awaited));
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
 }
@@ -363,8 +384,8 @@ prepare_copy (Run *run)
                                                  run->stopped == NULL ? &run->stopped : NULL);
       g_autoptr (GError) head_error = NULL;
       g_autofree char *head = NULL;
-      g_autoptr (GError) verp_error = NULL;
-      g_autofree char *verp = NULL;
+      GString *b = run->scratch;
+      gsize verp_at, head_at;
       Copy *copy;
 
       if (address == NULL)
@@ -373,14 +394,19 @@ prepare_copy (Run *run)
           run->stop = run->stopped != NULL;
           return NULL;
         }
-      verp = rf_verp_sender (run->config, run->list_address, address, &verp_error);
-
-      if (verp == NULL)
+      if (run->verp == NULL)
         {
-          report (run, address, RF_RCPT_PENDING, verp_error->message);
+          report (run, address, RF_RCPT_PENDING, run->verp_error);
           continue;
         }
-      if (!safe_path (address) || !safe_path (verp))
+      /* the copy's strings, one after the other: address, VERP sender,
+       * its own lines as SMTP has them */
+      g_string_truncate (b, 0);
+      g_string_append_len (b, address, (gssize) strlen (address) + 1);
+      verp_at = b->len;
+      _rf_verp_maker_append (run->verp, address, b);
+      g_string_append_c (b, '\0');
+      if (!safe_path (address) || !safe_path (b->str + verp_at))
         {
           report (run, address, RF_RCPT_FAILED,
                   "not an address that can be given to SMTP (space, angle bracket or "
@@ -396,16 +422,18 @@ prepare_copy (Run *run)
               continue;
             }
         }
-      copy = g_new0 (Copy, 1);
-      copy->address = g_strdup (address);
-      copy->verp = g_steal_pointer (&verp);
+      head_at = b->len;
+      if (head != NULL)
+        append_smtp (b, head, strlen (head));
+      copy = g_malloc (sizeof (Copy) + b->len);
+      memset (copy, 0, sizeof (Copy));
+      memcpy (copy->data, b->str, b->len);
+      copy->address = copy->data;
+      copy->verp = copy->data + verp_at;
       if (head != NULL)
         {
-          g_autoptr (GBytes) crlf = smtp_body (head, strlen (head));
-          gsize n;
-          const char *d = g_bytes_get_data (crlf, &n);
-
-          copy->head = g_strndup (d, n);
+          copy->head = copy->data + head_at;
+          copy->head_len = b->len - head_at;
         }
       return copy;
     }
@@ -419,11 +447,11 @@ start_copy (Run *run, Conn *c)
   c->env_copy = c->next_copy != NULL ? g_steal_pointer (&c->next_copy) : prepare_copy (run);
   if (c->env_copy == NULL)
     return;
-  send_cmd (c, R_MAIL, "MAIL FROM:<%s>", c->env_copy->verp);
+  send_cmd (c, R_MAIL, "MAIL FROM:<", c->env_copy->verp, ">");
   if (c->pipelining)
     {
-      send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->env_copy->address);
-      send_cmd (c, R_DATA, "DATA");
+      send_cmd (c, R_RCPT, "RCPT TO:<", c->env_copy->address, ">");
+      send_cmd (c, R_DATA, "DATA", NULL, NULL);
     }
 }
 
@@ -436,7 +464,7 @@ begin_body (Run *run, Conn *c)
 {
   c->dot_copy = g_steal_pointer (&c->env_copy);
   if (c->dot_copy->head != NULL)
-    g_string_append (c->out, c->dot_copy->head);
+    g_string_append_len (c->out, c->dot_copy->head, (gssize) c->dot_copy->head_len);
   c->with_body = TRUE;
   c->body_off = 0;
   c->dot_off = 0;
@@ -448,13 +476,13 @@ begin_body (Run *run, Conn *c)
 
 /* One whole reply (the code and its first line) has arrived. */
 static void
-on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining)
+on_reply (Run *run, Conn *c, int code, const char *text, int text_len, gboolean saw_pipelining)
 {
   Awaited what = GPOINTER_TO_INT (g_queue_pop_head (&c->awaited));
   /* the reasons are written out only for a reply that is not a success:
    * a fan-out reads four replies a copy */
   gboolean success = (code / 100 == 2 || code == 354) && what != R_GREETING && what != R_EHLO;
-  g_autofree char *said = success ? NULL : g_strdup_printf ("said %d %s", code, text);
+  g_autofree char *said = success ? NULL : g_strdup_printf ("said %d %.*s", code, text_len, text);
   g_autofree char *detail = said == NULL
                                 ? NULL : g_strdup_printf ("relay %s:%s %s", c->relay->host,
                                                           c->relay->port, said);
@@ -473,7 +501,7 @@ on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining
           return;
         }
       c->state = C_OPEN;
-      send_cmd (c, R_EHLO, "EHLO %s", run->helo);
+      send_cmd (c, R_EHLO, "EHLO ", run->helo, NULL);
       break;
     case R_EHLO:
       if (code != 250)
@@ -494,12 +522,11 @@ on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining
         if (!c->pipelining)
           {
             if (code / 100 == 2)
-              send_cmd (c, R_RCPT, "RCPT TO:<%s>", e->address);
+              send_cmd (c, R_RCPT, "RCPT TO:<", e->address, ">");
             else
               {
-                report (run, e->address, RF_RCPT_PENDING, detail);
-                g_clear_pointer (&c->env_copy, copy_free);
-                send_cmd (c, R_RSET, "RSET");
+                report_copy (run, g_steal_pointer (&c->env_copy), RF_RCPT_PENDING, detail);
+                send_cmd (c, R_RSET, "RSET", NULL, NULL);
               }
           }
       }
@@ -513,12 +540,11 @@ on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining
         if (!c->pipelining)
           {
             if (code / 100 == 2)
-              send_cmd (c, R_DATA, "DATA");
+              send_cmd (c, R_DATA, "DATA", NULL, NULL);
             else
               {
-                report (run, e->address, state_of (code), detail);
-                g_clear_pointer (&c->env_copy, copy_free);
-                send_cmd (c, R_RSET, "RSET");
+                report_copy (run, g_steal_pointer (&c->env_copy), state_of (code), detail);
+                send_cmd (c, R_RSET, "RSET", NULL, NULL);
               }
           }
       }
@@ -539,19 +565,19 @@ on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining
             g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_RSET));
           }
         /* the first refusal says why; DATA's "no valid recipients" does not */
+        c->env_copy = NULL;
         if (e->mail_code / 100 != 2)
-          report (run, e->address, RF_RCPT_PENDING, e->mail_detail);
+          report_copy (run, e, RF_RCPT_PENDING, e->mail_detail);
         else if (e->rcpt_code / 100 != 2)
-          report (run, e->address, state_of (e->rcpt_code), e->rcpt_detail);
+          report_copy (run, e, state_of (e->rcpt_code), e->rcpt_detail);
         else
-          report (run, e->address, state_of (code), detail);
-        g_clear_pointer (&c->env_copy, copy_free);
-        send_cmd (c, R_RSET, "RSET");
+          report_copy (run, e, state_of (code), detail);
+        send_cmd (c, R_RSET, "RSET", NULL, NULL);
       }
       break;
     case R_DOT:
-      report (run, c->dot_copy->address, state_of (code), code / 100 == 2 ? NULL : detail);
-      g_clear_pointer (&c->dot_copy, copy_free);
+      report_copy (run, g_steal_pointer (&c->dot_copy), state_of (code),
+                   code / 100 == 2 ? NULL : detail);
       break;
     case R_RSET:
       break;
@@ -595,9 +621,10 @@ read_replies (Run *run, Conn *c)
           if (line_len == 3 || line[3] == ' ')
             {
               int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-              g_autofree char *first = c->reply_text != NULL
-                                           ? g_steal_pointer (&c->reply_text)
-                                           : g_strndup (text, MIN (text_len, 200));
+              /* the first line's text, without a copy for a one-line reply */
+              g_autofree char *first = g_steal_pointer (&c->reply_text);
+              const char *first_text = first != NULL ? first : text;
+              int first_len = first != NULL ? (int) strlen (first) : (int) MIN (text_len, 200);
               gboolean pl = c->pipelining_seen;
 
               c->pipelining_seen = FALSE;
@@ -607,7 +634,7 @@ read_replies (Run *run, Conn *c)
                   conn_fail (run, c, "a reply nobody asked for");
                   return;
                 }
-              on_reply (run, c, code, first, pl);
+              on_reply (run, c, code, first_text, first_len, pl);
               if (c->state == C_CLOSED)
                 return;
               continue;
@@ -813,6 +840,15 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
     return FALSE;
   run.body = smtp_body (data, len);
   g_clear_pointer (&data, g_free);
+  {
+    g_autoptr (GError) local = NULL;
+
+    /* a site key that cannot be read: each copy pending, with why */
+    run.verp = _rf_verp_maker_new (config, list_address, &local);
+    if (run.verp == NULL)
+      run.verp_error = g_strdup (local->message);
+  }
+  run.scratch = g_string_sized_new (1024);
   run.helo = g_strdup (g_get_host_name ());
   run.outbox = g_array_new (FALSE, FALSE, sizeof (Outcome));
 
@@ -863,7 +899,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
               if (!more && c->env_copy == NULL && (c->next_copy == NULL || run.stop))
                 {
                   c->ready = FALSE;
-                  send_cmd (c, R_QUIT, "QUIT");
+                  send_cmd (c, R_QUIT, "QUIT", NULL, NULL);
                 }
             }
           pfds[i].fd = c->fd;
@@ -954,9 +990,8 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
     {
       Copy *e = g_queue_pop_head (&run.moved);
 
-      report (&run, e->address, RF_RCPT_PENDING,
-              run.last_error != NULL ? run.last_error : "no connection");
-      copy_free (e);
+      report_copy (&run, e, RF_RCPT_PENDING,
+                   run.last_error != NULL ? run.last_error : "no connection");
     }
   flush_reports (&run);
   /* copies never started because every connection gave up */
@@ -988,6 +1023,9 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
     }
   free_relays (run.relays);
   g_bytes_unref (run.body);
+  _rf_verp_maker_free (run.verp);
+  g_free (run.verp_error);
+  g_string_free (run.scratch, TRUE);
   g_free (run.helo);
   g_free (run.last_error);
   g_array_unref (run.outbox);

@@ -162,22 +162,21 @@ rf_delivery_counts (RfStore *store, gint64 delivery_id, guint64 *pending_out,
   guint64 n[3] = { 0, 0, 0 };
   int rc;
 
-  /* a row left in flight (3) by a run that stopped is pending */
+  /* a row left in flight (3) by a run that stopped is pending; sums, not
+   * a GROUP BY: no sort of a big list's rows (issue 14) */
   stmt = _rf_store_prepare (store,
-                            "SELECT CASE state WHEN 3 THEN 0 ELSE state END, count(*) "
-                            "FROM delivery_recipients WHERE delivery_id = ? GROUP BY 1",
+                            "SELECT coalesce(sum(state IN (0, 3)), 0), coalesce(sum(state = 1), 0), "
+                            "coalesce(sum(state = 2), 0) "
+                            "FROM delivery_recipients WHERE delivery_id = ?",
                             error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, delivery_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      int state = sqlite3_column_int (stmt, 0);
-
-      if (state >= 0 && state < 3)
-        n[state] = (guint64) sqlite3_column_int64 (stmt, 1);
-    }
-  if (rc != SQLITE_DONE)
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    for (int i = 0; i < 3; i++)
+      n[i] = (guint64) sqlite3_column_int64 (stmt, i);
+  else
     {
       _rf_store_set_error (store, rc, error, "cannot count recipients");
       return FALSE;
@@ -237,6 +236,18 @@ typedef struct {
   char *detail;
 } Outcome;
 
+/* issue 14: a member handed to the transport, until its outcome is
+ * written.  The members are handed out in the order of their addresses
+ * (the batches' ORDER BY), so the array of them is sorted too, and the
+ * rows in flight between two neighbours in it are none: a run of
+ * neighbours reported sent is one ranged UPDATE, not one per member. */
+enum { HANDED_OUT, HANDED_SENT, HANDED_WRITTEN };
+
+typedef struct {
+  char *address;
+  int status;
+} Handed;
+
 struct _RfDeliveryRun {
   RfStore *store;
   gint64 list_id;
@@ -244,6 +255,8 @@ struct _RfDeliveryRun {
   gint64 delivery_id;
   gboolean with_tokens;
   guint8 key[RF_KEY_BYTES];
+  RfHasher *token_prefix;    /* the key and the list, hashed once */
+  RfHasher *token_work;
   guint every;
   gint64 interval_us;
   GPtrArray *batch;          /* addresses marked in flight, in order */
@@ -252,6 +265,8 @@ struct _RfDeliveryRun {
   char *cursor;              /* the last address of the last batch */
   gboolean exhausted;
   GArray *outcomes;          /* of Outcome, not committed yet */
+  GArray *handed_out;        /* of Handed, in the order handed out */
+  guint uncommitted;         /* outcomes reported since the last commit */
   gint64 first_outcome_us;   /* when the oldest of them came */
   gboolean broken;           /* a group commit failed: nothing more */
   gboolean resumed;          /* rows a dead run left in flight are pending again */
@@ -266,17 +281,48 @@ outcome_clear (gpointer p)
   g_free (o->detail);
 }
 
+static void
+handed_clear (gpointer p)
+{
+  g_free (((Handed *) p)->address);
+}
+
+/* The member handed out as @address, or NULL. */
+static Handed *
+handed_find (RfDeliveryRun *run, const char *address)
+{
+  guint lo = 0, hi = run->handed_out->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      Handed *h = &g_array_index (run->handed_out, Handed, mid);
+      int cmp = strcmp (h->address, address);
+
+      if (cmp == 0)
+        return h;
+      if (cmp < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return NULL;
+}
+
 void
 _rf_delivery_run_free (RfDeliveryRun *run)
 {
   if (run == NULL)
     return;
   rf_wipe (run->key, sizeof run->key);
+  rf_hasher_free (run->token_prefix);
+  rf_hasher_free (run->token_work);
   g_free (run->list_address);
   g_ptr_array_unref (run->batch);
   g_ptr_array_unref (run->tokens);
   g_free (run->cursor);
   g_array_unref (run->outcomes);
+  g_array_unref (run->handed_out);
   g_free (run);
 }
 
@@ -298,9 +344,16 @@ _rf_delivery_run_start (RfStore *store, const RfList *list, gint64 delivery_id,
   run->cursor = g_strdup ("");
   run->outcomes = g_array_new (FALSE, FALSE, sizeof (Outcome));
   g_array_set_clear_func (run->outcomes, outcome_clear);
+  run->handed_out = g_array_new (FALSE, FALSE, sizeof (Handed));
+  g_array_set_clear_func (run->handed_out, handed_clear);
   /* the key before any transaction: it may create the key file */
   if (with_tokens && !_rf_unsub_key (store, run->key, error))
     return NULL;
+  if (with_tokens)
+    {
+      run->token_prefix = _rf_unsub_hasher (run->key, run->list_address);
+      run->token_work = rf_hasher_clone (run->token_prefix);
+    }
   return g_steal_pointer (&run);
 }
 
@@ -328,12 +381,66 @@ resume (RfDeliveryRun *run, GError **error)
   return ok;
 }
 
+/* Inside the caller's transaction: the members from @first to @last of
+ * handed_out, all reported sent, into their rows in one statement.  The
+ * rows in flight from the one to the other are theirs alone; if the
+ * statement finds others, something else wrote them: the transaction is
+ * rolled back rather than count a member sent who was not. */
+static gboolean
+write_sent_range (RfDeliveryRun *run, guint first, guint last, GError **error)
+{
+  sqlite3_stmt *stmt;
+  Handed *a = &g_array_index (run->handed_out, Handed, first);
+  Handed *b = &g_array_index (run->handed_out, Handed, last);
+
+  stmt = _rf_store_cached (run->store,
+                           "UPDATE delivery_recipients SET state = 1, last_error = NULL "
+                           "WHERE delivery_id = ? AND state = 3 AND address >= ? AND address <= ?",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run->delivery_id);
+  sqlite3_bind_text (stmt, 2, a->address, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, b->address, -1, SQLITE_STATIC);
+  if (!_rf_store_step_done (run->store, stmt, error, "cannot record a recipient's outcome"))
+    {
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  if ((guint) sqlite3_changes (run->store->db) != last - first + 1)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_TEMPORARY,
+                   "the copies in flight from %s to %s are %d, not %u: the delivery progress "
+                   "changed under this run",
+                   a->address, b->address, sqlite3_changes (run->store->db), last - first + 1);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Inside the caller's transaction: the outcomes waiting, into their rows. */
 static gboolean
 write_outcomes (RfDeliveryRun *run, GError **error)
 {
   sqlite3_stmt *stmt;
+  guint start = G_MAXUINT;
 
+  /* the sent ones first, as runs of neighbours */
+  for (guint i = 0; i <= run->handed_out->len; i++)
+    {
+      gboolean sent = i < run->handed_out->len &&
+                      g_array_index (run->handed_out, Handed, i).status == HANDED_SENT;
+
+      if (sent && start == G_MAXUINT)
+        start = i;
+      else if (!sent && start != G_MAXUINT)
+        {
+          if (!write_sent_range (run, start, i - 1, error))
+            return FALSE;
+          start = G_MAXUINT;
+        }
+    }
   if (run->outcomes->len == 0)
     return TRUE;
   stmt = _rf_store_cached (run->store,
@@ -391,8 +498,8 @@ mark_batch (RfDeliveryRun *run, GError **error)
        * no link: there is nothing left to unsubscribe */
       g_ptr_array_add (run->tokens,
                        run->with_tokens && sqlite3_column_type (find, 1) != SQLITE_NULL
-                           ? _rf_unsub_token (run->key, run->list_address, address,
-                                              sqlite3_column_int64 (find, 1))
+                           ? _rf_unsub_token_from (run->token_work, run->token_prefix, address,
+                                                   sqlite3_column_int64 (find, 1))
                            : NULL);
     }
   sqlite3_reset (find);
@@ -445,6 +552,27 @@ explain_full (RfDeliveryRun *run, GError **error)
   return TRUE;
 }
 
+/* After the commit of the outcomes: only the members still out stay. */
+static void
+forget_written (RfDeliveryRun *run)
+{
+  guint kept = 0;
+
+  g_array_set_size (run->outcomes, 0);
+  run->uncommitted = 0;
+  for (guint i = 0; i < run->handed_out->len; i++)
+    {
+      Handed *h = &g_array_index (run->handed_out, Handed, i);
+
+      if (h->status == HANDED_OUT)
+        g_array_index (run->handed_out, Handed, kept++) = *h;
+      else
+        g_free (h->address);
+    }
+  /* (the entries past kept were moved or freed: no clear func on them) */
+  run->handed_out->len = kept;
+}
+
 /* One transaction: the outcomes so far, and (@mark) the next batch. */
 static gboolean
 group_commit (RfDeliveryRun *run, gboolean mark, GError **error)
@@ -463,7 +591,7 @@ group_commit (RfDeliveryRun *run, gboolean mark, GError **error)
     goto fail;
   if (!rf_store_commit (run->store, error))
     goto fail;
-  g_array_set_size (run->outcomes, 0);
+  forget_written (run);
   if (mark)
     run->resumed = TRUE;
   return TRUE;
@@ -496,20 +624,38 @@ _rf_delivery_run_next (RfDeliveryRun *run, const char **token_out, GError **erro
         return NULL;
     }
   *token_out = g_ptr_array_index (run->tokens, run->handed);
-  return g_ptr_array_index (run->batch, run->handed++);
+  {
+    /* the batch's string moves to handed_out, which keeps it until its
+     * outcome is written */
+    Handed h = { g_ptr_array_index (run->batch, run->handed), HANDED_OUT };
+
+    run->batch->pdata[run->handed++] = NULL;
+    g_array_append_val (run->handed_out, h);
+    return h.address;
+  }
 }
 
 gboolean
 _rf_delivery_run_record (RfDeliveryRun *run, const char *address, RfRecipientState state,
                         const char *detail, GError **error)
 {
-  Outcome o = { g_strdup (address), state, g_strdup (detail) };
+  Handed *h = handed_find (run, address);
   gint64 now = g_get_monotonic_time ();
 
-  if (run->outcomes->len == 0)
+  if (run->uncommitted == 0)
     run->first_outcome_us = now;
-  g_array_append_val (run->outcomes, o);
-  if (run->outcomes->len >= run->every || now - run->first_outcome_us >= run->interval_us)
+  run->uncommitted++;
+  if (h != NULL && h->status == HANDED_OUT && state == RF_RCPT_SENT && detail == NULL)
+    h->status = HANDED_SENT;   /* written with its neighbours */
+  else
+    {
+      Outcome o = { g_strdup (address), state, g_strdup (detail) };
+
+      if (h != NULL && h->status == HANDED_OUT)
+        h->status = HANDED_WRITTEN;
+      g_array_append_val (run->outcomes, o);
+    }
+  if (run->uncommitted >= run->every || now - run->first_outcome_us >= run->interval_us)
     return group_commit (run, FALSE, error);
   return TRUE;
 }
@@ -521,7 +667,7 @@ _rf_delivery_run_end (RfDeliveryRun *run, GError **error)
 
   if (run->broken)
     return group_commit (run, FALSE, error);   /* sets the error */
-  if (run->outcomes->len == 0 && run->handed >= run->batch->len)
+  if (run->uncommitted == 0 && run->handed >= run->batch->len)
     return TRUE;   /* nothing to write */
   if (!rf_store_begin (run->store, error))
     return FALSE;
@@ -550,7 +696,7 @@ _rf_delivery_run_end (RfDeliveryRun *run, GError **error)
     }
   if (!rf_store_commit (run->store, error))
     goto fail;
-  g_array_set_size (run->outcomes, 0);
+  forget_written (run);
   return TRUE;
 
 fail:
