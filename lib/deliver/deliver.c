@@ -168,7 +168,9 @@ fan_out (const RfConfig *config, RfStore *store, const RfPolicyContext *ctx, gin
   g_autoptr (GError) ended = NULL;
   gboolean ok = TRUE;
 
-  if (!rf_delivery_counts (store, delivery_id, &n_pending, &n_sent, &n_failed, error))
+  /* enough to size the transport's connections (a connection per 16
+   * copies, up to 256), not a count of a big list's every row */
+  if (!_rf_delivery_pending_upto (store, delivery_id, 16 * 256, &n_pending, error))
     return FALSE;
   /* the VERP senders need the site key (issue 11): trouble with it is 75
    * before any copy, not a pending copy each */

@@ -188,7 +188,45 @@ rf_delivery_counts (RfStore *store, gint64 delivery_id, guint64 *pending_out,
 }
 
 gboolean
-rf_delivery_finish (RfStore *store, gint64 delivery_id, GError **error)
+_rf_delivery_pending_upto (RfStore *store, gint64 delivery_id, guint64 cap,
+                           guint64 *pending_out, GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _rf_store_cached (store,
+                           "SELECT count(*) FROM (SELECT 1 FROM delivery_recipients "
+                           "WHERE delivery_id = ? AND state IN (0, 3) LIMIT ?)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, delivery_id);
+  sqlite3_bind_int64 (stmt, 2, (gint64) MIN (cap, (guint64) G_MAXINT64));
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *pending_out = (guint64) sqlite3_column_int64 (stmt, 0);
+  else
+    _rf_store_set_error (store, rc, error, "cannot count recipients");
+  sqlite3_reset (stmt);
+  return rc == SQLITE_ROW;
+}
+
+/* Whether foreign keys are enforced on @store's connection. */
+static gboolean
+foreign_keys_on (RfStore *store)
+{
+  sqlite3_stmt *stmt = _rf_store_cached (store, "PRAGMA foreign_keys", NULL);
+  gboolean on = TRUE;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    on = sqlite3_column_int (stmt, 0) != 0;
+  if (stmt != NULL)
+    sqlite3_reset (stmt);
+  return on;
+}
+
+static gboolean
+finish (RfStore *store, gint64 delivery_id, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (sqlite3_stmt) forget = NULL;
@@ -220,6 +258,26 @@ rf_delivery_finish (RfStore *store, gint64 delivery_id, GError **error)
 fail:
   rf_store_rollback (store);
   return FALSE;
+}
+
+/* issue 14: with foreign keys enforced SQLite deletes rows of a table
+ * that has one in two passes, four times the work of one (a big list's
+ * rows are most of a fan-out's last write).  Removing rows of the child
+ * table breaks no foreign key, and delivery_recipients is nobody's
+ * parent: the forgetting runs with them off, and they are put back as
+ * they were (the pragma does nothing inside a transaction: around it). */
+gboolean
+rf_delivery_finish (RfStore *store, gint64 delivery_id, GError **error)
+{
+  gboolean fk = foreign_keys_on (store);
+  gboolean ok;
+
+  if (fk && !_rf_store_exec (store, "PRAGMA foreign_keys = OFF;", error))
+    return FALSE;
+  ok = finish (store, delivery_id, error);
+  if (fk && !_rf_store_exec (store, "PRAGMA foreign_keys = ON;", ok ? error : NULL))
+    ok = FALSE;
+  return ok;
 }
 
 /* ---- issue 14: a run of the fan-out, progress in group commits ---- */
@@ -467,6 +525,61 @@ write_outcomes (RfDeliveryRun *run, GError **error)
   return TRUE;
 }
 
+/* The tokens of the batch's members, in run->tokens (NULL for a member
+ * who left since the snapshot: there is nothing left to unsubscribe, the
+ * post goes out without a link).  Both sides in the order of their
+ * addresses, merged here: one pass over the members from the batch's
+ * first address to its last, not a lookup per member (issue 14); the
+ * batches' ranges do not overlap, so a whole fan-out reads each member
+ * once at most. */
+static gboolean
+batch_tokens (RfDeliveryRun *run, GError **error)
+{
+  sqlite3_stmt *since;
+  guint i = 0;
+  int rc = SQLITE_DONE;
+
+  g_ptr_array_set_size (run->tokens, run->batch->len);
+  if (!run->with_tokens || run->batch->len == 0)
+    return TRUE;
+  since = _rf_store_cached (run->store,
+                            "SELECT address, since FROM members "
+                            "WHERE list_id = ?1 AND address >= ?2 AND address <= ?3 "
+                            "ORDER BY address",
+                            error);
+  if (since == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (since, 1, run->list_id);
+  sqlite3_bind_text (since, 2, g_ptr_array_index (run->batch, 0), -1, SQLITE_STATIC);
+  sqlite3_bind_text (since, 3, g_ptr_array_index (run->batch, run->batch->len - 1), -1,
+                     SQLITE_STATIC);
+  while (i < run->batch->len && (rc = sqlite3_step (since)) == SQLITE_ROW)
+    {
+      const char *member = (const char *) sqlite3_column_text (since, 0);
+      int cmp = -1;
+
+      /* (SQLite's BINARY order is strcmp's for text without NUL) */
+      while (i < run->batch->len &&
+             (cmp = strcmp (g_ptr_array_index (run->batch, i), member)) < 0)
+        i++;
+      if (i < run->batch->len && cmp == 0)
+        {
+          run->tokens->pdata[i] =
+              _rf_unsub_token_from (run->token_work, run->token_prefix, member,
+                                    sqlite3_column_int64 (since, 1));
+          i++;
+        }
+    }
+  if (i < run->batch->len && rc != SQLITE_DONE)
+    {
+      sqlite3_reset (since);
+      _rf_store_set_error (run->store, rc, error, "cannot read the members' tokens");
+      return FALSE;
+    }
+  sqlite3_reset (since);
+  return TRUE;
+}
+
 /* The next @every pending members after the cursor, marked in flight. */
 static gboolean
 mark_batch (RfDeliveryRun *run, GError **error)
@@ -478,36 +591,25 @@ mark_batch (RfDeliveryRun *run, GError **error)
   g_ptr_array_set_size (run->tokens, 0);
   run->handed = 0;
   find = _rf_store_cached (run->store,
-                           "SELECT r.address, m.since FROM delivery_recipients r "
-                           "LEFT JOIN members m ON m.list_id = ?1 AND m.address = r.address "
-                           "WHERE r.delivery_id = ?2 AND r.state = 0 AND r.address > ?3 "
-                           "ORDER BY r.address LIMIT ?4",
+                           "SELECT address FROM delivery_recipients "
+                           "WHERE delivery_id = ?1 AND state = 0 AND address > ?2 "
+                           "ORDER BY address LIMIT ?3",
                            error);
   if (find == NULL)
     return FALSE;
-  sqlite3_bind_int64 (find, 1, run->list_id);
-  sqlite3_bind_int64 (find, 2, run->delivery_id);
-  sqlite3_bind_text (find, 3, run->cursor, -1, SQLITE_STATIC);
-  sqlite3_bind_int (find, 4, (int) run->every);
+  sqlite3_bind_int64 (find, 1, run->delivery_id);
+  sqlite3_bind_text (find, 2, run->cursor, -1, SQLITE_STATIC);
+  sqlite3_bind_int (find, 3, (int) run->every);
   while ((rc = sqlite3_step (find)) == SQLITE_ROW)
-    {
-      const char *address = (const char *) sqlite3_column_text (find, 0);
-
-      g_ptr_array_add (run->batch, g_strdup (address));
-      /* a member who left since the snapshot still gets this post, with
-       * no link: there is nothing left to unsubscribe */
-      g_ptr_array_add (run->tokens,
-                       run->with_tokens && sqlite3_column_type (find, 1) != SQLITE_NULL
-                           ? _rf_unsub_token_from (run->token_work, run->token_prefix, address,
-                                                   sqlite3_column_int64 (find, 1))
-                           : NULL);
-    }
+    g_ptr_array_add (run->batch, g_strdup ((const char *) sqlite3_column_text (find, 0)));
   sqlite3_reset (find);
   if (rc != SQLITE_DONE)
     {
       _rf_store_set_error (run->store, rc, error, "cannot read pending recipients");
       return FALSE;
     }
+  if (!batch_tokens (run, error))
+    return FALSE;
   if (run->batch->len == 0)
     {
       run->exhausted = TRUE;
