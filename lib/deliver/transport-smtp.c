@@ -49,6 +49,55 @@ typedef enum {
   C_CONNECTING, C_OPEN, C_CLOSED,
 } ConnState;
 
+/* The replies awaited, in order: a ring that grows, no allocation per
+ * command (a fan-out awaits four replies a copy). */
+typedef struct {
+  guint8 *v;
+  guint head, len, cap;
+} AwaitQueue;
+
+static void
+aq_push (AwaitQueue *q, Awaited what)
+{
+  if (q->len == q->cap)
+    {
+      guint cap = MAX (q->cap * 2, 16u);
+      guint8 *v = g_new (guint8, cap);
+
+      for (guint i = 0; i < q->len; i++)
+        v[i] = q->v[(q->head + i) % q->cap];
+      g_free (q->v);
+      q->v = v;
+      q->cap = cap;
+      q->head = 0;
+    }
+  q->v[(q->head + q->len++) % q->cap] = (guint8) what;
+}
+
+static Awaited
+aq_pop (AwaitQueue *q)
+{
+  Awaited what;
+
+  g_return_val_if_fail (q->len > 0, R_QUIT);
+  what = (Awaited) q->v[q->head];
+  q->head = (q->head + 1) % q->cap;
+  q->len--;
+  return what;
+}
+
+static gboolean
+aq_empty (const AwaitQueue *q)
+{
+  return q->len == 0;
+}
+
+static void
+aq_clear (AwaitQueue *q)
+{
+  q->head = q->len = 0;
+}
+
 typedef struct {
   char *host;
   char *port;
@@ -81,7 +130,7 @@ typedef struct {
   gboolean pipelining;
   gboolean pipelining_seen;  /* in the EHLO reply being read */
   gboolean ready;            /* EHLO done, not quitting */
-  GQueue awaited;            /* of Awaited, as GINT_TO_POINTER */
+  AwaitQueue awaited;
   GString *in;
   /* what to write, in one writev: own bytes, then (if with_body) the
    * shared body and the dot, then the commands that follow them */
@@ -298,7 +347,7 @@ conn_fail (Run *run, Conn *c, const char *why)
   c->fd = -1;
   c->state = C_CLOSED;
   c->ready = FALSE;
-  g_queue_clear (&c->awaited);
+  aq_clear (&c->awaited);
   g_string_truncate (c->in, 0);
   g_string_truncate (c->out, 0);
   c->out_off = 0;
@@ -319,7 +368,7 @@ send_cmd (Conn *c, Awaited awaited, const char *verb, const char *arg, const cha
   if (end != NULL)
     g_string_append (to, end);
   g_string_append_len (to, "\r\n", 2);
-  g_queue_push_tail (&c->awaited, GINT_TO_POINTER (awaited));
+  aq_push (&c->awaited, awaited);
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
 }
 
@@ -366,8 +415,8 @@ conn_open (Run *run, Conn *c)
   c->state = C_CONNECTING;
   c->ready = FALSE;
   c->pipelining = FALSE;
-  g_queue_clear (&c->awaited);
-  g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_GREETING));
+  aq_clear (&c->awaited);
+  aq_push (&c->awaited, R_GREETING);
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
 }
 
@@ -468,7 +517,7 @@ begin_body (Run *run, Conn *c)
   c->with_body = TRUE;
   c->body_off = 0;
   c->dot_off = 0;
-  g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_DOT));
+  aq_push (&c->awaited, R_DOT);
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
   if (c->pipelining && !run->stop && (c->next_copy != NULL || work_left (run)))
     start_copy (run, c);
@@ -478,7 +527,7 @@ begin_body (Run *run, Conn *c)
 static void
 on_reply (Run *run, Conn *c, int code, const char *text, int text_len, gboolean saw_pipelining)
 {
-  Awaited what = GPOINTER_TO_INT (g_queue_pop_head (&c->awaited));
+  Awaited what = aq_pop (&c->awaited);
   /* the reasons are written out only for a reply that is not a success:
    * a fan-out reads four replies a copy */
   gboolean success = (code / 100 == 2 || code == 354) && what != R_GREETING && what != R_EHLO;
@@ -562,7 +611,7 @@ on_reply (Run *run, Conn *c, int code, const char *text, int text_len, gboolean 
           {
             /* DATA accepted without a recipient: end it empty, then reset */
             g_string_append (c->with_body ? c->tail : c->out, dot_line);
-            g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_RSET));
+            aq_push (&c->awaited, R_RSET);
           }
         /* the first refusal says why; DATA's "no valid recipients" does not */
         c->env_copy = NULL;
@@ -629,7 +678,7 @@ read_replies (Run *run, Conn *c)
 
               c->pipelining_seen = FALSE;
               start = (gsize) (nl - c->in->str) + 1;
-              if (g_queue_is_empty (&c->awaited))
+              if (aq_empty (&c->awaited))
                 {
                   conn_fail (run, c, "a reply nobody asked for");
                   return;
@@ -868,7 +917,6 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
       conns[i].in = g_string_new (NULL);
       conns[i].out = g_string_new (NULL);
       conns[i].tail = g_string_new (NULL);
-      g_queue_init (&conns[i].awaited);
     }
 
   for (;;)
@@ -889,7 +937,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
           /* idle: after EHLO, a refusal, or a last copy (with PIPELINING
            * the next envelope otherwise leaves with the previous body) */
           if (c->state == C_OPEN && c->ready && c->env_copy == NULL && c->dot_copy == NULL &&
-              g_queue_is_empty (&c->awaited))
+              aq_empty (&c->awaited))
             {
               if (more || (c->next_copy != NULL && !run.stop))
                 start_copy (&run, c);
@@ -910,7 +958,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
           active++;
           pfds[i].events = c->state == C_CONNECTING ? POLLOUT
                                                     : POLLIN | (has_output (&run, c) ? POLLOUT : 0);
-          if (!g_queue_is_empty (&c->awaited))
+          if (!aq_empty (&c->awaited))
             timeout = timeout < 0 ? (int) MAX (c->deadline - now, 0)
                                   : (int) MIN (timeout, MAX (c->deadline - now, 0));
         }
@@ -944,12 +992,17 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
             }
           else if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))
             do_read (&run, c);
-          /* issue 12: the outcomes just read go to the progress before the
-           * next body leaves: a copy whose reply was read is recorded
-           * before another copy of its connection can arrive, so at any
-           * moment a connection has at most one copy out whose outcome
-           * the progress does not hold (listdeliver(8): parallel + 256).
-           * A group commit there is once per 256 copies. */
+          /* what the replies just read made us say goes out now, not after
+           * another poll(): the socket is almost always writable, and a
+           * full one answers EAGAIN.  Before their outcomes go to the
+           * progress (issue 14: a group commit there would hold this
+           * connection's next copy back): until then the copy whose
+           * reply was read is one of the at most 256 not committed, and
+           * the flush below, before any other connection is served, may
+           * commit them (listdeliver(8): parallel + 256) */
+          if (c->state == C_OPEN && !run.stop &&
+              ((pfds[i].revents & POLLOUT) || has_output (&run, c)))
+            do_write (&run, c);
           flush_reports (&run);
           /* issue 12: the progress cannot be written (a full disk): no
            * copy whose final dot has not left gets it; closing the
@@ -959,12 +1012,9 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
               conn_fail (&run, c, "closed before the end of a copy: the fan-out stopped");
               continue;
             }
-          /* what the replies just read made us say goes out now, not after
-           * another poll(): the socket is almost always writable, and a
-           * full one answers EAGAIN */
-          if (c->state == C_OPEN && ((pfds[i].revents & POLLOUT) || has_output (&run, c)))
+          if (run.stop && c->state == C_OPEN && has_output (&run, c))
             do_write (&run, c);
-          if (c->state != C_CLOSED && now >= c->deadline && !g_queue_is_empty (&c->awaited))
+          if (c->state != C_CLOSED && now >= c->deadline && !aq_empty (&c->awaited))
             conn_fail (&run, c, "no reply within 300 s");
         }
       /* while the replies travel: the next copy of each busy connection
@@ -1019,7 +1069,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
       g_string_free (conns[i].in, TRUE);
       g_string_free (conns[i].out, TRUE);
       g_string_free (conns[i].tail, TRUE);
-      g_queue_clear (&conns[i].awaited);
+      g_free (conns[i].awaited.v);
     }
   free_relays (run.relays);
   g_bytes_unref (run.body);

@@ -55,11 +55,19 @@ _rf_unsub_token_from (RfHasher *work, const RfHasher *prefix, const char *addres
 {
   guint8 mac[TOKEN_BYTES];
   char stamp[24];
+  char *p = stamp + sizeof stamp;
+  guint64 v = since < 0 ? -(guint64) since : (guint64) since;
 
-  g_snprintf (stamp, sizeof stamp, "%" G_GINT64_FORMAT, since);
+  /* "%" G_GINT64_FORMAT, with its NUL, without printf (once a copy) */
+  *--p = '\0';
+  do
+    *--p = (char) ('0' + v % 10);
+  while ((v /= 10) != 0);
+  if (since < 0)
+    *--p = '-';
   rf_hasher_set (work, prefix);
   rf_hasher_update (work, address, strlen (address) + 1);
-  rf_hasher_update (work, stamp, strlen (stamp) + 1);
+  rf_hasher_update (work, p, (gsize) (stamp + sizeof stamp - p));
   rf_hasher_final (work, mac);
   return rf_base64url (mac, sizeof mac);
 }
