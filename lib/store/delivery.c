@@ -287,6 +287,8 @@ rf_delivery_finish (RfStore *store, gint64 delivery_id, GError **error)
  * RfRecipientState: nobody outside this file sees it (counts read it as
  * pending). */
 #define STATE_IN_FLIGHT 3
+/* no subscription time: the member left since the snapshot */
+#define NO_SINCE G_MININT64
 
 typedef struct {
   char *address;
@@ -318,7 +320,11 @@ struct _RfDeliveryRun {
   guint every;
   gint64 interval_us;
   GPtrArray *batch;          /* addresses marked in flight, in order */
-  GPtrArray *tokens;         /* their tokens (or NULL), same order */
+  GArray *since;             /* their subscription times (gint64, NO_SINCE
+                              * for none), same order: each token is made
+                              * when its member is handed out, not in the
+                              * batch's transaction (issue 14) */
+  char *token;               /* the token last handed out */
   guint handed;              /* how many of the batch went out */
   char *cursor;              /* the last address of the last batch */
   gboolean exhausted;
@@ -377,7 +383,8 @@ _rf_delivery_run_free (RfDeliveryRun *run)
   rf_hasher_free (run->token_work);
   g_free (run->list_address);
   g_ptr_array_unref (run->batch);
-  g_ptr_array_unref (run->tokens);
+  g_array_unref (run->since);
+  g_free (run->token);
   g_free (run->cursor);
   g_array_unref (run->outcomes);
   g_array_unref (run->handed_out);
@@ -398,7 +405,7 @@ _rf_delivery_run_start (RfStore *store, const RfList *list, gint64 delivery_id,
   run->every = MAX (every, 1u);
   run->interval_us = (gint64) interval_ms * 1000;
   run->batch = g_ptr_array_new_with_free_func (g_free);
-  run->tokens = g_ptr_array_new_with_free_func (g_free);
+  run->since = g_array_new (FALSE, FALSE, sizeof (gint64));
   run->cursor = g_strdup ("");
   run->outcomes = g_array_new (FALSE, FALSE, sizeof (Outcome));
   g_array_set_clear_func (run->outcomes, outcome_clear);
@@ -525,9 +532,9 @@ write_outcomes (RfDeliveryRun *run, GError **error)
   return TRUE;
 }
 
-/* The tokens of the batch's members, in run->tokens (NULL for a member
- * who left since the snapshot: there is nothing left to unsubscribe, the
- * post goes out without a link).  Both sides in the order of their
+/* The subscription times of the batch's members, for their tokens, in
+ * run->since (NO_SINCE for a member who left since the snapshot: there is
+ * nothing left to unsubscribe, the post goes out without a link).  Both sides in the order of their
  * addresses, merged here: one pass over the members from the batch's
  * first address to its last, not a lookup per member (issue 14); the
  * batches' ranges do not overlap, so a whole fan-out reads each member
@@ -539,7 +546,9 @@ batch_tokens (RfDeliveryRun *run, GError **error)
   guint i = 0;
   int rc = SQLITE_DONE;
 
-  g_ptr_array_set_size (run->tokens, run->batch->len);
+  g_array_set_size (run->since, run->batch->len);
+  for (guint k = 0; k < run->batch->len; k++)
+    g_array_index (run->since, gint64, k) = NO_SINCE;
   if (!run->with_tokens || run->batch->len == 0)
     return TRUE;
   since = _rf_store_cached (run->store,
@@ -564,9 +573,7 @@ batch_tokens (RfDeliveryRun *run, GError **error)
         i++;
       if (i < run->batch->len && cmp == 0)
         {
-          run->tokens->pdata[i] =
-              _rf_unsub_token_from (run->token_work, run->token_prefix, member,
-                                    sqlite3_column_int64 (since, 1));
+          g_array_index (run->since, gint64, i) = sqlite3_column_int64 (since, 1);
           i++;
         }
     }
@@ -588,7 +595,7 @@ mark_batch (RfDeliveryRun *run, GError **error)
   int rc;
 
   g_ptr_array_set_size (run->batch, 0);
-  g_ptr_array_set_size (run->tokens, 0);
+  g_array_set_size (run->since, 0);
   run->handed = 0;
   find = _rf_store_cached (run->store,
                            "SELECT address FROM delivery_recipients "
@@ -718,14 +725,19 @@ _rf_delivery_run_next (RfDeliveryRun *run, const char **token_out, GError **erro
         {
           /* rolled back: the batch read inside is not marked, so not ours */
           g_ptr_array_set_size (run->batch, 0);
-          g_ptr_array_set_size (run->tokens, 0);
+          g_array_set_size (run->since, 0);
           run->handed = 0;
           return NULL;
         }
       if (run->exhausted)
         return NULL;
     }
-  *token_out = g_ptr_array_index (run->tokens, run->handed);
+  g_clear_pointer (&run->token, g_free);
+  if (g_array_index (run->since, gint64, run->handed) != NO_SINCE)
+    run->token = _rf_unsub_token_from (run->token_work, run->token_prefix,
+                                       g_ptr_array_index (run->batch, run->handed),
+                                       g_array_index (run->since, gint64, run->handed));
+  *token_out = run->token;
   {
     /* the batch's string moves to handed_out, which keeps it until its
      * outcome is written */
