@@ -1013,17 +1013,14 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
             }
           else if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))
             do_read (&run, c);
-          /* what the replies just read made us say goes out now, not after
-           * another poll(): the socket is almost always writable, and a
-           * full one answers EAGAIN.  Before their outcomes go to the
-           * progress (issue 14: a group commit there would hold this
-           * connection's next copy back): until then the copy whose
-           * reply was read is one of the at most 256 not committed, and
-           * the flush below, before any other connection is served, may
-           * commit them (listdeliver(8): parallel + 256) */
-          if (c->state == C_OPEN && !run.stop &&
-              ((pfds[i].revents & POLLOUT) || has_output (&run, c)))
-            do_write (&run, c);
+          /* issue 12: the outcomes just read go to the progress before the
+           * next body leaves: a copy whose reply was read is recorded
+           * before another copy of its connection can arrive, so at any
+           * moment a connection has at most one copy out whose outcome
+           * the progress does not hold (listdeliver(8): parallel + 256).
+           * A group commit there is rare in a fast fan-out: the next
+           * batch's mark (prepare_copy, after the writes below) commits
+           * the outcomes with it (issue 14). */
           flush_reports (&run);
           /* issue 12: the progress cannot be written (a full disk): no
            * copy whose final dot has not left gets it; closing the
@@ -1033,7 +1030,10 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
               conn_fail (&run, c, "closed before the end of a copy: the fan-out stopped");
               continue;
             }
-          if (run.stop && c->state == C_OPEN && has_output (&run, c))
+          /* what the replies just read made us say goes out now, not after
+           * another poll(): the socket is almost always writable, and a
+           * full one answers EAGAIN */
+          if (c->state == C_OPEN && ((pfds[i].revents & POLLOUT) || has_output (&run, c)))
             do_write (&run, c);
           if (c->state != C_CLOSED && now >= c->deadline && !aq_empty (&c->awaited))
             conn_fail (&run, c, "no reply within 300 s");
