@@ -68,9 +68,8 @@ rf_delivery_open (RfStore *store, const RfList *list, const char *msg_key, gint6
   snapshot = _rf_store_prepare (store,
                                 "INSERT INTO delivery_recipients (delivery_id, address) "
                                 "SELECT ?, m.address FROM members m WHERE m.list_id = ?2 "
-                                "AND NOT EXISTS (SELECT 1 FROM member_bounces b "
-                                "WHERE b.list_id = ?2 AND b.address = m.address "
-                                "AND b.state = 1)",
+                                "AND m.address NOT IN (SELECT b.address FROM member_bounces b "
+                                "WHERE b.list_id = ?2 AND b.state = 1)",
                                 error);
   if (snapshot == NULL)
     goto fail;
