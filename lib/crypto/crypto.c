@@ -153,7 +153,36 @@ rf_hasher_update (RfHasher *hasher, const void *data, gsize len)
 void
 rf_hasher_finish (RfHasher *hasher, void *out)
 {
+  rf_hasher_final (hasher, out);
+  rf_hasher_free (hasher);
+}
+
+RfHasher *
+rf_hasher_clone (const RfHasher *hasher)
+{
+  RfHasher *copy = g_aligned_alloc (1, sizeof (RfHasher), 64);
+
+  memcpy (copy, hasher, sizeof *copy);
+  return copy;
+}
+
+void
+rf_hasher_set (RfHasher *hasher, const RfHasher *from)
+{
+  memcpy (hasher, from, sizeof *hasher);
+}
+
+void
+rf_hasher_final (RfHasher *hasher, void *out)
+{
   crypto_generichash_final (&hasher->state, out, hasher->out_len);
+}
+
+void
+rf_hasher_free (RfHasher *hasher)
+{
+  if (hasher == NULL)
+    return;
   sodium_memzero (hasher, sizeof *hasher);
   g_aligned_free (hasher);
 }

@@ -49,6 +49,16 @@ RfHasher *rf_hasher_new (gsize out_len, const void *key, gsize key_len);
 void rf_hasher_update (RfHasher *hasher, const void *data, gsize len);
 /* Writes the hash and frees the hasher. */
 void rf_hasher_finish (RfHasher *hasher, void *out);
+/* issue 14: a hash of many messages with a common start (the key and
+ * the first pieces), fed once: rf_hasher_clone makes a hasher (transfer
+ * full) whose state is @hasher's so far; rf_hasher_set gives @hasher the
+ * state of @from (both made with the same out_len); rf_hasher_final
+ * writes the hash and keeps the hasher (to be set again, or freed with
+ * rf_hasher_free). */
+RfHasher *rf_hasher_clone (const RfHasher *hasher);
+void rf_hasher_set (RfHasher *hasher, const RfHasher *from);
+void rf_hasher_final (RfHasher *hasher, void *out);
+void rf_hasher_free (RfHasher *hasher);
 
 /* ---- keys ---- */
 /* A subkey of @key for one purpose: @context names it in at most 8

@@ -47,6 +47,10 @@ typedef struct {
   guint64 sent_now;
   guint64 temporary;
   char *last_temporary;   /* the reason of the last temporary failure */
+  /* issue 14: the one-click lines, asked once; a copy's are the text
+   * before its token and the text after it */
+  gboolean one_click;
+  char *click_before, *click_after;
 } Progress;
 
 static const char *
@@ -83,12 +87,17 @@ copy_header (const char *address, gpointer user_data, GError **error)
   g_autoptr (GError) local = NULL;
   g_autofree char *token = NULL;
 
-  if (!_rf_policy_one_click (progress->ctx))
+  if (!progress->one_click)
     return NULL;
   /* the transport asks right after drawing the address: the run computed
    * the token with the batch, without a query per copy */
   if (progress->current != NULL && g_str_equal (address, progress->current))
-    return _rf_policy_one_click_lines (progress->ctx, progress->token);
+    {
+      if (progress->token != NULL && progress->click_before != NULL)
+        return g_strconcat (progress->click_before, progress->token, progress->click_after,
+                            NULL);
+      return _rf_policy_one_click_lines (progress->ctx, progress->token);
+    }
   token = rf_unsubscribe_token (progress->store, progress->ctx->list, address, &local);
   if (token == NULL && !g_error_matches (local, RF_ERROR, RF_ERROR_NOT_FOUND))
     {
@@ -138,12 +147,14 @@ fan_out (const RfConfig *config, RfStore *store, const RfPolicyContext *ctx, gin
 {
   const RfList *list = ctx->list;
   g_autoptr (RfDeliveryRun) run = NULL;
-  Progress progress = { store, ctx, delivery_id, NULL, NULL, NULL, 0, 0, NULL };
+  Progress progress = { store, ctx, delivery_id, NULL, NULL, NULL, 0, 0, NULL, FALSE, NULL, NULL };
   guint64 n_pending, n_sent, n_failed;
   g_autoptr (GError) ended = NULL;
   gboolean ok = TRUE;
 
-  if (!rf_delivery_counts (store, delivery_id, &n_pending, &n_sent, &n_failed, error))
+  /* enough to size the transport's connections (a connection per 16
+   * copies, up to 256), not a count of a big list's every row */
+  if (!_rf_delivery_pending_upto (store, delivery_id, 16 * 256, &n_pending, error))
     return FALSE;
   /* the VERP senders need the site key (issue 11): trouble with it is 75
    * before any copy, not a pending copy each */
@@ -158,6 +169,20 @@ fan_out (const RfConfig *config, RfStore *store, const RfPolicyContext *ctx, gin
   if (run == NULL)
     return FALSE;
   progress.run = run;
+  progress.one_click = _rf_policy_one_click (ctx);
+  if (progress.one_click)
+    {
+      /* the lines with a token no token is (base64url has no \001),
+       * split where it stands */
+      g_autofree char *lines = _rf_policy_one_click_lines (ctx, "\001");
+      char *mark = strchr (lines, '\001');
+
+      if (mark != NULL && strchr (mark + 1, '\001') == NULL)
+        {
+          progress.click_before = g_strndup (lines, (gsize) (mark - lines));
+          progress.click_after = g_strdup (mark + 1);
+        }
+    }
   if (n_pending == 0)
     ;
   else if (g_str_equal (config->transport, "smtp"))
@@ -170,6 +195,8 @@ fan_out (const RfConfig *config, RfStore *store, const RfPolicyContext *ctx, gin
    * not go out again */
   if (!_rf_delivery_run_end (run, ok ? error : &ended))
     ok = FALSE;
+  g_free (progress.click_before);
+  g_free (progress.click_after);
   report->sent_now = progress.sent_now;
   if (!ok)
     {

@@ -46,6 +46,16 @@ const char *rf_role_suffix (RfRole role);
  * the site key cannot be read.  Returns: (transfer full). */
 char *rf_verp_sender (const RfConfig *config, const char *list_address, const char *member,
                       GError **error);
+/* issue 14: rf_verp_sender for every copy of one fan-out, with what the
+ * copies share (the key, the list, the week, the hash so far) made once:
+ * _rf_verp_maker_append appends @member's sender, the bytes
+ * rf_verp_sender gives in the same week, to @out.  NULL when the site key
+ * cannot be read. */
+typedef struct _RfVerpMaker RfVerpMaker;
+RfVerpMaker *_rf_verp_maker_new (const RfConfig *config, const char *list_address,
+                                 GError **error);
+void _rf_verp_maker_append (RfVerpMaker *maker, const char *member, GString *out);
+void _rf_verp_maker_free (RfVerpMaker *maker);
 /* The address a VERP tag "alice=example.org" names, past an authenticator
  * ("<auth>+alice=example.org"); NULL for the hashed form, which only the
  * member table can resolve.  Returns: (transfer full). */

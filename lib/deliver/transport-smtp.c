@@ -49,19 +49,70 @@ typedef enum {
   C_CONNECTING, C_OPEN, C_CLOSED,
 } ConnState;
 
+/* The replies awaited, in order: a ring that grows, no allocation per
+ * command (a fan-out awaits four replies a copy). */
+typedef struct {
+  guint8 *v;
+  guint head, len, cap;
+} AwaitQueue;
+
+static void
+aq_push (AwaitQueue *q, Awaited what)
+{
+  if (q->len == q->cap)
+    {
+      guint cap = MAX (q->cap * 2, 16u);
+      guint8 *v = g_new (guint8, cap);
+
+      for (guint i = 0; i < q->len; i++)
+        v[i] = q->v[(q->head + i) % q->cap];
+      g_free (q->v);
+      q->v = v;
+      q->cap = cap;
+      q->head = 0;
+    }
+  q->v[(q->head + q->len++) % q->cap] = (guint8) what;
+}
+
+static Awaited
+aq_pop (AwaitQueue *q)
+{
+  Awaited what;
+
+  g_return_val_if_fail (q->len > 0, R_QUIT);
+  what = (Awaited) q->v[q->head];
+  q->head = (q->head + 1) % q->cap;
+  q->len--;
+  return what;
+}
+
+static gboolean
+aq_empty (const AwaitQueue *q)
+{
+  return q->len == 0;
+}
+
+static void
+aq_clear (AwaitQueue *q)
+{
+  q->head = q->len = 0;
+}
+
 typedef struct {
   char *host;
   char *port;
 } Relay;
 
-/* One copy on a connection. */
+/* One copy on a connection: one allocation, its strings in data. */
 typedef struct {
   char *address;
   char *verp;
-  char *head;                /* its own header lines, CRLF */
+  char *head;                /* its own header lines, CRLF, or NULL */
+  gsize head_len;
   int mail_code, rcpt_code;
   char *mail_detail, *rcpt_detail;   /* their replies, for the reason */
   int moves;                 /* times handed to another connection */
+  char data[];
 } Copy;
 
 /* With PIPELINING a connection carries two copies at a time (issue 14,
@@ -79,7 +130,7 @@ typedef struct {
   gboolean pipelining;
   gboolean pipelining_seen;  /* in the EHLO reply being read */
   gboolean ready;            /* EHLO done, not quitting */
-  GQueue awaited;            /* of Awaited, as GINT_TO_POINTER */
+  AwaitQueue awaited;
   GString *in;
   /* what to write, in one writev: own bytes, then (if with_body) the
    * shared body and the dot, then the commands that follow them */
@@ -108,6 +159,9 @@ typedef struct {
   RfSendResultFunc on_result;
   gpointer user_data;
   GBytes *body;              /* CRLF, dot-stuffed, ends in CRLF */
+  RfVerpMaker *verp;         /* issue 14: the copies' senders, made once */
+  char *verp_error;          /* or why it could not be made */
+  GString *scratch;          /* where a copy is put together */
   GPtrArray *relays;
   char *helo;
   gboolean stop;
@@ -125,7 +179,8 @@ typedef struct {
 } Run;
 
 typedef struct {
-  char *address;
+  const char *address;       /* copy's, or owned */
+  Copy *copy;                /* owned, or NULL */
   RfRecipientState state;
   char *detail;
 } Outcome;
@@ -147,12 +202,33 @@ now_ms (void)
   return g_get_monotonic_time () / 1000;
 }
 
-/* The message as SMTP DATA: LF or CRLF line ends become CRLF, a line
- * starting with '.' gets another (RFC 5321 4.5.2), and it ends in CRLF. */
-static GBytes *
-smtp_body (const char *data, gsize len)
+/* g_string_append_len without its checks, for the few bytes a copy adds
+ * many times over (issue 14) */
+static inline void
+put (GString *s, const char *p, gsize n)
 {
-  GString *s = g_string_sized_new (len + len / 32 + 8);
+  if (s->len + n < s->allocated_len)
+    {
+      memcpy (s->str + s->len, p, n);
+      s->len += n;
+      s->str[s->len] = '\0';
+    }
+  else
+    g_string_append_len (s, p, (gssize) n);
+}
+
+static inline void
+put_str (GString *s, const char *p)
+{
+  put (s, p, strlen (p));
+}
+
+/* @data as SMTP DATA, appended to @s: LF or CRLF line ends become CRLF, a
+ * line starting with '.' gets another (RFC 5321 4.5.2), and it ends in
+ * CRLF. */
+static void
+append_smtp (GString *s, const char *data, gsize len)
+{
   gsize i = 0;
 
   while (i < len)
@@ -165,10 +241,18 @@ smtp_body (const char *data, gsize len)
         line_end--;
       if (data[i] == '.')
         g_string_append_c (s, '.');
-      g_string_append_len (s, data + i, (gssize) (line_end - i));
-      g_string_append (s, "\r\n");
+      put (s, data + i, line_end - i);
+      put (s, "\r\n", 2);
       i = nl != NULL ? end + 1 : len;
     }
+}
+
+static GBytes *
+smtp_body (const char *data, gsize len)
+{
+  GString *s = g_string_sized_new (len + len / 32 + 8);
+
+  append_smtp (s, data, len);
   return g_string_free_to_bytes (s);
 }
 
@@ -190,9 +274,6 @@ copy_free (Copy *copy)
 {
   if (copy == NULL)
     return;
-  g_free (copy->address);
-  g_free (copy->verp);
-  g_free (copy->head);
   g_free (copy->mail_detail);
   g_free (copy->rcpt_detail);
   g_free (copy);
@@ -201,7 +282,16 @@ copy_free (Copy *copy)
 static void
 report (Run *run, const char *address, RfRecipientState state, const char *detail)
 {
-  Outcome o = { g_strdup (address), state, g_strdup (detail) };
+  Outcome o = { g_strdup (address), NULL, state, g_strdup (detail) };
+
+  g_array_append_val (run->outbox, o);
+}
+
+/* report, for a copy the outcome takes over (its address with it) */
+static void
+report_copy (Run *run, Copy *copy, RfRecipientState state, const char *detail)
+{
+  Outcome o = { copy->address, copy, state, g_strdup (detail) };
 
   g_array_append_val (run->outbox, o);
 }
@@ -217,7 +307,10 @@ flush_reports (Run *run)
       if (run->stopped == NULL &&
           !run->on_result (o->address, o->state, o->detail, run->user_data, &run->stopped))
         run->stop = TRUE;
-      g_free (o->address);
+      if (o->copy != NULL)
+        copy_free (o->copy);
+      else
+        g_free ((char *) o->address);
       g_free (o->detail);
     }
   g_array_set_size (run->outbox, 0);
@@ -242,7 +335,7 @@ conn_fail (Run *run, Conn *c, const char *why)
                                              why);
 
   if (c->dot_copy != NULL)
-    report (run, c->dot_copy->address, RF_RCPT_PENDING, detail);
+    report_copy (run, g_steal_pointer (&c->dot_copy), RF_RCPT_PENDING, detail);
   if (c->env_copy != NULL)
     {
       /* its body never left: it was not delivered, another connection
@@ -258,7 +351,7 @@ conn_fail (Run *run, Conn *c, const char *why)
           g_queue_push_tail (&run->moved, e);
         }
       else
-        report (run, c->env_copy->address, RF_RCPT_PENDING, detail);
+        report_copy (run, g_steal_pointer (&c->env_copy), RF_RCPT_PENDING, detail);
     }
   g_free (run->last_error);
   run->last_error = g_steal_pointer (&detail);
@@ -275,7 +368,7 @@ conn_fail (Run *run, Conn *c, const char *why)
   c->fd = -1;
   c->state = C_CLOSED;
   c->ready = FALSE;
-  g_queue_clear (&c->awaited);
+  aq_clear (&c->awaited);
   g_string_truncate (c->in, 0);
   g_string_truncate (c->out, 0);
   c->out_off = 0;
@@ -284,21 +377,19 @@ conn_fail (Run *run, Conn *c, const char *why)
   c->with_body = FALSE;
 }
 
+/* A command (@verb, then @arg and @end if not NULL) and its CRLF. */
 static void
-send_cmd (Conn *c, Awaited awaited, const char *fmt, ...) G_GNUC_PRINTF (3, 4);
-
-static void
-send_cmd (Conn *c, Awaited awaited, const char *fmt, ...)
+send_cmd (Conn *c, Awaited awaited, const char *verb, const char *arg, const char *end)
 {
-  va_list ap;
-
   GString *to = c->with_body ? c->tail : c->out;
 
-  va_start (ap, fmt);
-  g_string_append_vprintf (to, fmt, ap);
-  va_end (ap);
-  g_string_append (to, "\r\n");
-  g_queue_push_tail (&c->awaited, GINT_TO_POINTER (awaited));
+  put_str (to, verb);
+  if (arg != NULL)
+    put_str (to, arg);
+  if (end != NULL)
+    put_str (to, end);
+  put (to, "\r\n", 2);
+  aq_push (&c->awaited, awaited);
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
 }
 
@@ -345,8 +436,8 @@ conn_open (Run *run, Conn *c)
   c->state = C_CONNECTING;
   c->ready = FALSE;
   c->pipelining = FALSE;
-  g_queue_clear (&c->awaited);
-  g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_GREETING));
+  aq_clear (&c->awaited);
+  aq_push (&c->awaited, R_GREETING);
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
 }
 
@@ -363,8 +454,8 @@ prepare_copy (Run *run)
                                                  run->stopped == NULL ? &run->stopped : NULL);
       g_autoptr (GError) head_error = NULL;
       g_autofree char *head = NULL;
-      g_autoptr (GError) verp_error = NULL;
-      g_autofree char *verp = NULL;
+      GString *b = run->scratch;
+      gsize verp_at, head_at;
       Copy *copy;
 
       if (address == NULL)
@@ -373,14 +464,19 @@ prepare_copy (Run *run)
           run->stop = run->stopped != NULL;
           return NULL;
         }
-      verp = rf_verp_sender (run->config, run->list_address, address, &verp_error);
-
-      if (verp == NULL)
+      if (run->verp == NULL)
         {
-          report (run, address, RF_RCPT_PENDING, verp_error->message);
+          report (run, address, RF_RCPT_PENDING, run->verp_error);
           continue;
         }
-      if (!safe_path (address) || !safe_path (verp))
+      /* the copy's strings, one after the other: address, VERP sender,
+       * its own lines as SMTP has them */
+      g_string_truncate (b, 0);
+      put (b, address, strlen (address) + 1);
+      verp_at = b->len;
+      _rf_verp_maker_append (run->verp, address, b);
+      g_string_append_c (b, '\0');
+      if (!safe_path (address) || !safe_path (b->str + verp_at))
         {
           report (run, address, RF_RCPT_FAILED,
                   "not an address that can be given to SMTP (space, angle bracket or "
@@ -396,16 +492,18 @@ prepare_copy (Run *run)
               continue;
             }
         }
-      copy = g_new0 (Copy, 1);
-      copy->address = g_strdup (address);
-      copy->verp = g_steal_pointer (&verp);
+      head_at = b->len;
+      if (head != NULL)
+        append_smtp (b, head, strlen (head));
+      copy = g_malloc (sizeof (Copy) + b->len);
+      memset (copy, 0, sizeof (Copy));
+      memcpy (copy->data, b->str, b->len);
+      copy->address = copy->data;
+      copy->verp = copy->data + verp_at;
       if (head != NULL)
         {
-          g_autoptr (GBytes) crlf = smtp_body (head, strlen (head));
-          gsize n;
-          const char *d = g_bytes_get_data (crlf, &n);
-
-          copy->head = g_strndup (d, n);
+          copy->head = copy->data + head_at;
+          copy->head_len = b->len - head_at;
         }
       return copy;
     }
@@ -419,11 +517,11 @@ start_copy (Run *run, Conn *c)
   c->env_copy = c->next_copy != NULL ? g_steal_pointer (&c->next_copy) : prepare_copy (run);
   if (c->env_copy == NULL)
     return;
-  send_cmd (c, R_MAIL, "MAIL FROM:<%s>", c->env_copy->verp);
+  send_cmd (c, R_MAIL, "MAIL FROM:<", c->env_copy->verp, ">");
   if (c->pipelining)
     {
-      send_cmd (c, R_RCPT, "RCPT TO:<%s>", c->env_copy->address);
-      send_cmd (c, R_DATA, "DATA");
+      send_cmd (c, R_RCPT, "RCPT TO:<", c->env_copy->address, ">");
+      send_cmd (c, R_DATA, "DATA", NULL, NULL);
     }
 }
 
@@ -436,11 +534,11 @@ begin_body (Run *run, Conn *c)
 {
   c->dot_copy = g_steal_pointer (&c->env_copy);
   if (c->dot_copy->head != NULL)
-    g_string_append (c->out, c->dot_copy->head);
+    put (c->out, c->dot_copy->head, c->dot_copy->head_len);
   c->with_body = TRUE;
   c->body_off = 0;
   c->dot_off = 0;
-  g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_DOT));
+  aq_push (&c->awaited, R_DOT);
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
   if (c->pipelining && !run->stop && (c->next_copy != NULL || work_left (run)))
     start_copy (run, c);
@@ -448,13 +546,13 @@ begin_body (Run *run, Conn *c)
 
 /* One whole reply (the code and its first line) has arrived. */
 static void
-on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining)
+on_reply (Run *run, Conn *c, int code, const char *text, int text_len, gboolean saw_pipelining)
 {
-  Awaited what = GPOINTER_TO_INT (g_queue_pop_head (&c->awaited));
+  Awaited what = aq_pop (&c->awaited);
   /* the reasons are written out only for a reply that is not a success:
    * a fan-out reads four replies a copy */
   gboolean success = (code / 100 == 2 || code == 354) && what != R_GREETING && what != R_EHLO;
-  g_autofree char *said = success ? NULL : g_strdup_printf ("said %d %s", code, text);
+  g_autofree char *said = success ? NULL : g_strdup_printf ("said %d %.*s", code, text_len, text);
   g_autofree char *detail = said == NULL
                                 ? NULL : g_strdup_printf ("relay %s:%s %s", c->relay->host,
                                                           c->relay->port, said);
@@ -473,7 +571,7 @@ on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining
           return;
         }
       c->state = C_OPEN;
-      send_cmd (c, R_EHLO, "EHLO %s", run->helo);
+      send_cmd (c, R_EHLO, "EHLO ", run->helo, NULL);
       break;
     case R_EHLO:
       if (code != 250)
@@ -494,12 +592,11 @@ on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining
         if (!c->pipelining)
           {
             if (code / 100 == 2)
-              send_cmd (c, R_RCPT, "RCPT TO:<%s>", e->address);
+              send_cmd (c, R_RCPT, "RCPT TO:<", e->address, ">");
             else
               {
-                report (run, e->address, RF_RCPT_PENDING, detail);
-                g_clear_pointer (&c->env_copy, copy_free);
-                send_cmd (c, R_RSET, "RSET");
+                report_copy (run, g_steal_pointer (&c->env_copy), RF_RCPT_PENDING, detail);
+                send_cmd (c, R_RSET, "RSET", NULL, NULL);
               }
           }
       }
@@ -513,12 +610,11 @@ on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining
         if (!c->pipelining)
           {
             if (code / 100 == 2)
-              send_cmd (c, R_DATA, "DATA");
+              send_cmd (c, R_DATA, "DATA", NULL, NULL);
             else
               {
-                report (run, e->address, state_of (code), detail);
-                g_clear_pointer (&c->env_copy, copy_free);
-                send_cmd (c, R_RSET, "RSET");
+                report_copy (run, g_steal_pointer (&c->env_copy), state_of (code), detail);
+                send_cmd (c, R_RSET, "RSET", NULL, NULL);
               }
           }
       }
@@ -536,22 +632,22 @@ on_reply (Run *run, Conn *c, int code, const char *text, gboolean saw_pipelining
           {
             /* DATA accepted without a recipient: end it empty, then reset */
             g_string_append (c->with_body ? c->tail : c->out, dot_line);
-            g_queue_push_tail (&c->awaited, GINT_TO_POINTER (R_RSET));
+            aq_push (&c->awaited, R_RSET);
           }
         /* the first refusal says why; DATA's "no valid recipients" does not */
+        c->env_copy = NULL;
         if (e->mail_code / 100 != 2)
-          report (run, e->address, RF_RCPT_PENDING, e->mail_detail);
+          report_copy (run, e, RF_RCPT_PENDING, e->mail_detail);
         else if (e->rcpt_code / 100 != 2)
-          report (run, e->address, state_of (e->rcpt_code), e->rcpt_detail);
+          report_copy (run, e, state_of (e->rcpt_code), e->rcpt_detail);
         else
-          report (run, e->address, state_of (code), detail);
-        g_clear_pointer (&c->env_copy, copy_free);
-        send_cmd (c, R_RSET, "RSET");
+          report_copy (run, e, state_of (code), detail);
+        send_cmd (c, R_RSET, "RSET", NULL, NULL);
       }
       break;
     case R_DOT:
-      report (run, c->dot_copy->address, state_of (code), code / 100 == 2 ? NULL : detail);
-      g_clear_pointer (&c->dot_copy, copy_free);
+      report_copy (run, g_steal_pointer (&c->dot_copy), state_of (code),
+                   code / 100 == 2 ? NULL : detail);
       break;
     case R_RSET:
       break;
@@ -595,19 +691,20 @@ read_replies (Run *run, Conn *c)
           if (line_len == 3 || line[3] == ' ')
             {
               int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-              g_autofree char *first = c->reply_text != NULL
-                                           ? g_steal_pointer (&c->reply_text)
-                                           : g_strndup (text, MIN (text_len, 200));
+              /* the first line's text, without a copy for a one-line reply */
+              g_autofree char *first = g_steal_pointer (&c->reply_text);
+              const char *first_text = first != NULL ? first : text;
+              int first_len = first != NULL ? (int) strlen (first) : (int) MIN (text_len, 200);
               gboolean pl = c->pipelining_seen;
 
               c->pipelining_seen = FALSE;
               start = (gsize) (nl - c->in->str) + 1;
-              if (g_queue_is_empty (&c->awaited))
+              if (aq_empty (&c->awaited))
                 {
                   conn_fail (run, c, "a reply nobody asked for");
                   return;
                 }
-              on_reply (run, c, code, first, pl);
+              on_reply (run, c, code, first_text, first_len, pl);
               if (c->state == C_CLOSED)
                 return;
               continue;
@@ -813,6 +910,15 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
     return FALSE;
   run.body = smtp_body (data, len);
   g_clear_pointer (&data, g_free);
+  {
+    g_autoptr (GError) local = NULL;
+
+    /* a site key that cannot be read: each copy pending, with why */
+    run.verp = _rf_verp_maker_new (config, list_address, &local);
+    if (run.verp == NULL)
+      run.verp_error = g_strdup (local->message);
+  }
+  run.scratch = g_string_sized_new (1024);
   run.helo = g_strdup (g_get_host_name ());
   run.outbox = g_array_new (FALSE, FALSE, sizeof (Outcome));
 
@@ -832,7 +938,6 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
       conns[i].in = g_string_new (NULL);
       conns[i].out = g_string_new (NULL);
       conns[i].tail = g_string_new (NULL);
-      g_queue_init (&conns[i].awaited);
     }
 
   for (;;)
@@ -853,7 +958,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
           /* idle: after EHLO, a refusal, or a last copy (with PIPELINING
            * the next envelope otherwise leaves with the previous body) */
           if (c->state == C_OPEN && c->ready && c->env_copy == NULL && c->dot_copy == NULL &&
-              g_queue_is_empty (&c->awaited))
+              aq_empty (&c->awaited))
             {
               if (more || (c->next_copy != NULL && !run.stop))
                 start_copy (&run, c);
@@ -863,7 +968,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
               if (!more && c->env_copy == NULL && (c->next_copy == NULL || run.stop))
                 {
                   c->ready = FALSE;
-                  send_cmd (c, R_QUIT, "QUIT");
+                  send_cmd (c, R_QUIT, "QUIT", NULL, NULL);
                 }
             }
           pfds[i].fd = c->fd;
@@ -874,7 +979,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
           active++;
           pfds[i].events = c->state == C_CONNECTING ? POLLOUT
                                                     : POLLIN | (has_output (&run, c) ? POLLOUT : 0);
-          if (!g_queue_is_empty (&c->awaited))
+          if (!aq_empty (&c->awaited))
             timeout = timeout < 0 ? (int) MAX (c->deadline - now, 0)
                                   : (int) MIN (timeout, MAX (c->deadline - now, 0));
         }
@@ -913,7 +1018,9 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
            * before another copy of its connection can arrive, so at any
            * moment a connection has at most one copy out whose outcome
            * the progress does not hold (listdeliver(8): parallel + 256).
-           * A group commit there is once per 256 copies. */
+           * A group commit there is rare in a fast fan-out: the next
+           * batch's mark (prepare_copy, after the writes below) commits
+           * the outcomes with it (issue 14). */
           flush_reports (&run);
           /* issue 12: the progress cannot be written (a full disk): no
            * copy whose final dot has not left gets it; closing the
@@ -928,7 +1035,7 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
            * full one answers EAGAIN */
           if (c->state == C_OPEN && ((pfds[i].revents & POLLOUT) || has_output (&run, c)))
             do_write (&run, c);
-          if (c->state != C_CLOSED && now >= c->deadline && !g_queue_is_empty (&c->awaited))
+          if (c->state != C_CLOSED && now >= c->deadline && !aq_empty (&c->awaited))
             conn_fail (&run, c, "no reply within 300 s");
         }
       /* while the replies travel: the next copy of each busy connection
@@ -954,9 +1061,8 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
     {
       Copy *e = g_queue_pop_head (&run.moved);
 
-      report (&run, e->address, RF_RCPT_PENDING,
-              run.last_error != NULL ? run.last_error : "no connection");
-      copy_free (e);
+      report_copy (&run, e, RF_RCPT_PENDING,
+                   run.last_error != NULL ? run.last_error : "no connection");
     }
   flush_reports (&run);
   /* copies never started because every connection gave up */
@@ -984,10 +1090,13 @@ _rf_smtp_send (const RfConfig *config, const char *message_path, const char *lis
       g_string_free (conns[i].in, TRUE);
       g_string_free (conns[i].out, TRUE);
       g_string_free (conns[i].tail, TRUE);
-      g_queue_clear (&conns[i].awaited);
+      g_free (conns[i].awaited.v);
     }
   free_relays (run.relays);
   g_bytes_unref (run.body);
+  _rf_verp_maker_free (run.verp);
+  g_free (run.verp_error);
+  g_string_free (run.scratch, TRUE);
   g_free (run.helo);
   g_free (run.last_error);
   g_array_unref (run.outbox);

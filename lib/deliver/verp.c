@@ -35,13 +35,13 @@ static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
 /* Characters that survive in a local part without quoting (RFC 5322 atext
  * and '.'), minus '=' and '+', which carry the VERP structure. */
 static gboolean
-verp_safe (const char *s)
+verp_safe_len (const char *s, gsize len)
 {
-  for (; *s != '\0'; s++)
+  for (gsize i = 0; i < len; i++)
     {
-      guchar c = (guchar) *s;
+      guchar c = (guchar) s[i];
 
-      if (!(g_ascii_isalnum (c) || strchr ("!#$%&'*-/?^_`{|}~.", c) != NULL))
+      if (!(g_ascii_isalnum (c) || (c != '\0' && strchr ("!#$%&'*-/?^_`{|}~.", c) != NULL)))
         return FALSE;
     }
   return TRUE;
@@ -79,53 +79,150 @@ member_hash (const char *member, char b32[27])
   base32_lower (hash, sizeof hash, b32);
 }
 
-/* The authenticator of @member's copies of @list in @week. */
-static void
-authenticator (const guint8 key[RF_KEY_BYTES], const char *list_address, const char *member,
-               gint64 week, char out[AUTH_CHARS + 1])
+/* The authenticator's hasher for @list_address under @key, fed up to the
+ * member (rf_hasher_clone and _set start each member's from it). */
+static RfHasher *
+authenticator_prefix (const guint8 key[RF_KEY_BYTES], const char *list_address)
 {
   g_autofree char *list = g_ascii_strdown (list_address, -1);
-  g_autofree char *who = g_ascii_strdown (member, -1);
-  g_autofree char *stamp = g_strdup_printf ("%" G_GINT64_FORMAT, week);
   RfHasher *hasher = rf_hasher_new (16, key, RF_KEY_BYTES);
-  guint8 mac[16];
-  char b32[27];
 
   /* the terminating NULs included: no boundary games */
   rf_hasher_update (hasher, list, strlen (list) + 1);
-  rf_hasher_update (hasher, who, strlen (who) + 1);
+  return hasher;
+}
+
+/* The authenticator of @member's copies in @week (@stamp, its decimal
+ * form), from @hasher that authenticator_prefix's state was set into. */
+static void
+authenticator_finish (RfHasher *hasher, const char *member, gint64 week, const char *stamp,
+                      char out[AUTH_CHARS + 1])
+{
+  guint8 mac[16];
+  char b32[27];
+  char lower[128];
+  gsize n = strlen (member) + 1;
+
+  /* the member in lower case, with its NUL, in pieces of a stack buffer */
+  for (gsize off = 0; off < n;)
+    {
+      gsize k = MIN (n - off, sizeof lower);
+
+      for (gsize i = 0; i < k; i++)
+        lower[i] = g_ascii_tolower (member[off + i]);
+      rf_hasher_update (hasher, lower, k);
+      off += k;
+    }
   rf_hasher_update (hasher, stamp, strlen (stamp) + 1);
-  rf_hasher_finish (hasher, mac);
+  rf_hasher_final (hasher, mac);
   base32_lower (mac, 5, b32);   /* 8 characters; the first 7 are 35 bits */
   out[0] = alphabet[week % 32];
   memcpy (out + 1, b32, AUTH_CHARS - 1);
   out[AUTH_CHARS] = '\0';
 }
 
-char *
-rf_verp_sender (const RfConfig *config, const char *list_address, const char *member,
-                GError **error)
+/* The authenticator of @member's copies of @list in @week. */
+static void
+authenticator (const guint8 key[RF_KEY_BYTES], const char *list_address, const char *member,
+               gint64 week, char out[AUTH_CHARS + 1])
+{
+  RfHasher *hasher = authenticator_prefix (key, list_address);
+  char stamp[24];
+
+  g_snprintf (stamp, sizeof stamp, "%" G_GINT64_FORMAT, week);
+  authenticator_finish (hasher, member, week, stamp, out);
+  rf_hasher_free (hasher);
+}
+
+/* g_string_append_len without its checks, for the few bytes a copy adds
+ * many times over (issue 14) */
+static inline void
+put (GString *s, const char *p, gsize n)
+{
+  if (s->len + n < s->allocated_len)
+    {
+      memcpy (s->str + s->len, p, n);
+      s->len += n;
+      s->str[s->len] = '\0';
+    }
+  else
+    g_string_append_len (s, p, (gssize) n);
+}
+
+static inline void
+put_str (GString *s, const char *p)
+{
+  put (s, p, strlen (p));
+}
+
+/* issue 14: what every copy of one fan-out shares, made once: the key
+ * derived, the list's parts, the week, the hasher fed up to the member. */
+struct _RfVerpMaker {
+  char *list_local;
+  char *list_at;             /* "@" and the list's domain */
+  gint64 week;
+  char stamp[24];
+  RfHasher *prefix;
+  RfHasher *work;
+};
+
+RfVerpMaker *
+_rf_verp_maker_new (const RfConfig *config, const char *list_address, GError **error)
 {
   const char *list_at = strrchr (list_address, '@');
-  const char *member_at = strrchr (member, '@');
-  g_autofree char *list_local = NULL;
-  g_autofree char *member_local = NULL;
-  g_autofree char *local = NULL;
   guint8 key[RF_KEY_BYTES];
-  char auth[AUTH_CHARS + 1];
+  RfVerpMaker *maker;
 
-  g_return_val_if_fail (list_at != NULL && member_at != NULL, NULL);
+  g_return_val_if_fail (list_at != NULL, NULL);
   if (!rf_site_subkey (config, KDF_CONTEXT, 1, key, error))
     return NULL;
-  authenticator (key, list_address, member, rf_now () / WEEK, auth);
+  maker = g_new0 (RfVerpMaker, 1);
+  maker->list_local = g_strndup (list_address, list_at - list_address);
+  maker->list_at = g_strdup (list_at);
+  maker->week = rf_now () / WEEK;
+  g_snprintf (maker->stamp, sizeof maker->stamp, "%" G_GINT64_FORMAT, maker->week);
+  maker->prefix = authenticator_prefix (key, list_address);
+  maker->work = rf_hasher_clone (maker->prefix);
   rf_wipe (key, sizeof key);
-  list_local = g_strndup (list_address, list_at - list_address);
-  member_local = g_strndup (member, member_at - member);
-  local = g_strdup_printf ("%s-bounces+%s+%s=%s", list_local, auth, member_local, member_at + 1);
-  if (strlen (local) > MAX_LOCAL || !verp_safe (member_local) || !verp_safe (member_at + 1))
+  return maker;
+}
+
+void
+_rf_verp_maker_free (RfVerpMaker *maker)
+{
+  if (maker == NULL)
+    return;
+  g_free (maker->list_local);
+  g_free (maker->list_at);
+  rf_hasher_free (maker->prefix);
+  rf_hasher_free (maker->work);
+  g_free (maker);
+}
+
+void
+_rf_verp_maker_append (RfVerpMaker *maker, const char *member, GString *out)
+{
+  const char *member_at = strrchr (member, '@');
+  gsize start = out->len;
+  gsize member_local_len;
+  char auth[AUTH_CHARS + 1];
+
+  g_return_if_fail (member_at != NULL);
+  member_local_len = (gsize) (member_at - member);
+  rf_hasher_set (maker->work, maker->prefix);
+  authenticator_finish (maker->work, member, maker->week, maker->stamp, auth);
+  put_str (out, maker->list_local);
+  put (out, "-bounces+", 9);
+  put (out, auth, AUTH_CHARS);
+  g_string_append_c (out, '+');
+  put (out, member, member_local_len);
+  g_string_append_c (out, '=');
+  put_str (out, member_at + 1);
+  if (out->len - start > MAX_LOCAL || !verp_safe_len (member, member_local_len) ||
+      !verp_safe_len (member_at + 1, strlen (member_at + 1)))
     {
       char b32[27];
-      gsize room = MAX_LOCAL - strlen (list_local) - strlen ("-bounces++h") - AUTH_CHARS;
+      gsize room = MAX_LOCAL - strlen (maker->list_local) - strlen ("-bounces++h") - AUTH_CHARS;
 
       member_hash (member, b32);
       /* a list's local part has at most 40 characters (rf_list_create), so
@@ -134,10 +231,32 @@ rf_verp_sender (const RfConfig *config, const char *list_address, const char *me
        * authenticator (rf_verp_resolve) */
       if (room < sizeof b32 - 1)
         b32[room] = '\0';
-      g_free (local);
-      local = g_strdup_printf ("%s-bounces+%s+h%s", list_local, auth, b32);
+      g_string_truncate (out, start);
+      put_str (out, maker->list_local);
+      put (out, "-bounces+", 9);
+      put (out, auth, AUTH_CHARS);
+      put (out, "+h", 2);
+      put_str (out, b32);
     }
-  return g_strconcat (local, list_at, NULL);
+  put_str (out, maker->list_at);
+}
+
+char *
+rf_verp_sender (const RfConfig *config, const char *list_address, const char *member,
+                GError **error)
+{
+  RfVerpMaker *maker;
+  GString *out;
+
+  g_return_val_if_fail (strrchr (list_address, '@') != NULL && strrchr (member, '@') != NULL,
+                        NULL);
+  maker = _rf_verp_maker_new (config, list_address, error);
+  if (maker == NULL)
+    return NULL;
+  out = g_string_sized_new (128);
+  _rf_verp_maker_append (maker, member, out);
+  _rf_verp_maker_free (maker);
+  return g_string_free (out, FALSE);
 }
 
 char *

@@ -79,6 +79,12 @@ extern const gsize _rf_store_migrations_n;
 gboolean _rf_unsub_key (RfStore *store, guint8 key[RF_KEY_BYTES], GError **error);
 char *_rf_unsub_token (const guint8 key[RF_KEY_BYTES], const char *list_address,
                        const char *address, gint64 since);
+/* issue 14: _rf_unsub_token for many members of one list: the hasher fed
+ * the key and the list (transfer full, rf_hasher_free), and a token from
+ * it through @work (a clone of it, set anew each time). */
+RfHasher *_rf_unsub_hasher (const guint8 key[RF_KEY_BYTES], const char *list_address);
+char *_rf_unsub_token_from (RfHasher *work, const RfHasher *prefix, const char *address,
+                            gint64 since);
 void _rf_unsub_hash (const char *token, guint8 hash[RF_UNSUB_HASH_BYTES]);
 /* The hashes of members who have none (subscribed before the column
  * existed), or with @all of every member (the site key was rotated). */

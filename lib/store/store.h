@@ -62,6 +62,11 @@ gboolean rf_delivery_record (RfStore *store, gint64 delivery_id, const char *add
                              RfRecipientState state, const char *detail, GError **error);
 gboolean rf_delivery_counts (RfStore *store, gint64 delivery_id, guint64 *pending_out,
                              guint64 *sent_out, guint64 *failed_out, GError **error);
+/* issue 14: the members still pending, counted up to @cap (what the
+ * transports need to size their connections, without reading a big
+ * list's every row). */
+gboolean _rf_delivery_pending_upto (RfStore *store, gint64 delivery_id, guint64 cap,
+                                    guint64 *pending_out, GError **error);
 gboolean rf_delivery_finish (RfStore *store, gint64 delivery_id, GError **error);
 
 /* ---- delivery runs (issue 14): one run of a fan-out, its progress

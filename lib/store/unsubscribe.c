@@ -39,20 +39,50 @@ _rf_unsub_key (RfStore *store, guint8 key[RF_KEY_BYTES], GError **error)
   return TRUE;
 }
 
+RfHasher *
+_rf_unsub_hasher (const guint8 key[RF_KEY_BYTES], const char *list_address)
+{
+  RfHasher *hasher = rf_hasher_new (TOKEN_BYTES, key, RF_KEY_BYTES);
+
+  /* the terminating NULs included: ("a", "bc") and ("ab", "c") must differ */
+  rf_hasher_update (hasher, list_address, strlen (list_address) + 1);
+  return hasher;
+}
+
+char *
+_rf_unsub_token_from (RfHasher *work, const RfHasher *prefix, const char *address,
+                      gint64 since)
+{
+  guint8 mac[TOKEN_BYTES];
+  char stamp[24];
+  char *p = stamp + sizeof stamp;
+  guint64 v = since < 0 ? -(guint64) since : (guint64) since;
+
+  /* "%" G_GINT64_FORMAT, with its NUL, without printf (once a copy) */
+  *--p = '\0';
+  do
+    *--p = (char) ('0' + v % 10);
+  while ((v /= 10) != 0);
+  if (since < 0)
+    *--p = '-';
+  rf_hasher_set (work, prefix);
+  rf_hasher_update (work, address, strlen (address) + 1);
+  rf_hasher_update (work, p, (gsize) (stamp + sizeof stamp - p));
+  rf_hasher_final (work, mac);
+  return rf_base64url (mac, sizeof mac);
+}
+
 char *
 _rf_unsub_token (const guint8 key[RF_KEY_BYTES], const char *list_address,
                  const char *address, gint64 since)
 {
-  RfHasher *hasher = rf_hasher_new (TOKEN_BYTES, key, RF_KEY_BYTES);
-  guint8 mac[TOKEN_BYTES];
-  g_autofree char *stamp = g_strdup_printf ("%" G_GINT64_FORMAT, since);
+  RfHasher *prefix = _rf_unsub_hasher (key, list_address);
+  RfHasher *work = rf_hasher_clone (prefix);
+  char *token = _rf_unsub_token_from (work, prefix, address, since);
 
-  /* the terminating NULs included: ("a", "bc") and ("ab", "c") must differ */
-  rf_hasher_update (hasher, list_address, strlen (list_address) + 1);
-  rf_hasher_update (hasher, address, strlen (address) + 1);
-  rf_hasher_update (hasher, stamp, strlen (stamp) + 1);
-  rf_hasher_finish (hasher, mac);
-  return rf_base64url (mac, sizeof mac);
+  rf_hasher_free (work);
+  rf_hasher_free (prefix);
+  return token;
 }
 
 void

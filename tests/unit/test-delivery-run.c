@@ -163,6 +163,65 @@ test_end_unmarks (Fixture *f, gconstpointer data)
   g_assert_cmpuint (pending->len, ==, 9);
 }
 
+/* each row's state and reason, "m00:0 m01:1 ...", as another process
+ * reads them */
+static char *
+states (Fixture *f)
+{
+  return rf_test_sql (f->dir, "SELECT group_concat(substr(address, 1, 3) || ':' || state "
+                              "|| coalesce(':' || last_error, ''), ' ') FROM "
+                              "(SELECT * FROM delivery_recipients ORDER BY address)");
+}
+
+/* issue 14: the members reported sent are written as runs of neighbours
+ * (one ranged UPDATE each), the others one by one; outcomes come in any
+ * order, a member still out stays in flight, one not handed out is not
+ * touched, and a second report of a member wins as before */
+static void
+test_out_of_order (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RfDeliveryRun) run = NULL;
+  const char *token, *a;
+  char *s;
+
+  run = _rf_delivery_run_start (f->store, f->list, f->id, FALSE, 4, 60000, &error);
+  for (int i = 0; i < 4; i++)
+    g_assert_nonnull (_rf_delivery_run_next (run, &token, &error));
+  g_assert_true (_rf_delivery_run_record (run, "m03@example.test", RF_RCPT_SENT, NULL, &error));
+  g_assert_true (_rf_delivery_run_record (run, "m01@example.test", RF_RCPT_SENT, NULL, &error));
+  g_assert_true (_rf_delivery_run_record (run, "m00@example.test", RF_RCPT_PENDING, "451 later",
+                                         &error));
+  /* the batch is used up: the next one is marked with these outcomes */
+  a = _rf_delivery_run_next (run, &token, &error);
+  g_assert_cmpstr (a, ==, "m04@example.test");
+  s = states (f);
+  g_assert_cmpstr (s, ==, "m00:0:451 later m01:1 m02:3 m03:1 m04:3 m05:3 m06:3 m07:3 m08:0 m09:0");
+  g_free (s);
+  g_assert_true (_rf_delivery_run_record (run, "m04@example.test", RF_RCPT_SENT, NULL, &error));
+  g_assert_true (_rf_delivery_run_record (run, "m02@example.test", RF_RCPT_SENT, "250 queued",
+                                         &error));
+  a = _rf_delivery_run_next (run, &token, &error);
+  g_assert_cmpstr (a, ==, "m05@example.test");
+  a = _rf_delivery_run_next (run, &token, &error);
+  g_assert_cmpstr (a, ==, "m06@example.test");
+  g_assert_true (_rf_delivery_run_record (run, "m06@example.test", RF_RCPT_SENT, NULL, &error));
+  /* m05 reported sent, then failed: the last word counts */
+  g_assert_true (_rf_delivery_run_record (run, "m05@example.test", RF_RCPT_SENT, NULL, &error));
+  s = states (f);   /* 4 outcomes since the last commit: committed */
+  g_assert_cmpstr (s, ==, "m00:0:451 later m01:1 m02:1:250 queued m03:1 m04:1 m05:1 m06:1 "
+                          "m07:3 m08:0 m09:0");
+  g_free (s);
+  g_assert_true (_rf_delivery_run_record (run, "m05@example.test", RF_RCPT_FAILED, "550 gone",
+                                         &error));
+  g_assert_true (_rf_delivery_run_end (run, &error));
+  g_assert_no_error (error);
+  s = states (f);   /* m07, marked and never handed out, is pending again */
+  g_assert_cmpstr (s, ==, "m00:0:451 later m01:1 m02:1:250 queued m03:1 m04:1 m05:2:550 gone "
+                          "m06:1 m07:0 m08:0 m09:0");
+  g_free (s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -170,5 +229,6 @@ main (int argc, char **argv)
   g_test_add ("/delivery-run/batches", Fixture, NULL, setup, test_batches, teardown);
   g_test_add ("/delivery-run/resume", Fixture, NULL, setup, test_resume, teardown);
   g_test_add ("/delivery-run/end-unmarks", Fixture, NULL, setup, test_end_unmarks, teardown);
+  g_test_add ("/delivery-run/out-of-order", Fixture, NULL, setup, test_out_of_order, teardown);
   return g_test_run ();
 }
