@@ -475,9 +475,9 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
 
   /* 1. the message's key.  Its bytes are not copied to the spool: the
    * MTA holds the message until we answer and gives the same bytes again
-   * on a retry (issue 14: a copy written, synced and deleted per post
-   * cost a fifth of a post's CPU, and left the raw post in the clear
-   * beside the sealed troubleshooting copy) */
+   * on a retry (issue 14: a copy written, synced twice and deleted per
+   * post was CPU for nothing, and left the raw post in the clear beside
+   * the sealed troubleshooting copy) */
   spool_dir = _rf_spool_dir (config->state_dir, error);
   if (spool_dir == NULL)
     return FALSE;
