@@ -202,27 +202,6 @@ now_ms (void)
   return g_get_monotonic_time () / 1000;
 }
 
-/* g_string_append_len without its checks, for the few bytes a copy adds
- * many times over (issue 14) */
-static inline void
-put (GString *s, const char *p, gsize n)
-{
-  if (s->len + n < s->allocated_len)
-    {
-      memcpy (s->str + s->len, p, n);
-      s->len += n;
-      s->str[s->len] = '\0';
-    }
-  else
-    g_string_append_len (s, p, (gssize) n);
-}
-
-static inline void
-put_str (GString *s, const char *p)
-{
-  put (s, p, strlen (p));
-}
-
 /* @data as SMTP DATA, appended to @s: LF or CRLF line ends become CRLF, a
  * line starting with '.' gets another (RFC 5321 4.5.2), and it ends in
  * CRLF. */
@@ -241,8 +220,8 @@ append_smtp (GString *s, const char *data, gsize len)
         line_end--;
       if (data[i] == '.')
         g_string_append_c (s, '.');
-      put (s, data + i, line_end - i);
-      put (s, "\r\n", 2);
+      rf_gstring_put (s, data + i, line_end - i);
+      rf_gstring_put (s, "\r\n", 2);
       i = nl != NULL ? end + 1 : len;
     }
 }
@@ -383,12 +362,12 @@ send_cmd (Conn *c, Awaited awaited, const char *verb, const char *arg, const cha
 {
   GString *to = c->with_body ? c->tail : c->out;
 
-  put_str (to, verb);
+  rf_gstring_put_str (to, verb);
   if (arg != NULL)
-    put_str (to, arg);
+    rf_gstring_put_str (to, arg);
   if (end != NULL)
-    put_str (to, end);
-  put (to, "\r\n", 2);
+    rf_gstring_put_str (to, end);
+  rf_gstring_put (to, "\r\n", 2);
   aq_push (&c->awaited, awaited);
   c->deadline = now_ms () + REPLY_TIMEOUT_MS;
 }
@@ -472,7 +451,7 @@ prepare_copy (Run *run)
       /* the copy's strings, one after the other: address, VERP sender,
        * its own lines as SMTP has them */
       g_string_truncate (b, 0);
-      put (b, address, strlen (address) + 1);
+      rf_gstring_put (b, address, strlen (address) + 1);
       verp_at = b->len;
       _rf_verp_maker_append (run->verp, address, b);
       g_string_append_c (b, '\0');
@@ -534,7 +513,7 @@ begin_body (Run *run, Conn *c)
 {
   c->dot_copy = g_steal_pointer (&c->env_copy);
   if (c->dot_copy->head != NULL)
-    put (c->out, c->dot_copy->head, c->dot_copy->head_len);
+    rf_gstring_put (c->out, c->dot_copy->head, c->dot_copy->head_len);
   c->with_body = TRUE;
   c->body_off = 0;
   c->dot_off = 0;

@@ -134,27 +134,6 @@ authenticator (const guint8 key[RF_KEY_BYTES], const char *list_address, const c
   rf_hasher_free (hasher);
 }
 
-/* g_string_append_len without its checks, for the few bytes a copy adds
- * many times over (issue 14) */
-static inline void
-put (GString *s, const char *p, gsize n)
-{
-  if (s->len + n < s->allocated_len)
-    {
-      memcpy (s->str + s->len, p, n);
-      s->len += n;
-      s->str[s->len] = '\0';
-    }
-  else
-    g_string_append_len (s, p, (gssize) n);
-}
-
-static inline void
-put_str (GString *s, const char *p)
-{
-  put (s, p, strlen (p));
-}
-
 /* issue 14: what every copy of one fan-out shares, made once: the key
  * derived, the list's parts, the week, the hasher fed up to the member. */
 struct _RfVerpMaker {
@@ -211,13 +190,13 @@ _rf_verp_maker_append (RfVerpMaker *maker, const char *member, GString *out)
   member_local_len = (gsize) (member_at - member);
   rf_hasher_set (maker->work, maker->prefix);
   authenticator_finish (maker->work, member, maker->week, maker->stamp, auth);
-  put_str (out, maker->list_local);
-  put (out, "-bounces+", 9);
-  put (out, auth, AUTH_CHARS);
+  rf_gstring_put_str (out, maker->list_local);
+  rf_gstring_put (out, "-bounces+", 9);
+  rf_gstring_put (out, auth, AUTH_CHARS);
   g_string_append_c (out, '+');
-  put (out, member, member_local_len);
+  rf_gstring_put (out, member, member_local_len);
   g_string_append_c (out, '=');
-  put_str (out, member_at + 1);
+  rf_gstring_put_str (out, member_at + 1);
   if (out->len - start > MAX_LOCAL || !verp_safe_len (member, member_local_len) ||
       !verp_safe_len (member_at + 1, strlen (member_at + 1)))
     {
@@ -232,13 +211,13 @@ _rf_verp_maker_append (RfVerpMaker *maker, const char *member, GString *out)
       if (room < sizeof b32 - 1)
         b32[room] = '\0';
       g_string_truncate (out, start);
-      put_str (out, maker->list_local);
-      put (out, "-bounces+", 9);
-      put (out, auth, AUTH_CHARS);
-      put (out, "+h", 2);
-      put_str (out, b32);
+      rf_gstring_put_str (out, maker->list_local);
+      rf_gstring_put (out, "-bounces+", 9);
+      rf_gstring_put (out, auth, AUTH_CHARS);
+      rf_gstring_put (out, "+h", 2);
+      rf_gstring_put_str (out, b32);
     }
-  put_str (out, maker->list_at);
+  rf_gstring_put_str (out, maker->list_at);
 }
 
 char *
