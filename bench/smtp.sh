@@ -147,6 +147,7 @@ mkdir -p "$D/capture-state"
 printf '[paths]\nstate_dir = %s\n[delivery]\ntransport = smtp\nrelays = 127.0.0.1:%s\nparallel = 1\n[dmarc]\nresolver = none\n' \
     "$D/capture-state" "$capture_port" > "$D/capture.conf"
 chown -R "$RUN_USER:" "$D"
+chmod 700 "$D/state" "$D/capture-state"   # as listctl asks of a state directory
 for n in $NS; do
     head -n "$n" "$D/addrs-all" > "$D/addrs-$n"
     as_user "$D/listctl" --config "$first_conf" create "bench$n@lists.test" > /dev/null
