@@ -93,7 +93,7 @@ mkmsg() {   # mkmsg FILE N: a 5 KB post, Message-ID of its own
 awk -v n="$MEMBERS" 'BEGIN { for (i = 1; i <= n; i++) printf "member%06d@example%02d.org\n", i, i % 97 }' > "$D/addrs"
 
 # reflector: defaults but the transport
-mkdir -p "$D/state"
+mkdir -p -m 700 "$D/state"   # as listctl asks of a state directory
 cp "$BUILD/listdeliver" "$BUILD/listctl" "$D/"
 printf '[paths]\nstate_dir = %s\n[delivery]\ntransport = smtp\nrelays = 127.0.0.1:%s\n[dmarc]\nresolver = none\n' \
     "$D/state" "$port" > "$D/reflector.conf"

@@ -42,7 +42,7 @@ as_user() {
         "$@"
     fi
 }
-mkdir -p "$D/state"
+mkdir -p -m 700 "$D/state"   # as listctl asks of a state directory
 printf '[paths]\nstate_dir = %s\n[delivery]\nsendmail = %s\nparallel = %s\n[dmarc]\nresolver = none\n' \
     "$D/state" "$D/count-sendmail" "$PARALLEL" > "$D/reflector.conf"
 [ "$(id -u)" != 0 ] || chown -R "$RUN_USER:" "$D"

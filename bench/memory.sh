@@ -69,7 +69,7 @@ mkpost() {   # mkpost FILE: text and a SIZE_MB attachment (base64), own Message-
     } > "$1"
     chmod 644 "$1"
 }
-mkdir -p "$D/state"
+mkdir -p -m 700 "$D/state"   # as listctl asks of a state directory
 cp "$BUILD/listdeliver" "$BUILD/listctl" "$D/"
 printf '[paths]\nstate_dir = %s\n[delivery]\ntransport = smtp\nrelays = 127.0.0.1:%s\n[dmarc]\nresolver = none\n' \
     "$D/state" "$port" > "$D/reflector.conf"

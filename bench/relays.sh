@@ -147,7 +147,7 @@ for i in $(seq 1 "$MAXR"); do relay_conf "$i"; relay_start "$i"; done
 echo "# $MAXR relays up: 10.77.1.2 .. 10.77.$MAXR.2 port 2525, each in its own network namespace"
 
 # --- the list ---------------------------------------------------------------------
-mkdir -p "$D/state"
+mkdir -p -m 700 "$D/state"   # as listctl asks of a state directory
 cp "$BUILD/listdeliver" "$BUILD/listctl" "$D/"
 cc -O2 -Wall -Wextra -pthread -o "$D/ref-sender" "$here/ref-sender.c"
 awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++) printf "member%06d@example%02d.org\n", i, i % 97 }' > "$D/addrs"
@@ -160,6 +160,9 @@ conf() {   # conf POOL: reflector.conf with relays 1..POOL
 }
 conf 1
 chown -R "$RUN_USER:" "$D/state" "$D/addrs" "$D/listdeliver" "$D/listctl"
+# the site's keys live beside the state directory (reflector(7)): the
+# list's user makes them there on its first command
+chown "$RUN_USER:" "$D"
 as_user "$D/listctl" --config "$D/reflector.conf" create bench@lists.test > /dev/null
 as_user "$D/listctl" --config "$D/reflector.conf" set bench@lists.test posting open
 as_user "$D/listctl" --config "$D/reflector.conf" subscribe bench@lists.test --file "$D/addrs" > /dev/null

@@ -7,7 +7,15 @@
 #   reference  bench/ref-sender.c: a pipelined C client, one connection per
 #              thread, each copy's envelope written with the previous body
 #              and dot in one writev, replies read in batches, nothing
-#              recorded: the wire's limit for a client;
+#              recorded: the wire's limit for a client.  It sends the bytes
+#              reflector sends: the post as the list renders it (with the
+#              list's header fields, List-Id and the rest, about 6% of a
+#              copy), captured from a copy reflector sent to a one-member
+#              list of the same name, less that copy's own lines, which
+#              ref-sender makes for each copy as reflector does.  The sink
+#              is the limit of both (it is near 100% busy in the
+#              reference's runs): a reference that sent less would be
+#              measured on less work;
 #   reflector  listdeliver, transport=smtp, with everything it does per
 #              copy: VERP, its member's one-click link, progress in SQLite;
 #   mlmmj      mlmmj-send (Debian's mlmmj 1.3.0), the peer, for the record:
@@ -59,7 +67,8 @@ fi
 D=$(mktemp -d /tmp/reflector-bench-smtp.XXXXXX)
 chmod 755 "$D"
 sink=
-trap '[ -n "$sink" ] && kill "$sink" 2>/dev/null; rm -rf "$D"' EXIT
+capture_sink=
+trap '[ -n "$sink" ] && kill "$sink" 2>/dev/null; [ -n "$capture_sink" ] && kill "$capture_sink" 2>/dev/null; rm -rf "$D"' EXIT
 failed=0
 as_user() { setpriv --reuid="$RUN_USER" --regid="$(id -gn "$RUN_USER")" --init-groups -- "$@"; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'; }
@@ -68,7 +77,9 @@ rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }';
 # than the rate when other work shares the machine
 cpu_us() { awk -v n="$1" '/User time|System time/ { t += $NF } END { printf "%.1f", t * 1e6 / n }' "$D/time.out"; }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+capture_port=$(free_port)
 
 cc -O2 -Wall -Wextra -pthread -o "$D/ref-sender" "$here/ref-sender.c"
 # mlmmj's best case: TCP_NODELAY on every TCP socket it opens
@@ -96,10 +107,15 @@ cc -O2 -shared -fPIC -o "$D/nodelay.so" "$D/nodelay.c" -ldl
 # is checked against
 /usr/sbin/smtp-sink -c -u "$RUN_USER" "127.0.0.1:$port" 256 > "$D/sink.out" 2>&1 &
 sink=$!
+# the capture sink: a copy of each message it takes, in a file of its own
+mkdir -p "$D/capture"
+chown "$RUN_USER:" "$D/capture"
+/usr/sbin/smtp-sink -u "$RUN_USER" -d "$D/capture/%M." "127.0.0.1:$capture_port" 16 > "$D/capture.out" 2>&1 &
+capture_sink=$!
 sink_now() { tr '\r' '\n' < "$D/sink.out" | sed -n 's/.*mesg=\([0-9]*\).*/\1/p' | tail -1; }
 sink_count() { sleep 0.3; c=$(sink_now); echo "${c:-0}"; }
 for _ in $(seq 1 50); do
-    python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1); socket.create_connection(('127.0.0.1', $capture_port), 1)" 2>/dev/null && break
     sleep 0.1
 done
 
@@ -118,6 +134,7 @@ for n in $NS; do [ "$n" -gt "$max" ] && max=$n; done
 awk -v n="$max" 'BEGIN { for (i = 1; i <= n; i++) printf "member%06d@example%02d.org\n", i, i % 97 }' > "$D/addrs-all"
 echo "# N = $NS, connections = $CONNS, $ROUNDS rounds, a $(stat -c %s "$D/msg")-byte post, sink on 127.0.0.1:$port, $(nproc) cores"
 
+
 # one list per N
 mkdir -p "$D/state"
 cp "$BUILD/listdeliver" "$BUILD/listctl" "$D/"
@@ -126,21 +143,51 @@ for p in $CONNS; do
         "$D/state" "$port" "$p" > "$D/reflector-$p.conf"
 done
 first_conf=$D/reflector-$(echo "$CONNS" | awk '{ print $1 }').conf
+mkdir -p "$D/capture-state"
+printf '[paths]\nstate_dir = %s\n[delivery]\ntransport = smtp\nrelays = 127.0.0.1:%s\nparallel = 1\n[dmarc]\nresolver = none\n' \
+    "$D/capture-state" "$capture_port" > "$D/capture.conf"
 chown -R "$RUN_USER:" "$D"
+chmod 700 "$D/state" "$D/capture-state"   # as listctl asks of a state directory
 for n in $NS; do
     head -n "$n" "$D/addrs-all" > "$D/addrs-$n"
     as_user "$D/listctl" --config "$first_conf" create "bench$n@lists.test" > /dev/null
     as_user "$D/listctl" --config "$first_conf" set "bench$n@lists.test" posting open
     as_user "$D/listctl" --config "$first_conf" subscribe "bench$n@lists.test" --file "$D/addrs-$n" > /dev/null
+    # the reference's message: one copy of the same post from a list of the
+    # same name with one member, as the capture sink took it (its X- lines
+    # of the envelope first, an empty line last), less the copy's own lines
+    as_user "$D/listctl" --config "$D/capture.conf" create "bench$n@lists.test" > /dev/null
+    as_user "$D/listctl" --config "$D/capture.conf" set "bench$n@lists.test" posting open
+    head -n 1 "$D/addrs-all" > "$D/addrs-capture"
+    as_user "$D/listctl" --config "$D/capture.conf" subscribe "bench$n@lists.test" --file "$D/addrs-capture" > /dev/null
+    mkmsg "$D/post"
+    rm -f "$D"/capture/*
+    if ! as_user "$D/listdeliver" --config "$D/capture.conf" -f poster@example.org "bench$n@lists.test" \
+            < "$D/post" 2> "$D/ld.err"; then
+        echo "smtp.sh: the capture of the rendered post failed:" >&2; cat "$D/ld.err" >&2; exit 1
+    fi
+    for _ in $(seq 1 50); do [ -n "$(ls "$D/capture")" ] && break; sleep 0.1; done
+    dump=$(ls "$D"/capture/* 2>/dev/null | head -n 1)
+    [ -n "$dump" ] || { echo "smtp.sh: the capture sink took no copy" >&2; exit 1; }
+    awk 'started == 0 && /^X-(Client-Addr|Client-Proto|Helo-Args|Mail-Args|Rcpt-Args):/ { next }
+         { started = 1 }
+         /^List-Unsubscribe(-Post)?:/ { own = 1; next }
+         own && /^[ \t]/ { next }
+         { own = 0; line[++n] = $0 }
+         END { if (n > 0 && line[n] == "") n--; for (i = 1; i <= n; i++) print line[i] }' \
+        "$dump" > "$D/msg-$n"
+    grep -q '^List-Id: ' "$D/msg-$n" && ! grep -q '^List-Unsubscribe' "$D/msg-$n" ||
+        { echo "smtp.sh: the captured post is not a list's rendering:" >&2; head -n 30 "$D/msg-$n" >&2; exit 1; }
+    echo "# N = $n: the reference sends the list's rendering of the post, $(stat -c %s "$D/msg-$n") bytes, and its own lines per copy"
 done
-chmod 644 "$D"/addrs-*
+chmod 644 "$D"/addrs-* "$D"/msg-*
 
 run_ref() {   # run_ref N P -> appends the rate to $D/ref-N-P
     local n=$1 p=$2 c0 t0 t1 rc got s
     c0=$(sink_count)
     t0=$(date +%s%N)
     set +e
-    as_user /usr/bin/time -v -o "$D/time.out" "$D/ref-sender" 127.0.0.1 "$port" "$p" "$D/msg" \
+    as_user /usr/bin/time -v -o "$D/time.out" "$D/ref-sender" 127.0.0.1 "$port" "$p" "$D/msg-$n" \
         "$D/addrs-$n" "bench$n@lists.test" > "$D/ref.out" 2>&1
     rc=$?
     set -e

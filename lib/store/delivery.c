@@ -712,23 +712,26 @@ fail:
   return FALSE;
 }
 
+/* group_commit with the next batch marked */
+static gboolean
+commit_and_mark (RfDeliveryRun *run, GError **error)
+{
+  if (group_commit (run, TRUE, error))
+    return TRUE;
+  /* rolled back: the batch read inside is not marked, so not ours */
+  g_ptr_array_set_size (run->batch, 0);
+  g_array_set_size (run->since, 0);
+  run->handed = 0;
+  return FALSE;
+}
+
 const char *
 _rf_delivery_run_next (RfDeliveryRun *run, const char **token_out, GError **error)
 {
   *token_out = NULL;
   if (run->handed >= run->batch->len)
     {
-      if (run->exhausted)
-        return NULL;
-      if (!group_commit (run, TRUE, error))
-        {
-          /* rolled back: the batch read inside is not marked, so not ours */
-          g_ptr_array_set_size (run->batch, 0);
-          g_array_set_size (run->since, 0);
-          run->handed = 0;
-          return NULL;
-        }
-      if (run->exhausted)
+      if (run->exhausted || !commit_and_mark (run, error) || run->exhausted)
         return NULL;
     }
   g_clear_pointer (&run->token, g_free);
@@ -768,9 +771,17 @@ _rf_delivery_run_record (RfDeliveryRun *run, const char *address, RfRecipientSta
         h->status = HANDED_WRITTEN;
       g_array_append_val (run->outcomes, o);
     }
-  if (run->uncommitted >= run->every || now - run->first_outcome_us >= run->interval_us)
-    return group_commit (run, FALSE, error);
-  return TRUE;
+  if (run->uncommitted < run->every && now - run->first_outcome_us < run->interval_us)
+    return TRUE;
+  /* issue 14: outcomes trail the copies handed out by a few per
+   * connection, so in a fast fan-out the count is reached just after the
+   * batch was all handed out, and the next copy's mark came a moment
+   * later as a second commit: when the batch is all out, this commit
+   * marks the next one too (what is marked and never handed out is
+   * unmarked at the end) */
+  if (run->handed >= run->batch->len && !run->exhausted)
+    return commit_and_mark (run, error);
+  return group_commit (run, FALSE, error);
 }
 
 gboolean
