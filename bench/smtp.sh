@@ -134,7 +134,6 @@ for n in $NS; do [ "$n" -gt "$max" ] && max=$n; done
 awk -v n="$max" 'BEGIN { for (i = 1; i <= n; i++) printf "member%06d@example%02d.org\n", i, i % 97 }' > "$D/addrs-all"
 echo "# N = $NS, connections = $CONNS, $ROUNDS rounds, a $(stat -c %s "$D/msg")-byte post, sink on 127.0.0.1:$port, $(nproc) cores"
 
-
 # one list per N
 mkdir -p "$D/state"
 cp "$BUILD/listdeliver" "$BUILD/listctl" "$D/"

@@ -510,6 +510,52 @@ test_parse_lenient (void)
     }
 }
 
+/* issue 14: the parser reads the caller's bytes in place (a 10 MB post
+ * was copied whole by each parse), and the message keeps them alive after
+ * the caller lets go (a use after free here is what ASan reports) */
+static void
+test_parse_in_place (void)
+{
+  GString *text = g_string_new ("From: a@b.test\nSubject: big\nMIME-Version: 1.0\n"
+                                "Content-Type: multipart/mixed; boundary=\"b1\"\n\n"
+                                "--b1\nContent-Type: text/plain\n\nThe data.\n"
+                                "--b1\nContent-Type: application/octet-stream\n"
+                                "Content-Transfer-Encoding: base64\n\n");
+  g_autoptr (GBytes) raw = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GMimeMessage) m = NULL;
+  g_autoptr (GBytes) rendered = NULL;
+  g_autofree char *line = NULL;
+  GMimeObject *part;
+  GMimeStream *content;
+  const guint8 *data;
+  gsize len;
+
+  for (int i = 0; i < 2000; i++)
+    g_string_append_printf (text, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJz%04d\n", i);
+  g_string_append (text, "--b1--\n");
+  len = text->len;
+  raw = g_bytes_new_take (g_string_free (text, FALSE), len);
+  data = g_bytes_get_data (raw, NULL);
+  m = _rf_mime_parse (raw, NULL, &error);
+  g_assert_no_error (error);
+  part = g_mime_multipart_get_part (GMIME_MULTIPART (g_mime_message_get_mime_part (m)), 1);
+  content = g_mime_data_wrapper_get_stream (g_mime_part_get_content (GMIME_PART (part)));
+  /* the part's bytes are a window on the caller's buffer, not a copy */
+  g_assert_nonnull (content->super_stream);
+  g_assert_true (GMIME_IS_STREAM_MEM (content->super_stream));
+  g_assert_true (g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (content->super_stream))->data ==
+                 data);
+  /* the caller lets go; the message still reads its parts */
+  g_clear_pointer (&raw, g_bytes_unref);
+  rendered = _rf_mime_render (m, &error);
+  g_assert_no_error (error);
+  line = g_strdup_printf ("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJz%04d\n", 1999);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (rendered, NULL), g_bytes_get_size (rendered),
+                                  line));
+  g_assert_cmpuint (g_bytes_get_size (rendered), >=, len - 100);
+}
+
 static void
 test_table_order (void)
 {
@@ -540,6 +586,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mime/bare-cr", test_bare_cr);
   g_test_add_func ("/mime/nul-and-cr-in-headers", test_nul_and_cr);
   g_test_add_func ("/mime/parse-lenient", test_parse_lenient);
+  g_test_add_func ("/mime/parse-in-place", test_parse_in_place);
   g_test_add_func ("/policy/table", test_table_order);
   return g_test_run ();
 }
