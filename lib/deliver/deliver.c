@@ -488,7 +488,7 @@ rf_deliver (const RfConfig *config, const RfActor *actor, const char *recipient,
   if (lock_fd < 0)
     return FALSE;
 
-  store = rf_store_open_with_keys (config, RF_STORE_READ_WRITE, &local);
+  store = rf_store_open_with_keys (config, RF_STORE_READ_WRITE | RF_STORE_SMALL_CACHE, &local);
   if (store == NULL)
     {
       /* a missing database is trouble to fix, never "no such list": the

@@ -18,6 +18,9 @@ typedef enum {
   RF_STORE_CREATE = 1 << 1,      /* listctl init/create: make the state dir and a
                                   * database with the current schema if missing */
   RF_STORE_UPGRADE = 1 << 2,     /* listctl upgrade: apply pending migrations */
+  RF_STORE_SMALL_CACHE = 1 << 3, /* listdeliver: a page cache of 256 KiB, not
+                                  * SQLite's 2 MiB (issue 14: its memory must
+                                  * not grow with the list) */
 } RfStoreFlags;
 
 /* Open STATE_DIR/reflector.db (WAL, busy timeout, foreign keys).  Opening
