@@ -489,6 +489,27 @@ rf_store_created (RfStore *store)
   return store->created;
 }
 
+int
+_rf_store_cache_kib (RfStore *store)
+{
+  sqlite3_stmt *size = _rf_store_cached (store, "PRAGMA cache_size", NULL);
+  sqlite3_stmt *page = _rf_store_cached (store, "PRAGMA page_size", NULL);
+  gint64 n = 0, page_size = 0;
+
+  if (size == NULL || page == NULL)
+    return -1;
+  if (sqlite3_step (size) == SQLITE_ROW)
+    n = sqlite3_column_int64 (size, 0);
+  if (sqlite3_step (page) == SQLITE_ROW)
+    page_size = sqlite3_column_int64 (page, 0);
+  sqlite3_reset (size);
+  sqlite3_reset (page);
+  /* negative: KiB; positive: pages */
+  if (n < 0)
+    return (int) -n;
+  return page_size > 0 ? (int) (n * page_size / 1024) : -1;
+}
+
 RfStore *
 rf_store_open_with_keys (const RfConfig *config, RfStoreFlags flags, GError **error)
 {

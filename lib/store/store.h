@@ -15,6 +15,9 @@ const char *rf_store_state_dir (RfStore *store);
  * @version migrations applied, as a database of that older schema would
  * be. */
 gboolean _rf_store_create_at_version (const char *state_dir, int version, GError **error);
+/* For the tests: the page cache the store's connection keeps, in KiB
+ * (RF_STORE_SMALL_CACHE), or -1 when it cannot be read. */
+int _rf_store_cache_kib (RfStore *store);
 /* True while the store's connection is inside a transaction: the store's
  * write functions then join the caller's transaction instead of opening
  * their own. */

@@ -9,7 +9,6 @@
 #include "fixture.h"
 
 #include "store/store.h"
-#include "store/store-private.h"
 
 #include <string.h>
 
@@ -157,20 +156,6 @@ test_missing (void)
   remove_tree (dir);
 }
 
-/* the page cache a store keeps, in KiB (SQLite's negative cache_size) */
-static int
-cache_kib (RfStore *store)
-{
-  sqlite3_stmt *stmt = _rf_store_cached (store, "PRAGMA cache_size", NULL);
-  int kib;
-
-  g_assert_nonnull (stmt);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  kib = -sqlite3_column_int (stmt, 0);
-  sqlite3_reset (stmt);
-  return kib;
-}
-
 /* issue 14: listdeliver's store keeps a page cache of 256 KiB, not
  * SQLite's 2 MiB, which grew its peak with the list; the others keep the
  * default */
@@ -184,14 +169,14 @@ test_small_cache (void)
     g_autoptr (RfStore) store = rf_store_open (dir, RF_STORE_READ_WRITE | RF_STORE_CREATE, &error);
 
     g_assert_no_error (error);
-    g_assert_cmpint (cache_kib (store), >=, 2000);
+    g_assert_cmpint (_rf_store_cache_kib (store), >=, 2000);
   }
   {
     g_autoptr (RfStore) store =
         rf_store_open (dir, RF_STORE_READ_WRITE | RF_STORE_SMALL_CACHE, &error);
 
     g_assert_no_error (error);
-    g_assert_cmpint (cache_kib (store), ==, 256);
+    g_assert_cmpint (_rf_store_cache_kib (store), ==, 256);
   }
   remove_tree (dir);
 }
