@@ -130,6 +130,12 @@ _rf_mime_parse (GBytes *raw, gboolean *lossy_out, GError **error)
       g_set_error (error, RF_ERROR, RF_ERROR_BAD_MESSAGE, "the message is empty");
       return NULL;
     }
+  if (len > G_MAXUINT)
+    {
+      g_set_error (error, RF_ERROR, RF_ERROR_BAD_MESSAGE,
+                   "the message has %" G_GSIZE_FORMAT " bytes, more than can be parsed", len);
+      return NULL;
+    }
   if (!starts_with_header (data, len))
     {
       g_set_error (error, RF_ERROR, RF_ERROR_BAD_MESSAGE,
